@@ -1,0 +1,125 @@
+"""The whole exception tree of catalog-reconciler.
+
+    ReconcilerError                      anything the CLI reports without a traceback
+    ├── ConfigError                      missing/invalid connection settings
+    ├── DesiredStateError                bad YAML; carries every Diagnostic at once
+    ├── StoreError                       talking to the store went wrong
+    │   ├── StoreUnavailable             connection refused/reset, timeout, 5xx after retries
+    │   └── StoreHTTPError               the store answered with an error status
+    │       ├── Unauthorized             401 (and 403)
+    │       ├── NotFound                 404
+    │       ├── Conflict                 409
+    │       ├── PayloadTooLarge          413
+    │       ├── Unprocessable            422
+    │       └── RateLimited              429 that survived pacing and retries
+    ├── PlanError                        a plan file that cannot be read or used
+    │   └── PlanStaleError               the store changed since the plan was made
+    └── ApplyError                       some changes failed; carries done and failed
+
+Errors never carry the access token: the transport strips it before anything is
+stored on an exception (see reconciler.store.transport).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ReconcilerError(Exception):
+    """Base of every error the CLI renders as a message instead of a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(ReconcilerError):
+    pass
+
+
+class DesiredStateError(ReconcilerError):
+    """The desired state is invalid. ``diagnostics`` lists every problem found."""
+
+    def __init__(self, diagnostics: list) -> None:
+        self.diagnostics = list(diagnostics)
+        n = len(self.diagnostics)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the desired state")
+
+
+class StoreError(ReconcilerError):
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+
+class StoreUnavailable(StoreError):
+    pass
+
+
+class StoreHTTPError(StoreError):
+    """The store answered with an error. ``body`` is the parsed error body, if JSON."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        status: int = 0,
+        title: str = "",
+        errors: Any = None,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, path=path)
+        self.status = status
+        self.title = title
+        self.errors = errors
+        self.body = body
+        self.request_id = request_id
+
+
+class Unauthorized(StoreHTTPError):
+    pass
+
+
+class NotFound(StoreHTTPError):
+    pass
+
+
+class Conflict(StoreHTTPError):
+    pass
+
+
+class PayloadTooLarge(StoreHTTPError):
+    pass
+
+
+class Unprocessable(StoreHTTPError):
+    pass
+
+
+class RateLimited(StoreHTTPError):
+    pass
+
+
+class PlanError(ReconcilerError):
+    pass
+
+
+class PlanStaleError(PlanError):
+    """Objects the plan touches changed in the store since the plan was made."""
+
+    def __init__(self, stale: list[str]) -> None:
+        self.stale = stale
+        super().__init__(
+            "plan is stale: the store changed since it was made; run `catalog plan` again\n"
+            + "\n".join(f"  - {s}" for s in stale)
+        )
+
+
+class ApplyError(ReconcilerError):
+    """Apply finished with failures. ``result`` is the ApplyResult (done and failed)."""
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result

@@ -1,0 +1,187 @@
+"""The Plan: plain data, computed once, rendered many ways, applied exactly.
+
+    Plan
+    ├── changes: [ResourceChange]        ordered (kind order, action order, key)
+    │   ├── kind, key, action (+ ~ - " ")
+    │   ├── changes: [FieldChange(path, before, after)]   what differs, desired terms
+    │   ├── after: {field: value}        the desired fields to write (create/update)
+    │   ├── live_id                      store id of the object (None for a create)
+    │   ├── fingerprint                  hash of the live object the change was computed from
+    │   └── source                       "catalog/products/x.yaml:12:3" of the YAML object
+    └── unmanaged: {kind: [key]}          in the store, not in YAML: never touched
+
+Values are in desired-state terms (brand names, category paths, Decimals), never
+API ids, so a plan reads like the YAML it came from. ``to_json``/``from_json``
+round-trip exactly; Decimals are written as strings so money never becomes a
+float on the way through a plan file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from reconciler.errors import PlanError
+
+FORMAT_VERSION = "1"
+
+
+class Action(str, Enum):
+    CREATE = "+"
+    UPDATE = "~"
+    DELETE = "-"
+    NOOP = " "
+
+    @property
+    def verb(self) -> str:
+        return {"+": "create", "~": "update", "-": "delete", " ": "noop"}[self.value]
+
+    @classmethod
+    def from_verb(cls, verb: str) -> "Action":
+        return {"create": cls.CREATE, "update": cls.UPDATE, "delete": cls.DELETE, "noop": cls.NOOP}[verb]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str          # dotted field path in desired terms: "price", "categories"
+    before: Any        # live value (None when absent); informational for apply
+    after: Any         # desired value; what apply writes
+
+
+@dataclass
+class ResourceChange:
+    kind: str
+    key: str
+    action: Action
+    changes: list[FieldChange] = field(default_factory=list)
+    after: dict[str, Any] = field(default_factory=dict)
+    live_id: int | None = None
+    fingerprint: str | None = None
+    source: str | None = None
+    reason: str | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}[{self.key!r}]"
+
+
+@dataclass
+class Plan:
+    changes: list[ResourceChange] = field(default_factory=list)
+    unmanaged: dict[str, list[str]] = field(default_factory=dict)
+    desired_digest: str = ""
+    store: dict[str, str] = field(default_factory=dict)   # {"api_url", "store_hash"}: no token
+    created_at: str = ""
+    format_version: str = FORMAT_VERSION
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    def count(self, action: Action, kind: str | None = None) -> int:
+        return sum(1 for c in self.changes if c.action is action and (kind is None or c.kind == kind))
+
+    def summary(self) -> dict[str, int]:
+        return {a.verb: self.count(a) for a in (Action.CREATE, Action.UPDATE, Action.DELETE)}
+
+    # -- serialisation -------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "created_at": self.created_at,
+            "store": dict(self.store),
+            "desired_digest": self.desired_digest,
+            "summary": self.summary(),
+            "resource_changes": [_change_to_dict(c) for c in self.changes],
+            "unmanaged": {
+                kind: {"count": len(keys), "keys": list(keys)} for kind, keys in self.unmanaged.items()
+            },
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Plan":
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise PlanError(f"unsupported plan format_version {version!r} (this tool reads {FORMAT_VERSION!r})")
+        try:
+            return cls(
+                changes=[_change_from_dict(c) for c in data["resource_changes"]],
+                unmanaged={k: list(v["keys"]) for k, v in data.get("unmanaged", {}).items()},
+                desired_digest=data.get("desired_digest", ""),
+                store=dict(data.get("store", {})),
+                created_at=data.get("created_at", ""),
+                format_version=version,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlanError(f"plan file is malformed: {exc}") from None
+
+    @classmethod
+    def from_json(cls, text: str) -> "Plan":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PlanError(f"plan file is not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise PlanError("plan file is not a JSON object")
+        return cls.from_dict(data)
+
+
+# Decimals travel as {"$decimal": "12.50"} so that from_json restores them exactly
+# and the JSON stays unambiguous for other readers (documented in plan.schema.json).
+
+def encode_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$decimal": format(value, "f")}
+    if isinstance(value, dict):
+        return {k: encode_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_value(v) for v in value]
+    return value
+
+
+def decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$decimal"}:
+            return Decimal(value["$decimal"])
+        return {k: decode_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_value(v) for v in value]
+    return value
+
+
+def _change_to_dict(c: ResourceChange) -> dict[str, Any]:
+    return {
+        "address": c.address,
+        "kind": c.kind,
+        "key": c.key,
+        "action": c.action.verb,
+        "reason": c.reason,
+        "live_id": c.live_id,
+        "fingerprint": c.fingerprint,
+        "source": c.source,
+        "changes": [
+            {"path": f.path, "before": encode_value(f.before), "after": encode_value(f.after)} for f in c.changes
+        ],
+        "after": encode_value(c.after),
+    }
+
+
+def _change_from_dict(d: dict[str, Any]) -> ResourceChange:
+    return ResourceChange(
+        kind=d["kind"],
+        key=d["key"],
+        action=Action.from_verb(d["action"]),
+        changes=[FieldChange(f["path"], decode_value(f["before"]), decode_value(f["after"])) for f in d["changes"]],
+        after=decode_value(d.get("after") or {}),
+        live_id=d.get("live_id"),
+        fingerprint=d.get("fingerprint"),
+        source=d.get("source"),
+        reason=d.get("reason"),
+    )

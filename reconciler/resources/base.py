@@ -1,0 +1,43 @@
+"""ResourceKind: everything the engine knows about one kind, in one place.
+
+Each module in reconciler/resources/ registers one kind. The kind holds its
+identity (``key``), where it lives in the API (``endpoint``), what it depends
+on, its batch sizes, and the two translations between desired-state terms
+(names, paths, Decimals) and API terms (ids, numbers):
+
+- ``from_live(obj, refs)`` -> dict of desired-shaped fields for one live object
+- ``to_payload(fields, refs)`` -> API body for those desired fields
+
+``refs`` is a ``reconciler.resources.refs.RefIndex`` that resolves names to ids
+and back (brand name <-> brand_id, category path <-> category_id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    name: str                       # singular, snake_case, as the API: "brand"
+    plural: str                     # top-level YAML key: "brands"
+    schema: str                     # schemas/<name>.schema.json
+    key: str                        # identity field in YAML: "name" | "path" | "sku"
+    endpoint: str                   # v3 path below /stores/{hash}
+    order: int                      # plan/apply order; parents have smaller numbers
+    depends_on: tuple[str, ...] = ()
+    update_batch_size: int | None = None   # documented batch limit, None = one per call
+    create_batch_size: int | None = None
+    delete_batch_size: int | None = None
+    id_field: str = "id"            # live identity field ("category_id" for trees)
+    money_fields: frozenset[str] = frozenset()
+    set_fields: frozenset[str] = frozenset()   # lists compared as sets (categories)
+    server_owned: tuple[str, ...] = ("id", "date_created", "date_modified")
+    list_params: dict[str, Any] = field(default_factory=dict)
+    from_live: Callable[..., dict[str, Any]] | None = None
+    to_payload: Callable[..., dict[str, Any]] | None = None
+
+    def fold(self, key: str) -> str:
+        """Keys match case-insensitively, as the store enforces uniqueness."""
+        return key.casefold()
