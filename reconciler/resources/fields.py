@@ -1,0 +1,22 @@
+"""Value normalisation shared by the kinds: money as Decimal, never float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        # A float that reached us is converted through its shortest repr,
+        # which is the text the store sent.
+        return Decimal(repr(value))
+    return Decimal(str(value))
+
+
+def money_equal(a: Any, b: Any) -> bool:
+    return to_decimal(a) == to_decimal(b)
