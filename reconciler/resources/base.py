@@ -33,8 +33,11 @@ class ResourceKind:
     id_field: str = "id"            # live identity field ("category_id" for trees)
     money_fields: frozenset[str] = frozenset()
     set_fields: frozenset[str] = frozenset()   # lists compared as sets (categories)
+    ref_fields: frozenset[str] = frozenset()   # names/paths of other objects: case-insensitive
+    required_on_create: tuple[str, ...] = ()   # the store refuses a create without these
+    create_rank: Callable[[str], int] | None = None   # creates of a lower rank go first
     server_owned: tuple[str, ...] = ("id", "date_created", "date_modified")
-    list_params: dict[str, Any] = field(default_factory=dict)
+    list_params: Callable[..., dict[str, Any]] | None = None   # (store settings) -> query
     from_live: Callable[..., dict[str, Any]] | None = None
     to_payload: Callable[..., dict[str, Any]] | None = None
 

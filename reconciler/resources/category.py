@@ -38,6 +38,29 @@ def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
     return body
 
 
+def list_params(settings) -> dict[str, Any]:
+    return {"tree_id:in": settings.category_tree_id}
+
+
+def paths_by_id(rows: list[dict[str, Any]]) -> dict[int, str]:
+    """Category id -> "Parent/Child" path, from the flat list the trees API returns."""
+    by_id = {r["category_id"]: r for r in rows}
+    out: dict[int, str] = {}
+
+    def path(cid: int, depth: int = 0) -> str:
+        if cid in out:
+            return out[cid]
+        row = by_id[cid]
+        parent = row.get("parent_id") or 0
+        p = row["name"] if not parent or parent not in by_id or depth > 16 else f"{path(parent, depth + 1)}/{row['name']}"
+        out[cid] = p
+        return p
+
+    for cid in by_id:
+        path(cid)
+    return out
+
+
 CATEGORY = register(ResourceKind(
     name="category",
     plural="categories",
@@ -51,6 +74,8 @@ CATEGORY = register(ResourceKind(
     update_batch_size=10,
     id_field="category_id",
     server_owned=("category_id", "category_uuid", "tree_id", "parent_id", "url", "views"),
+    create_rank=lambda path: path.count("/"),   # parents exist before their children
+    list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,
 ))

@@ -55,6 +55,12 @@ def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
     return body
 
 
+def list_params(settings) -> dict[str, Any]:
+    # One page carries exactly what the diff needs: no per-product requests.
+    fields = ("sku", "brand_id", "categories", "date_modified", *PLAIN)
+    return {"include_fields": ",".join(fields)}
+
+
 PRODUCT = register(ResourceKind(
     name="product",
     plural="products",
@@ -67,6 +73,9 @@ PRODUCT = register(ResourceKind(
     delete_batch_size=250,    # DELETE ?id:in= up to 250 (FACTS.md 5.6)
     money_fields=MONEY,
     set_fields=frozenset({"categories"}),
+    ref_fields=frozenset({"brand", "categories"}),
+    required_on_create=REQUIRED_ON_CREATE,
+    list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,
 ))

@@ -1,0 +1,57 @@
+"""The live store as read for one plan: objects in desired-state terms, plus ids.
+
+Produced by reconciler.store.read.read_live(); consumed by plan/diff.py, which
+never imports the store client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from reconciler.resources.refs import RefIndex
+
+
+def fingerprint(fields: dict[str, Any], date_modified: str | None = None) -> str:
+    """Hash of an object's managed fields (and date_modified where the API has one)."""
+    canon = json.dumps({"f": fields, "m": date_modified}, sort_keys=True, default=_canon)
+    return hashlib.sha256(canon.encode()).hexdigest()[:16]
+
+
+def _canon(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f")
+    if isinstance(v, (set, frozenset)):
+        return sorted(v)
+    raise TypeError(type(v).__name__)
+
+
+@dataclass
+class LiveObject:
+    kind: str
+    key: str
+    id: int
+    fields: dict[str, Any]              # desired-shaped, every managed field the API returned
+    date_modified: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.fields, self.date_modified)
+
+
+@dataclass
+class LiveState:
+    objects: dict[str, dict[str, LiveObject]] = field(default_factory=dict)   # kind -> folded key -> obj
+    refs: RefIndex = field(default_factory=RefIndex)
+
+    def of(self, kind: str) -> dict[str, LiveObject]:
+        return self.objects.get(kind, {})
+
+    def get(self, kind: str, key: str) -> LiveObject | None:
+        return self.objects.get(kind, {}).get(key.casefold())
+
+    def add(self, obj: LiveObject) -> None:
+        self.objects.setdefault(obj.kind, {})[obj.key.casefold()] = obj

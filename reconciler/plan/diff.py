@@ -1,0 +1,144 @@
+"""build_plan(desired, live) -> Plan. Set arithmetic on keys, then per-field comparison.
+
+    added   = desired - live      -> create (every field written in YAML)
+    common  = desired & live      -> update (only fields written in YAML that differ)
+    live - desired                -> unmanaged: listed, never touched
+
+DeepDiff does the inner comparison on normalised values; its result is turned
+into FieldChange objects at once so no deepdiff type reaches the Plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from reconciler.desired.model import DesiredObject, DesiredState
+from reconciler.diagnostics import Diagnostic
+from reconciler.errors import DesiredStateError
+from reconciler.live import LiveObject, LiveState
+from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
+from reconciler.resources import REGISTRY, Registry
+from reconciler.resources.base import ResourceKind
+
+log = logging.getLogger(__name__)
+
+
+def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = REGISTRY,
+               store: dict[str, str] | None = None) -> Plan:
+    """Compare desired with live; raise DesiredStateError for problems only the store reveals."""
+    diagnostics = _check_existing(desired, live)
+    plan = Plan(
+        desired_digest=desired.digest,
+        store=dict(store or {}),
+        created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+    )
+    for kind in registry.ordered():
+        wanted = desired.of(kind.name)
+        have = live.of(kind.name)
+        creates, updates = [], []
+        for obj in wanted.values():
+            current = have.get(obj.key.casefold())
+            if current is None:
+                missing = [f for f in kind.required_on_create if f not in obj.fields]
+                if missing:
+                    diagnostics.append(Diagnostic(
+                        "error",
+                        f"{kind.name} {obj.key!r} is not in the store; creating it needs "
+                        + ", ".join(missing),
+                        obj.source,
+                    ))
+                    continue
+                creates.append(_create(kind, obj))
+            else:
+                change = _update(kind, obj, current)
+                if change:
+                    updates.append(change)
+        rank = kind.create_rank or (lambda key: 0)
+        creates.sort(key=lambda c: (rank(c.key), c.key))
+        updates.sort(key=lambda c: c.key)
+        plan.changes += creates + updates
+        unmanaged = sorted(o.key for fk, o in have.items() if fk not in {k.casefold() for k in wanted})
+        if unmanaged:
+            plan.unmanaged[kind.name] = unmanaged
+    if diagnostics:
+        raise DesiredStateError(diagnostics)
+    return plan
+
+
+def _create(kind: ResourceKind, obj: DesiredObject) -> ResourceChange:
+    after = {f: _normal(kind, f, v) for f, v in obj.fields.items()}
+    log.info("Detected added %s %r", kind.name, obj.key)
+    return ResourceChange(
+        kind=kind.name,
+        key=obj.key,
+        action=Action.CREATE,
+        changes=[FieldChange(f, None, after[f]) for f in _field_order(kind, after)],
+        after=after,
+        source=str(obj.source),
+        reason="absent_from_store",
+    )
+
+
+def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> ResourceChange | None:
+    want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key}
+    have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
+    diff = DeepDiff(_comparable(kind, have), _comparable(kind, want), ignore_order=False)
+    paths = sorted(str(p) for p in diff.affected_root_keys) if diff else []
+    if not paths:
+        return None
+    log.info("Detected changed %s %r: %s", kind.name, obj.key, paths)
+    changes = [FieldChange(p, have[p], want[p]) for p in _field_order(kind, {p: 1 for p in paths})]
+    return ResourceChange(
+        kind=kind.name,
+        key=obj.key,
+        action=Action.UPDATE,
+        changes=changes,
+        after={c.path: c.after for c in changes},
+        live_id=current.id,
+        fingerprint=current.fingerprint,
+        source=str(obj.source),
+        reason="differs_from_desired",
+    )
+
+
+def _normal(kind: ResourceKind, field: str, value: Any) -> Any:
+    if field in kind.set_fields and isinstance(value, list):
+        return sorted(value, key=str.casefold)
+    if isinstance(value, float):  # never expected; guard money against binary floats
+        return Decimal(repr(value))
+    return value
+
+
+def _comparable(kind: ResourceKind, values: dict[str, Any]) -> dict[str, Any]:
+    """What equality means: references case-insensitive, Decimals by value."""
+    out = {}
+    for f, v in values.items():
+        if f in kind.ref_fields:
+            v = [x.casefold() for x in v] if isinstance(v, list) else (v.casefold() if isinstance(v, str) else v)
+        if isinstance(v, Decimal):
+            v = v.normalize() if v else Decimal(0)
+        out[f] = v
+    return out
+
+
+def _field_order(kind: ResourceKind, fields: dict[str, Any]) -> list[str]:
+    return sorted(fields, key=lambda f: (f != kind.key, f))
+
+
+def _check_existing(desired: DesiredState, live: LiveState) -> list[Diagnostic]:
+    """Objects declared in store.existing must really be in the store."""
+    out = []
+    for kind, keys in sorted(desired.store.existing.items()):
+        for key in sorted(keys):
+            if desired.get(kind, key) is None and not live.refs.has(kind, key):
+                out.append(Diagnostic(
+                    "error",
+                    f"{kind} {key!r} is listed in store.existing but is not in the store",
+                    desired.store.source,
+                ))
+    return out

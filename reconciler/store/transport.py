@@ -1,0 +1,217 @@
+"""The one place that talks HTTP: Session, pacing, retries, error mapping.
+
+- Every request waits for a permit from the RateLimiter (store headers decide).
+- 429 is always safe to retry (the store did not process it): wait the reset.
+- GET, PUT and DELETE are retried on 5xx and connection errors with backoff.
+- POST is retried only when the connection was never made; after a 5xx or a
+  read timeout "data may have made it to the server", so the caller must look
+  before it tries again (StoreUnavailable says so).
+- Error answers become the most specific StoreHTTPError, carrying method, path,
+  status and the parsed body. Nothing here ever formats the token.
+
+Bodies go out with Decimals as JSON numbers and come back with JSON floats as
+Decimals, so money is never rounded through a float in our code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from decimal import Decimal
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from reconciler import errors
+from reconciler.store.config import StoreConfig
+from reconciler.store.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = {500, 502, 503, 504}
+IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
+
+_STATUS_ERRORS: dict[int, type[errors.StoreHTTPError]] = {
+    401: errors.Unauthorized,
+    403: errors.Unauthorized,
+    404: errors.NotFound,
+    409: errors.Conflict,
+    413: errors.PayloadTooLarge,
+    422: errors.Unprocessable,
+    429: errors.RateLimited,
+}
+
+
+def _encode(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        # float() of a Decimal with a few places prints back as the same text.
+        return int(obj) if obj == obj.to_integral_value() else float(obj)
+    raise TypeError(f"cannot encode {type(obj).__name__} as JSON")
+
+
+def dumps(body: Any) -> str:
+    return json.dumps(body, default=_encode, separators=(",", ":"))
+
+
+class Response:
+    """What callers see: status, parsed JSON (Decimals for floats), headers."""
+
+    def __init__(self, status: int, data: Any, headers: dict[str, str]) -> None:
+        self.status = status
+        self.data = data
+        self.headers = headers
+
+
+class Transport:
+    def __init__(
+        self,
+        config: StoreConfig,
+        *,
+        pool_size: int = 16,
+        max_retries: int = 5,
+        backoff_s: float = 0.25,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.config = config
+        self.limiter = limiter or RateLimiter()
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self._local = threading.local()
+        self._pool_size = pool_size
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self.sent = 0                 # requests that reached the wire (incl. retries)
+        self.by_status: dict[int, int] = {}
+
+    # A Session per thread: requests.Session is not documented as thread-safe.
+    def _session(self) -> requests.Session:
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = requests.Session()
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self._pool_size, max_retries=0)
+            s.mount("http://", adapter)
+            s.mount("https://", adapter)
+            s.headers.update({
+                "X-Auth-Token": self.config.token,
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "User-Agent": "catalog-reconciler/0.1",
+            })
+            self._local.session = s
+            with self._lock:
+                self._sessions.append(s)
+        return s
+
+    def close(self) -> None:
+        with self._lock:
+            for s in self._sessions:
+                s.close()
+            self._sessions.clear()
+
+    def request(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> Response:
+        """Send one API request (path below /stores/{hash}, e.g. "/v3/catalog/brands")."""
+        url = self.config.base_url + path
+        data = dumps(body) if body is not None else None
+        attempt = 0
+        while True:
+            attempt += 1
+            ticket = self.limiter.acquire()
+            try:
+                resp = self._session().request(
+                    method, url, params=params, data=data, timeout=self.config.timeout
+                )
+            except requests.RequestException as exc:
+                self.limiter.release(ticket, None, None)
+                if self._may_retry_exception(method, exc, attempt):
+                    self._sleep_backoff(attempt)
+                    continue
+                raise self._unavailable(method, path, exc) from None
+            wait = self.limiter.release(ticket, resp.headers, resp.status_code)
+            with self._lock:
+                self.sent += 1
+                self.by_status[resp.status_code] = self.by_status.get(resp.status_code, 0) + 1
+            status = resp.status_code
+            if status == 429 and attempt <= self.max_retries + 5:
+                # Rate-limited answers were not processed: always safe to resend.
+                if wait <= 0:  # 429 without rate headers: platform load; back off
+                    self._sleep_backoff(attempt)
+                log.info("429 on %s %s; waiting %.2fs for the window to reset", method, path, wait)
+                continue
+            if status in RETRYABLE_STATUS and method in IDEMPOTENT and attempt <= self.max_retries:
+                self._sleep_backoff(attempt)
+                continue
+            if status >= 400:
+                raise self._http_error(method, path, resp)
+            if status in RETRYABLE_STATUS:  # a POST answered 5xx
+                raise self._http_error(method, path, resp)
+            return Response(status, _parse(resp), dict(resp.headers))
+
+    def _may_retry_exception(self, method: str, exc: Exception, attempt: int) -> bool:
+        if attempt > self.max_retries:
+            return False
+        if method in IDEMPOTENT:
+            return True
+        # A POST may be resent only if it certainly never reached the server.
+        return isinstance(exc, requests.ConnectTimeout) or (
+            isinstance(exc, requests.ConnectionError) and "NewConnectionError" in repr(exc)
+        )
+
+    def _sleep_backoff(self, attempt: int) -> None:
+        delay = self.backoff_s * (2 ** (attempt - 1))
+        time.sleep(min(delay, 10.0) * (0.5 + random.random() / 2))
+
+    def _unavailable(self, method: str, path: str, exc: Exception) -> errors.StoreUnavailable:
+        kind = type(exc).__name__
+        msg = f"{method} {path}: the store could not be reached ({kind})"
+        if method not in IDEMPOTENT:
+            msg += "; the request may or may not have been applied: run `catalog plan` to see"
+        return errors.StoreUnavailable(msg, method=method, path=path)
+
+    def _http_error(self, method: str, path: str, resp: requests.Response) -> errors.StoreHTTPError:
+        body = _parse(resp)
+        title, detail = "", None
+        if isinstance(body, dict):
+            title = str(body.get("title") or body.get("message") or "")
+            detail = body.get("errors") or body.get("batch_errors") or body.get("detail")
+        elif isinstance(body, list) and body and isinstance(body[0], dict):  # v2 error arrays
+            title = "; ".join(str(e.get("message") or e.get("title") or "") for e in body)
+        elif isinstance(body, str):
+            title = body.strip()[:200]
+        status = resp.status_code
+        cls = _STATUS_ERRORS.get(status, errors.StoreHTTPError if status < 500 else errors.StoreUnavailable)
+        reason = resp.reason or ""
+        msg = f"BigCommerce {status} {reason}".rstrip()
+        if title:
+            msg += f": {title}"
+        if isinstance(detail, dict) and detail:
+            msg += " (" + "; ".join(f"{k}: {v}" for k, v in detail.items()) + ")"
+        if status == 401:
+            msg += " — check BIGCOMMERCE_ACCESS_TOKEN and BIGCOMMERCE_STORE_HASH"
+        if cls is errors.StoreUnavailable:
+            return errors.StoreUnavailable(f"{method} {path}: {msg}", method=method, path=path)
+        return cls(
+            msg,
+            method=method,
+            path=path,
+            status=status,
+            title=title,
+            errors=detail,
+            body=body,
+            request_id=resp.headers.get("X-Request-Id"),
+        )
+
+
+def _parse(resp: requests.Response) -> Any:
+    if not resp.content:
+        return None
+    ctype = resp.headers.get("Content-Type", "")
+    if "json" in ctype:
+        try:
+            return json.loads(resp.content, parse_float=Decimal)
+        except ValueError:
+            return resp.text
+    return resp.text
