@@ -1,0 +1,60 @@
+"""catalog-reconciler: catalog as code for BigCommerce.
+
+The library API, in the order a run uses it:
+
+    >>> desired = load_desired("catalog")                 # YAML -> DesiredState (or DesiredStateError)
+    >>> with connect() as client:                         # env: BIGCOMMERCE_* settings
+    ...     live = read_live(client, desired.store)       # store -> LiveState
+    ...     plan = build_plan(desired, live)              # -> Plan (plain data)
+    ...     result = apply_saved_plan(plan, client, desired.store)
+"""
+
+from __future__ import annotations
+
+__all__ = ["load_desired", "connect", "read_live", "build_plan", "apply_saved_plan"]
+
+# Imported lazily so that `import reconciler.sandbox` (a separate store) does not
+# pull in the client, the planner and their dependencies.
+_LAZY = {
+    "load_desired": "reconciler.desired",
+    "build_plan": "reconciler.plan.diff",
+    "read_live": "reconciler.store.read",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(name)
+
+
+def connect(config=None, *, parallelism: int = 8):
+    """A StoreClient for the configured store (BIGCOMMERCE_* environment variables)."""
+    from reconciler.store.client import StoreClient
+    from reconciler.store.config import StoreConfig
+    from reconciler.store.transport import Transport
+
+    config = config or StoreConfig.from_env()
+    return StoreClient(Transport(config, pool_size=max(parallelism, 4)), parallelism=parallelism)
+
+
+def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True):
+    """Apply ``plan`` exactly. With ``check_stale`` the touched objects are re-read first and
+    a plan that no longer matches the store is refused (PlanStaleError)."""
+    from reconciler import errors
+    from reconciler.apply.executor import apply_plan
+    from reconciler.apply.stale import find_stale, read_for_apply
+
+    if plan.store and plan.store.get("store_hash") not in (None, client.transport.config.store_hash):
+        raise errors.PlanError(
+            f"this plan was made for store {plan.store.get('store_hash')!r}, "
+            f"not {client.transport.config.store_hash!r}"
+        )
+    live = read_for_apply(plan, client, settings)
+    if check_stale:
+        stale = find_stale(plan, live)
+        if stale:
+            raise errors.PlanStaleError(stale)
+    return apply_plan(plan, client, live.refs, hooks=hooks)

@@ -37,6 +37,7 @@ class ResourceKind:
     required_on_create: tuple[str, ...] = ()   # the store refuses a create without these
     create_rank: Callable[[str], int] | None = None   # creates of a lower rank go first
     server_owned: tuple[str, ...] = ("id", "date_created", "date_modified")
+    key_filter: str | None = None   # list filter that selects by key ("sku:in"); None = read all
     list_params: Callable[..., dict[str, Any]] | None = None   # (store settings) -> query
     from_live: Callable[..., dict[str, Any]] | None = None
     to_payload: Callable[..., dict[str, Any]] | None = None

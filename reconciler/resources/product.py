@@ -75,6 +75,7 @@ PRODUCT = register(ResourceKind(
     set_fields=frozenset({"categories"}),
     ref_fields=frozenset({"brand", "categories"}),
     required_on_create=REQUIRED_ON_CREATE,
+    key_filter="sku:in",
     list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,

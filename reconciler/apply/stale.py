@@ -1,0 +1,43 @@
+"""Is a saved plan still true? Compare its fingerprints with the store, now.
+
+Only the objects the plan touches are re-read. A create is stale when the
+object has appeared since; an update when the object changed or vanished.
+"""
+
+from __future__ import annotations
+
+from reconciler.desired.model import StoreSettings
+from reconciler.live import LiveState
+from reconciler.plan.model import Action, Plan
+from reconciler.resources import REGISTRY, Registry
+from reconciler.store.client import StoreClient
+from reconciler.store.read import read_touched
+
+
+def touched_keys(plan: Plan) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for c in plan.changes:
+        if c.action is not Action.NOOP:
+            out.setdefault(c.kind, []).append(c.key)
+    return out
+
+
+def find_stale(plan: Plan, live: LiveState) -> list[str]:
+    stale = []
+    for c in plan.changes:
+        now = live.get(c.kind, c.key)
+        if c.action is Action.CREATE and now is not None:
+            stale.append(f"{c.address}: was created in the store after the plan was made")
+        elif c.action is Action.UPDATE:
+            if now is None:
+                stale.append(f"{c.address}: was deleted from the store after the plan was made")
+            elif now.fingerprint != c.fingerprint:
+                changed = [f.path for f in c.changes if now.fields.get(f.path) != f.before]
+                what = f" ({', '.join(changed)} changed)" if changed else ""
+                stale.append(f"{c.address}: changed in the store after the plan was made{what}")
+    return stale
+
+
+def read_for_apply(plan: Plan, client: StoreClient, settings: StoreSettings | None = None,
+                   registry: Registry = REGISTRY) -> LiveState:
+    return read_touched(client, touched_keys(plan), settings, registry)

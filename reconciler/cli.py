@@ -1,0 +1,219 @@
+"""The `catalog` command: parse options, call the library, render, exit.
+
+Each command is thin: it builds what it needs (desired state, a store client),
+calls one library function and hands the result to a renderer. Only
+ReconcilerError is caught and shown as a message; anything else is a bug and
+keeps its traceback (without locals: the token is a local somewhere).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+
+from reconciler import errors
+from reconciler.desired import load_desired
+from reconciler.desired.model import DesiredState, StoreSettings
+from reconciler.plan.model import Plan
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Catalog as code for BigCommerce: validate the YAML, plan the changes, apply them.",
+)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+CatalogOpt = Annotated[Path, typer.Option("--catalog", "-c", help="Folder of YAML files (the desired state).")]
+ParallelOpt = Annotated[int, typer.Option("--parallelism", min=1, max=64,
+                                          help="Requests in flight at once; the store's quota headers still pace them.")]
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log detections and requests.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def validate(catalog: CatalogOpt = Path("catalog")) -> None:
+    """Check every YAML file against its schema and references. No network calls."""
+    with _reporting(Format.text):
+        desired = load_desired(catalog)
+    counts = ", ".join(f"{len(objs)} {kind}" for kind, objs in desired.objects.items())
+    err.print(f"[green]✓[/] {catalog} is valid: {counts} in {len(desired.files)} files")
+
+
+@app.command()
+def plan(
+    catalog: CatalogOpt = Path("catalog"),
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Save the plan (JSON) for `catalog apply PLANFILE`.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to print the plan.")] = Format.text,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes, 1 error.")] = False,
+    parallelism: ParallelOpt = 8,
+) -> None:
+    """Show what apply would change in the store."""
+    with _reporting(format):
+        the_plan, _ = _make_plan(catalog, parallelism)
+    typer.echo(_render(the_plan, format), nl=False)
+    if out:
+        _save(the_plan, out)
+    if detailed_exitcode and the_plan.has_changes:
+        raise typer.Exit(2)
+
+
+@app.command()
+def apply(
+    planfile: Annotated[Optional[Path], typer.Argument(help="A plan saved by `catalog plan --out`; applied exactly.")] = None,
+    catalog: CatalogOpt = Path("catalog"),
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")] = False,
+    parallelism: ParallelOpt = 8,
+) -> None:
+    """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation."""
+    from reconciler.views import run_apply
+
+    with _reporting(Format.text):
+        if planfile:
+            the_plan = _read_plan(planfile)
+            settings = _settings(catalog)
+        else:
+            the_plan, desired = _make_plan(catalog, parallelism)
+            settings = desired.store
+            typer.echo(_render(the_plan, Format.text, color=sys.stdout.isatty()), nl=False)
+            if not the_plan.has_changes:
+                return
+            _confirm(auto_approve)
+        ok = run_apply(the_plan, settings, parallelism, check_stale=planfile is not None, console=err)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0 = any free port).")] = 8787,
+    db: Annotated[str, typer.Option(help="SQLite file for the store's state (default: in memory).")] = ":memory:",
+    seed: Annotated[str, typer.Option(help="Start from: gtse (a GTSE-like store) or empty.")] = "gtse",
+    quota: Annotated[int, typer.Option(help="Requests per window (Standard plan: 150).")] = 150,
+    window_ms: Annotated[int, typer.Option("--window-ms", help="Rate-limit window in ms.")] = 30000,
+    latency_ms: Annotated[int, typer.Option("--latency-ms", help="Added to every answer.")] = 0,
+) -> None:
+    """Run the local BigCommerce-compatible sandbox store in the foreground."""
+    from reconciler.sandbox.server import SandboxServer
+
+    srv = SandboxServer(host=host, port=port, db=db, seed=seed, quota=quota, window_ms=window_ms,
+                        latency_ms=latency_ms)
+    srv.start()
+    err.print(f"Sandbox store listening on {srv.url} (seed: {seed}, quota {quota} per {window_ms} ms)")
+    err.print("Point the catalog command at it with:")
+    typer.echo(f"export BIGCOMMERCE_API_URL={srv.url}")
+    typer.echo(f"export BIGCOMMERCE_STORE_HASH={srv.store_hash}")
+    typer.echo(f"export BIGCOMMERCE_ACCESS_TOKEN={srv.token}")
+    sys.stdout.flush()
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _make_plan(catalog: Path, parallelism: int) -> tuple[Plan, DesiredState]:
+    from reconciler import build_plan, connect, read_live
+
+    desired = load_desired(catalog)
+    with connect(parallelism=parallelism) as client:
+        live = read_live(client, desired.store)
+        store = client.transport.config.public()
+    return build_plan(desired, live, store=store), desired
+
+
+def _settings(catalog: Path) -> StoreSettings:
+    """Store settings from the catalog if it is there (tree id etc.), else defaults."""
+    return load_desired(catalog).store if catalog.exists() else StoreSettings()
+
+
+def _render(the_plan: Plan, fmt: Format, color: bool | None = None) -> str:
+    from reconciler.plan.render_json import render_json
+    from reconciler.plan.render_markdown import render_markdown
+    from reconciler.plan.render_text import render_text
+
+    if fmt is Format.json:
+        return render_json(the_plan)
+    if fmt is Format.markdown:
+        return render_markdown(the_plan)
+    return render_text(the_plan, color=sys.stdout.isatty() if color is None else color)
+
+
+def _save(the_plan: Plan, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(the_plan.to_json(), encoding="utf-8")
+    err.print(f"Saved the plan to {out}. Apply exactly this plan with: catalog apply {out}")
+
+
+def _read_plan(path: Path) -> Plan:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise errors.PlanError(f"cannot read plan file {path}: {exc.strerror}") from None
+    return Plan.from_json(text)
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise errors.ReconcilerError("apply needs confirmation: run it in a terminal, or pass --auto-approve")
+    answer = typer.prompt("Apply these changes to the store? Only 'yes' is accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise errors.ReconcilerError("apply cancelled")
+
+
+@contextlib.contextmanager
+def _reporting(fmt: Format) -> Iterator[None]:
+    """Render ReconcilerError for people (or as JSON), then exit 1."""
+    try:
+        yield
+    except errors.ReconcilerError as exc:
+        diagnostics = getattr(exc, "diagnostics", [])
+        if fmt is Format.json:
+            typer.echo(json.dumps({"error": {
+                "message": str(exc),
+                "diagnostics": [
+                    {"severity": d.severity, "summary": d.summary, "source": str(d.source) if d.source else None}
+                    for d in diagnostics
+                ],
+            }}, indent=2))
+        else:
+            for d in diagnostics:
+                err.print(str(d), markup=False, soft_wrap=True)
+            err.print(f"[red]Error:[/] {_escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def main() -> None:
+    app()
