@@ -1,0 +1,48 @@
+# catalog-reconciler: every target does its own set-up on a fresh machine.
+#   make demo   - sandbox store seeded like GTSE's, then validate, plan, apply, plan again
+#   make test   - the whole test suite
+#   make bench  - long benchmarks (not part of make test)
+
+PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install test demo bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+.ONESHELL:
+SHELL := /bin/bash
+demo: $(STAMP)
+	@set -euo pipefail
+	mkdir -p .catalog
+	env_file=.catalog/demo-sandbox.env; : > "$$env_file"
+	# Port 0: the sandbox picks a free port and prints the settings to use.
+	$(BIN)/catalog sandbox --port 0 --seed gtse > "$$env_file" 2> .catalog/demo-sandbox.log &
+	sandbox_pid=$$!
+	trap 'kill $$sandbox_pid 2>/dev/null || true' EXIT
+	for i in $$(seq 1 100); do grep -q BIGCOMMERCE_ACCESS_TOKEN "$$env_file" && break; sleep 0.1; done
+	source "$$env_file"
+	step() { printf '\n\033[1m$$ %s\033[0m\n' "$$*"; }
+	step "catalog validate";               $(BIN)/catalog validate
+	step "catalog plan";                   $(BIN)/catalog plan
+	step "catalog apply --auto-approve";   $(BIN)/catalog apply --auto-approve
+	step "catalog plan --detailed-exitcode  # 0 = no changes"
+	$(BIN)/catalog plan --detailed-exitcode
+	echo; echo "Demo done: the store now matches catalog/."
+
+bench: $(STAMP)
+	@echo "No benchmarks yet (see issue 6)."
+
+clean:
+	rm -rf $(VENV) .catalog .pytest_cache
