@@ -1,0 +1,56 @@
+"""The import rules and the completeness of every resource kind."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from reconciler.resources import REGISTRY
+
+PKG = Path(__file__).resolve().parents[1] / "reconciler"
+ROOT = PKG.parent
+
+
+def imports_of(folder: str) -> dict[str, set[str]]:
+    out = {}
+    for path in (PKG / folder).rglob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+        out[str(path.relative_to(ROOT))] = names
+    return out
+
+
+@pytest.mark.parametrize("folder, forbidden", [
+    ("plan", ("reconciler.store", "reconciler.apply", "reconciler.sandbox", "requests")),
+    ("desired", ("reconciler.store", "reconciler.apply", "reconciler.plan", "reconciler.sandbox", "requests")),
+    ("sandbox", ("reconciler.plan", "reconciler.apply", "reconciler.store", "reconciler.resources",
+                 "reconciler.desired", "reconciler.live")),
+    ("apply", ("reconciler.sandbox", "requests")),
+])
+def test_import_rules(folder, forbidden):
+    bad = {f: sorted(m for m in mods if m.startswith(forbidden)) for f, mods in imports_of(folder).items()}
+    assert {f: m for f, m in bad.items() if m} == {}
+
+
+def test_only_the_transport_imports_requests():
+    users = {f for f, mods in imports_of(".").items() if "requests" in mods or "requests.adapters" in mods}
+    assert users <= {"reconciler/store/transport.py"}, users
+
+
+@pytest.mark.parametrize("kind", REGISTRY.ordered(), ids=lambda k: k.name)
+def test_every_kind_is_complete(kind):
+    schema = ROOT / "schemas" / kind.schema
+    assert schema.is_file(), f"{kind.name}: missing {schema}"
+    catalog_schema = json.loads((ROOT / "schemas" / "catalog.schema.json").read_text())
+    assert kind.plural in catalog_schema["properties"], f"{kind.name}: not in catalog.schema.json"
+    seed = json.loads((PKG / "sandbox" / "seeds" / "gtse.json").read_text())
+    assert seed.get(kind.plural), f"{kind.name}: no fixture data in the gtse seed"
+    assert kind.from_live and kind.to_payload
+    assert f"`reconciler/resources/{kind.name}.py`" in (ROOT / "docs" / "architecture.md").read_text()
