@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import re
+
+from render_cases import CASES
+
+from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
+from reconciler.plan.render_markdown import JSON_HINT, TRUNCATED, render_markdown
+
+
+def _cells(row: str) -> int:
+    """Columns of a GFM table row: pipes not escaped with a backslash."""
+    return len(re.findall(r"(?<!\\)\|", row)) - 1
+
+
+def test_summary_table_and_deletes_first():
+    md = render_markdown(CASES["mixed"]())
+    assert "### Catalog plan: 1 to create, 1 to update, 1 to delete" in md
+    assert "| product | 1 | 1 | 1 | 3 |" in md
+    assert md.index("> [!CAUTION]") < md.index("#### Deletes") < md.index("<details>")
+
+
+def test_values_with_pipes_and_backticks_keep_the_table_intact():
+    md = render_markdown(CASES["create_many_fields"]())
+    tables = re.findall(r"(?:^\|.*\n)+", md, re.M)
+    assert len(tables) == 4
+    for table in tables:
+        widths = {_cells(row) for row in table.splitlines()}
+        assert len(widths) == 1, table
+    assert "| + | `Acme \\| Tools` | `name` |  | `\"Acme \\| Tools\"` |" in md
+    assert "``\"Acme `Tools`\"``" in md          # fence one backtick longer than the value's
+
+
+def test_html_in_values_stays_inside_code_spans():
+    md = render_markdown(CASES["create_many_fields"]())
+    line = next(line for line in md.splitlines() if "<b>zip</b>" in line)
+    assert "`\"tie\\nwrap <b>zip</b>\"`" in line
+
+
+def test_no_changes():
+    md = render_markdown(CASES["empty"]())
+    assert "### Catalog plan: no changes" in md
+    assert "The store matches the catalog." in md
+    assert "<details>" not in md
+
+
+def test_unmanaged_only_shows_counts_and_keys():
+    md = render_markdown(CASES["unmanaged_15"]())
+    assert "| product | 0 | 0 | 0 | 15 |" in md
+    assert "15 products in the store are not in the catalog" in md
+    assert "`CT-OLD15`" in md
+
+
+def test_1000_changes_stay_readable_and_postable():
+    md = render_markdown(CASES["large_1000"]())
+    assert len(md) < 60_000
+    assert "### Catalog plan: 50 to create, 930 to update, 20 to delete" in md
+    assert "| product | 0 | 780 | 20 | 0 |" in md
+    assert "| **total** | **50** | **930** | **20** | **0** |" in md
+    assert "… and 100 more change rows not shown." in md          # categories: 300 rows, 200 shown
+    assert JSON_HINT in md
+    for rows in re.findall(r"\| --- \| --- \| --- \| --- \| --- \|\n(.*?)\n\n", md, re.S):
+        assert len(rows.splitlines()) <= 200
+
+
+def test_size_cap_names_what_was_cut():
+    md = render_markdown(CASES["large_1000"](), max_chars=8_000)
+    assert len(md) < 8_000
+    assert TRUNCATED in md
+    assert "### Catalog plan: 50 to create, 930 to update, 20 to delete" in md   # the summary always survives
+
+
+def test_update_with_many_changes_is_capped_per_kind():
+    changes = [FieldChange(f"f{i:03d}", i, i + 1) for i in range(250)]
+    plan = Plan(changes=[ResourceChange("product", "P-1", Action.UPDATE, changes=changes)])
+    md = render_markdown(plan)
+    assert "`f199`" in md and "`f200`" not in md
+    assert "… and 50 more change rows not shown." in md
+
+
+def test_default_cap_holds_with_long_keys():
+    changes = [
+        ResourceChange(kind, f"{kind}-{i:03d}-" + "k" * 240, Action.UPDATE,
+                       changes=[FieldChange("description", "x" * 70, "y" * 70)])
+        for kind in ("brand", "category", "product") for i in range(200)
+    ]
+    md = render_markdown(Plan(changes=changes))
+    assert len(md) < 60_000
+    assert TRUNCATED in md
+    assert "### Catalog plan: 0 to create, 600 to update, 0 to delete" in md
+    assert "<b>product</b>: 200 to update (200 fields): 200 change rows not shown (comment size limit)." in md
