@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from render_cases import CASES, SMALL
+from .render_cases import CASES, SMALL
 
 from reconciler.plan.model import Plan
 from reconciler.plan.render_json import render_json

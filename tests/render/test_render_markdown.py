@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from render_cases import CASES
+from .render_cases import CASES
 
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 from reconciler.plan.render_markdown import JSON_HINT, TRUNCATED, render_markdown

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from render_cases import CASES
+from .render_cases import CASES
 
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.render_text import render_text
