@@ -1,0 +1,22 @@
+"""An offline BigCommerce-compatible store: a second store, not a mock of our client.
+
+    from reconciler.sandbox.server import SandboxServer
+    srv = SandboxServer(port=0).start()      # srv.url is the BIGCOMMERCE_API_URL
+
+File -> responsibility (moto's split):
+
+    urls.py        path rule -> {method: handler}
+    routes.py      parse request -> call state -> JSON envelope
+    app.py         WSGI app: store prefix, auth, rate limit, stats, /__sandbox/ routes
+    server.py      SandboxServer: threaded werkzeug server, start/stop/reset/configure
+    state.py       StoreState on sqlite3: objects, ids, links, clock, reset(), seed()
+    products.py brands.py categories.py channels.py variants.py   one module per kind
+    schemas.py     request-body schemas transcribed from the official OpenAPI files
+    validation.py  body parsing and schema checks -> 422
+    query.py       query parameters, filters, include/exclude_fields, pagination
+    ratelimit.py   fixed-window limiter and X-Rate-Limit-* headers
+    errors.py      SandboxError -> BigCommerce error bodies
+    seeds/         seed loader and named seeds (<name>.json)
+
+Nothing here imports reconciler.plan, .apply, .store, .resources or .desired.
+"""

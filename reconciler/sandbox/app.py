@@ -1,0 +1,202 @@
+"""The sandbox's WSGI application: store prefix, auth, rate limit, dispatch, stats and
+the ``/__sandbox/`` control routes.
+
+Order for an API request, and why:
+
+1. ``/stores/{store_hash}`` must name this store, else 404 (no quota spent: the request
+   cannot be attributed to the store).
+2. ``X-Auth-Token`` must equal the token, else 401. Requests with bad auth get the
+   rate-limit headers (peeked) but do not spend quota – our choice; BigCommerce does
+   not document it, and counting them would let a misconfigured client drain the
+   quota of a correctly configured one.
+3. One unit of quota is spent; when the window's quota is used up the answer is 429.
+4. Unknown route -> 404, other method -> 405, otherwise the handler runs inside one
+   state transaction (a SandboxError rolls the whole request back).
+
+The token is compared in constant time and never logged, echoed or stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from . import urls
+from .errors import ERROR_TYPE, SandboxError
+from .ratelimit import RateLimiter
+from .routes import Ctx, json_response
+from .seeds import load_seed
+from .state import StoreState
+
+log = logging.getLogger(__name__)
+_STORE_PATH = re.compile(r"^/stores/([^/]+)(/.*)?$")
+_TOO_MANY = {"status": 429, "title": "Too many requests", "type": ERROR_TYPE, "errors": {}}
+
+
+class SandboxApp:
+    def __init__(self, state: StoreState, *, store_hash: str, token: str, quota: int,
+                 window_ms: int, latency_ms: int) -> None:
+        self.state = state
+        self.store_hash = store_hash
+        self._token = token.encode()
+        self.limiter = RateLimiter(quota, window_ms)
+        self.latency_ms = latency_ms
+        self._lock = threading.Lock()
+        self.clear_stats()
+
+    # ---- stats ----------------------------------------------------------------------
+
+    def clear_stats(self) -> None:
+        with self._lock:
+            self._requests: Counter[str] = Counter()
+            self._responses: Counter[str] = Counter()
+            self._rate_limited = 0
+            self._in_flight = 0
+            self._max_concurrency = 0
+            self._log: list[dict[str, Any]] = []
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {"requests": dict(self._requests), "responses": dict(self._responses),
+                    "rate_limited": self._rate_limited, "total": sum(self._responses.values()),
+                    "max_concurrency": self._max_concurrency}
+
+    def request_log(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(e) for e in self._log]
+
+    # ---- control --------------------------------------------------------------------
+
+    def reset(self, seed: str | dict | None = "empty", data: dict | None = None) -> None:
+        self.state.reset(data if data is not None else load_seed(seed))
+        self.limiter.reset()
+        self.clear_stats()
+
+    def configure(self, quota: int | None = None, window_ms: int | None = None,
+                  latency_ms: int | None = None) -> None:
+        self.limiter.configure(quota, window_ms)
+        if latency_ms is not None:
+            self.latency_ms = int(latency_ms)
+
+    def _control(self, request: Request) -> Response:
+        name, method = request.path[len("/__sandbox/"):].strip("/"), request.method
+        try:
+            body = json.loads(request.get_data() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("body must be a JSON object")
+            if (name, method) == ("stats", "GET"):
+                return json_response(self.stats())
+            if (name, method) == ("requests", "GET"):
+                return json_response(self.request_log())
+            if (name, method) == ("reset", "POST"):
+                self.reset(body.get("seed", "empty"), body.get("data"))
+            elif (name, method) == ("seed", "POST"):
+                self.state.seed(body["data"])
+            elif (name, method) == ("config", "POST"):
+                self.configure(**{k: body[k] for k in ("quota", "window_ms", "latency_ms") if k in body})
+            else:
+                return json_response({"status": 404, "title": f"No control route {method} /__sandbox/{name}"}, 404)
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_response({"status": 400, "title": f"Bad control request: {exc}"}, 400)
+        return json_response({"ok": True})
+
+    # ---- API ------------------------------------------------------------------------
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        request = Request(environ)
+        if request.path.startswith("/__sandbox/"):
+            return self._control(request)(environ, start_response)
+        with self._lock:
+            self._in_flight += 1
+            self._max_concurrency = max(self._max_concurrency, self._in_flight)
+        try:
+            response = self._api(request)
+            if self.latency_ms:
+                time.sleep(self.latency_ms / 1000)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+        return response(environ, start_response)
+
+    def _api(self, request: Request) -> Response:
+        m = _STORE_PATH.match(request.path)
+        sub = (m.group(2) or "/") if m else request.path
+        found = urls.find(sub) if m else None
+        entry = self._arrive(request, sub, found[0].pattern if found else sub)
+        style = found[0].style if found else "default"
+        if m is None or m.group(1) != self.store_hash:
+            title = "The route is not found, check the URL" if m is None else "Store not found"
+            response = self._error(SandboxError(404, title), style)
+            decision = self.limiter.peek()
+        elif not hmac.compare_digest(request.headers.get("X-Auth-Token", "").encode(), self._token):
+            response = self._unauthorized(sub)
+            decision = self.limiter.peek()
+        else:
+            decision = self.limiter.consume()
+            response = self._dispatch(request, sub, found, style) if decision.allowed else \
+                json_response(_TOO_MANY, 429)
+        response.headers.update(decision.headers)
+        self._done(entry, response.status_code)
+        return response
+
+    def _dispatch(self, request: Request, sub: str, found: Any, style: str) -> Response:
+        try:
+            if found is None:
+                raise urls.route_not_found()
+            route, args = found
+            handler = urls.handler_for(route, request.method, sub)
+            with self.state.transaction():
+                return handler(Ctx(self.state, request), **args)
+        except SandboxError as exc:
+            return self._error(exc, style)
+        except Exception:  # a sandbox bug: answer 500 and keep serving
+            log.exception("sandbox handler failed: %s %s", request.method, sub)
+            return json_response({"status": 500, "title": "Internal sandbox error",
+                                  "type": ERROR_TYPE, "errors": {}}, 500)
+
+    @staticmethod
+    def _error(exc: SandboxError, style: str) -> Response:
+        response = json_response(exc.body(style), exc.status)
+        response.headers.update(exc.headers)
+        return response
+
+    @staticmethod
+    def _unauthorized(sub: str) -> Response:
+        if sub.startswith("/v3/catalog"):
+            # P/B/CT declare 401 as content type "plain/text" (sic) with a string body;
+            # we send a valid media type, text/plain.
+            return Response("Unauthorized: X-Auth-Token is missing or invalid.", status=401,
+                            mimetype="text/plain")
+        return json_response({"status": 401, "title": "Unauthorized - the v3 Auth client ID or "
+                              "token in the request are not a valid combination for this store.",
+                              "type": ERROR_TYPE}, 401)  # WH getWebhooks' 401 body
+
+    def _arrive(self, request: Request, sub: str, pattern: str) -> dict[str, Any]:
+        items = None
+        if request.method in ("POST", "PUT") and request.content_length:
+            try:
+                body = json.loads(request.get_data(cache=True))
+                items = len(body) if isinstance(body, list) else None
+            except ValueError:
+                pass
+        entry = {"method": request.method, "path": sub, "query": request.args.to_dict(),
+                 "status": None, "items": items}
+        with self._lock:
+            self._requests[f"{request.method} {pattern}"] += 1
+            self._log.append(entry)
+        return entry
+
+    def _done(self, entry: dict[str, Any], status: int) -> None:
+        with self._lock:
+            entry["status"] = status
+            self._responses[str(status)] += 1
+            if status == 429:
+                self._rate_limited += 1

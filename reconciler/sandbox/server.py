@@ -1,0 +1,139 @@
+"""SandboxServer: the offline BigCommerce-compatible store, served over real HTTP
+(moto's ThreadedMotoServer; requests' tests/testserver with ``port=0``).
+
+    >>> srv = SandboxServer(port=0, seed="empty")
+    >>> srv.start()                      # returns once the socket is listening
+    >>> srv.api_base                     # doctest: +ELLIPSIS
+    'http://127.0.0.1:.../stores/gtse'
+    >>> srv.stop()
+
+``url`` is what the client uses as BIGCOMMERCE_API_URL; requests go to
+``{url}/stores/{store_hash}/v3/...`` with header ``X-Auth-Token: {token}``.
+
+``db`` is a sqlite path (":memory:" by default). With a file, objects persist across
+restarts: a db file that was already initialised is opened as is and ``seed`` is *not*
+applied again; only ``reset()`` (here or ``POST /__sandbox/reset``) clears it. A new or
+empty file is initialised and seeded like ":memory:".
+
+Control routes (no auth, never rate limited): ``GET /__sandbox/stats``,
+``GET /__sandbox/requests``, ``POST /__sandbox/reset`` ``{"seed": name}`` or
+``{"data": {...}}``, ``POST /__sandbox/seed`` ``{"data": {...}}``,
+``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import SandboxApp
+from .seeds import load_seed
+from .state import StoreState
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No per-request access log: it would be noise in test output."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class SandboxServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, db: str = ":memory:",
+                 seed: str | dict | None = "empty", quota: int = 150, window_ms: int = 30000,
+                 latency_ms: int = 0, store_hash: str = "gtse",
+                 token: str = "sandbox-token") -> None:
+        self.host, self.port = host, port
+        self.store_hash, self.token = store_hash, token
+        self.state = StoreState(db)
+        if not self.state.initialized:
+            self.state.reset(load_seed(seed))
+        self.app = SandboxApp(self.state, store_hash=store_hash, token=token, quota=quota,
+                              window_ms=window_ms, latency_ms=latency_ms)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def __repr__(self) -> str:  # never shows the token
+        return f"SandboxServer(url={self.url!r}, store_hash={self.store_hash!r})"
+
+    # ---- addresses ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        port = self._server.server_port if self._server else self.port
+        return f"http://{self.host}:{port}"
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.url}/stores/{self.store_hash}"
+
+    # ---- lifecycle ----------------------------------------------------------------------
+
+    def _bind(self) -> BaseWSGIServer:
+        self._server = make_server(self.host, self.port, self.app, threaded=True,
+                                   request_handler=_QuietHandler)
+        self._server.daemon_threads = True
+        return self._server
+
+    def start(self) -> "SandboxServer":
+        """Serve in a background thread; returns once the socket accepts connections."""
+        server = self._bind()
+
+        def run() -> None:
+            self._ready.set()
+            server.serve_forever(poll_interval=0.05)
+
+        self._thread = threading.Thread(target=run, name="bigcommerce-sandbox", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground (``catalog sandbox``); Ctrl-C stops cleanly."""
+        server = self._bind()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+            self.state.close()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)
+        self.state.close()
+
+    def __enter__(self) -> "SandboxServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # ---- control (same effect as the /__sandbox/ routes) ----------------------------
+
+    def reset(self, seed: str | dict | None = "empty", data: dict | None = None) -> None:
+        """Clear objects, stats, the request log and the rate-limit window, then seed.
+        ``seed=None`` means empty; ``data`` (SEED FORMAT) wins over ``seed``."""
+        self.app.reset(seed, data)
+
+    def seed(self, data: dict) -> None:
+        """Add objects in the SEED FORMAT without clearing anything."""
+        self.state.seed(data)
+
+    def configure(self, quota: int | None = None, window_ms: int | None = None,
+                  latency_ms: int | None = None) -> None:
+        """Change limits at runtime; the rate-limit window restarts."""
+        self.app.configure(quota, window_ms, latency_ms)
+
+    def stats(self) -> dict:
+        return self.app.stats()
+
+    def requests(self) -> list:
+        return self.app.request_log()

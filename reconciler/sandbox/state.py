@@ -1,0 +1,209 @@
+"""StoreState: the sandbox's own store, on stdlib sqlite3 (moto's models.py).
+
+Storage is deliberately generic so later kinds (variants, options, custom fields,
+price lists, customer groups, webhooks) are new *kind names*, not new code here:
+
+    objects(kind, id, body JSON)   one row per object; the body is the API shape
+    sequences(kind, last_id)       id allocation per kind
+    links(kind, a, b)              many-to-many pairs, e.g. ("product_channel", 111, 1)
+    meta(key, value)               "initialized" marks a db that was already seeded
+
+Keys in a body that start with "_" are internal and never leave the sandbox.
+
+Concurrency: one connection shared by the server's threads, guarded by one RLock;
+``transaction()`` wraps a request so that a ``SandboxError`` raised half-way through a
+batch rolls everything back (the all-or-nothing rule for batch writes).
+
+Persistence: with ``db`` a file path, objects and id sequences survive a restart.
+``StoreState(db)`` on a file that was already initialised keeps its contents; only
+``reset()`` clears it. Rate-limit windows, stats and the request log are in memory.
+
+    >>> s = StoreState(":memory:"); s.reset()
+    >>> s.brands.create({"name": "GTSE Pro"})["id"]
+    35
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterator
+
+from .errors import SandboxError  # noqa: F401  (re-exported: state raises these)
+from .validation import normalize_number
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, id INTEGER NOT NULL,
+                                    body TEXT NOT NULL, PRIMARY KEY (kind, id));
+CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS links (kind TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
+                                  PRIMARY KEY (kind, a, b));
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# First id per kind. Distinct starting points are our choice (not stated anywhere):
+# they make a client that sends a brand id where a product id belongs fail loudly.
+FIRST_ID = {"product": 111, "brand": 35, "category": 18, "variant": 301, "custom_field": 1}
+
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"  # P product_Full: 2018-08-15T14:49:05+00:00
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, default=normalize_number, separators=(",", ":"))
+
+
+def public(obj: dict) -> dict:
+    """The API view of a stored body: internal "_" keys removed."""
+    return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+
+class StoreState:
+    def __init__(self, db: str = ":memory:") -> None:
+        self.lock = threading.RLock()
+        self._conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+        self._depth = 0
+        with self.lock:
+            self._conn.executescript(_SCHEMA)
+        # Imported here: the kind modules import this one for type hints and helpers.
+        from .brands import Brands
+        from .categories import Categories
+        from .channels import Channels
+        from .products import Products
+
+        self.channels = Channels(self)
+        self.brands = Brands(self)
+        self.categories = Categories(self)
+        self.products = Products(self)
+
+    # ---- lifecycle ----------------------------------------------------------------
+
+    @property
+    def initialized(self) -> bool:
+        with self.lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key='initialized'").fetchone()
+        return row is not None
+
+    def reset(self, data: dict | None = None) -> None:
+        """Clear everything, recreate the fixed parts (channels, trees), then seed."""
+        with self.transaction():
+            for table in ("objects", "sequences", "links", "meta"):
+                self._conn.execute(f"DELETE FROM {table}")
+            self.channels.install()
+            self.categories.install_trees()
+            if data:
+                self.seed(data)
+            self._conn.execute("INSERT INTO meta VALUES ('initialized', ?)", (self.now(),))
+
+    def seed(self, data: dict) -> None:
+        """Add objects in the SEED FORMAT (see ``reconciler.sandbox.seeds``), bypassing
+        validation but using the same builders as the API, so seeded objects are
+        identical to ones created over HTTP."""
+        unknown = set(data) - {"brands", "categories", "products"}
+        if unknown:
+            raise ValueError(f"unknown seed section(s): {sorted(unknown)}")
+        with self.transaction():
+            for item in data.get("brands", []):
+                self.brands.seed(item)
+            for item in data.get("categories", []):
+                self.categories.seed(item)
+            for item in data.get("products", []):
+                self.products.seed(item)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            outer = self._depth == 0
+            if outer:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock:
+            self._conn.close()
+
+    # ---- objects ------------------------------------------------------------------
+
+    def get(self, kind: str, oid: int) -> dict | None:
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT body FROM objects WHERE kind=? AND id=?", (kind, oid)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def all(self, kind: str) -> list[dict]:
+        """Every object of a kind, in id order."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT body FROM objects WHERE kind=? ORDER BY id", (kind,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def save(self, kind: str, oid: int, obj: dict) -> dict:
+        with self.lock:
+            self._conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)",
+                               (kind, oid, _dumps(obj)))
+        return obj
+
+    def remove(self, kind: str, oid: int) -> None:
+        with self.lock:
+            self._conn.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, oid))
+
+    def next_id(self, kind: str) -> int:
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT last_id FROM sequences WHERE kind=?", (kind,)).fetchone()
+            nid = FIRST_ID.get(kind, 1) if row is None else row[0] + 1
+            self._conn.execute("INSERT OR REPLACE INTO sequences VALUES (?, ?)", (kind, nid))
+        return nid
+
+    # ---- links --------------------------------------------------------------------
+
+    def link(self, kind: str, a: int, b: int) -> None:
+        with self.lock:
+            self._conn.execute("INSERT OR IGNORE INTO links VALUES (?, ?, ?)", (kind, a, b))
+
+    def links(self, kind: str, a: list[int] | None = None,
+              b: list[int] | None = None) -> list[tuple[int, int]]:
+        """Pairs of a link kind, ordered by (a, b), optionally restricted on either side."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT a, b FROM links WHERE kind=? ORDER BY a, b", (kind,)).fetchall()
+        return [(x, y) for x, y in rows
+                if (a is None or x in a) and (b is None or y in b)]
+
+    def unlink(self, kind: str, a: list[int] | None = None, b: list[int] | None = None) -> int:
+        pairs = self.links(kind, a, b)
+        with self.lock:
+            self._conn.executemany("DELETE FROM links WHERE kind=? AND a=? AND b=?",
+                                   [(kind, x, y) for x, y in pairs])
+        return len(pairs)
+
+    # ---- clock --------------------------------------------------------------------
+
+    @staticmethod
+    def now() -> str:
+        return datetime.now(timezone.utc).strftime(DATE_FORMAT)
+
+    def stamp(self, previous: str | None = None) -> str:
+        """A ``date_modified`` for a write. Real UTC time to the second, but never equal
+        to or before the object's previous value: if an object is written twice within
+        one second the second stamp is previous + 1 s. So every write to an object
+        changes its ``date_modified`` (strictly increasing), and the clock runs ahead of
+        wall time only by the number of same-second rewrites of that one object."""
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        if previous:
+            prev = datetime.strptime(previous, DATE_FORMAT).replace(tzinfo=timezone.utc)
+            if now <= prev:
+                now = prev + timedelta(seconds=1)
+        return now.strftime(DATE_FORMAT)

@@ -1,0 +1,90 @@
+"""URL table: path rule -> {method: handler} (moto's urls.py).
+
+Rules are relative to ``/stores/{store_hash}``. ``match(path, method)`` returns the
+route, its handler and the path arguments, or raises the BigCommerce-shaped 404
+(unknown route) / 405 (known route, other method).
+
+    >>> route, handler, args = match("/v3/catalog/products/111", "GET")
+    >>> route.pattern, handler.__name__, args
+    ('/v3/catalog/products/{id}', 'get_product', {'id': 111})
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import Map, Rule
+
+from . import routes as r
+from .errors import ROUTE_NOT_FOUND, SandboxError
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    methods: dict[str, Callable[..., Any]]
+    style: str = "default"  # error body style, see errors.SandboxError.body
+
+    @property
+    def pattern(self) -> str:
+        """The rule with ``{name}`` placeholders, as used in stats keys."""
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.rule)
+
+
+ROUTES = [
+    Route("/v3/catalog/products", {"GET": r.list_products, "POST": r.create_product,
+                                   "PUT": r.update_products, "DELETE": r.delete_products}),
+    Route("/v3/catalog/products/channel-assignments", {
+        "GET": r.list_channel_assignments, "PUT": r.put_channel_assignments,
+        "DELETE": r.delete_channel_assignments}),
+    Route("/v3/catalog/products/<int:id>", {"GET": r.get_product, "PUT": r.update_product,
+                                            "DELETE": r.delete_product}),
+    Route("/v3/catalog/brands", {"GET": r.list_brands, "POST": r.create_brand,
+                                 "DELETE": r.delete_brands}),
+    Route("/v3/catalog/brands/<int:id>", {"GET": r.get_brand, "PUT": r.update_brand,
+                                          "DELETE": r.delete_brand}),
+    Route("/v3/catalog/trees", {"GET": r.list_trees}, style="tree"),
+    Route("/v3/catalog/trees/categories", {
+        "GET": r.list_categories, "POST": r.create_categories, "PUT": r.update_categories,
+        "DELETE": r.delete_categories}, style="tree"),
+    Route("/v3/channels", {"GET": r.list_channels}),
+    Route("/v3/channels/<int:id>", {"GET": r.get_channel}),
+]
+
+_MAP = Map([Rule(route.rule, endpoint=i) for i, route in enumerate(ROUTES)],
+           strict_slashes=False, merge_slashes=False)
+_ADAPTER = _MAP.bind("sandbox")
+
+
+def find(path: str) -> tuple[Route, dict[str, Any]] | None:
+    """The route for a store-relative path (trailing slash ignored), or None."""
+    try:
+        index, args = _ADAPTER.match(path.rstrip("/") or "/", method="GET")
+    except NotFound:
+        return None
+    return ROUTES[index], args
+
+
+def route_not_found() -> SandboxError:
+    return SandboxError(404, ROUTE_NOT_FOUND["title"])
+
+
+def handler_for(route: Route, method: str, path: str) -> Callable[..., Any]:
+    handler = route.methods.get(method)
+    if handler is None:
+        allowed = ", ".join(sorted(route.methods))
+        raise SandboxError(405, "Method Not Allowed",
+                           detail=f"{method} is not supported on {path}; allowed: {allowed}.",
+                           headers={"Allow": allowed})
+    return handler
+
+
+def match(path: str, method: str) -> tuple[Route, Callable[..., Any], dict[str, Any]]:
+    found = find(path)
+    if found is None:
+        raise route_not_found()
+    route, args = found
+    return route, handler_for(route, method, path), args
