@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite.
+
+``sandbox_server`` runs one real SandboxServer (port 0) for the session; ``sandbox``
+hands it to a test after a reset to the empty seed and the default limits. Tests talk
+to it over real HTTP (``sandbox.api_base``, header ``X-Auth-Token: sandbox.token``);
+nothing patches ``requests``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.sandbox.server import SandboxServer
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite golden files instead of comparing against them")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    server = SandboxServer(port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
+    sandbox_server.reset(seed="empty")
+    sandbox_server.configure(quota=150, window_ms=30000, latency_ms=0)
+    return sandbox_server

@@ -1,0 +1,212 @@
+"""Products: create, validate, conflict, batch update, delete, shaping (FACTS §5)."""
+
+from __future__ import annotations
+
+PRODUCTS = "/v3/catalog/products"
+
+
+def test_new_product_has_every_field_with_spec_defaults(api):
+    p = api.product(1)
+    assert p["id"] >= 1 and p["sku"] == "CT-001" and p["price"] == 12.5 and p["weight"] == 0.2
+    expected = {"inventory_level": 0, "inventory_tracking": "none", "is_visible": True,
+                "availability": "available", "condition": "New", "brand_id": 0, "categories": [],
+                "calculated_price": 12.5, "custom_url": {"url": "/cable-tie-1/", "is_customized": False}}
+    assert {k: p[k] for k in expected} == expected
+    assert isinstance(p["base_variant_id"], int)
+    assert p["date_created"] == p["date_modified"]
+    assert len(p["date_created"]) == 25 and p["date_created"].endswith("+00:00")
+    assert "channels" not in p and "brand_name" not in p
+
+
+def test_new_product_is_on_channel_1(api):
+    p = api.product()
+    r = api.get(f"{PRODUCTS}/{p['id']}", params={"include": "channels,custom_fields,variants"})
+    data = r.json()["data"]
+    assert data["channels"] == [1]
+    assert data["custom_fields"] == []
+    [variant] = data["variants"]
+    assert variant["id"] == p["base_variant_id"] and variant["sku"] == "CT-001"
+    assert variant["option_values"] == [] and variant["sku_id"] is None
+
+
+def test_post_missing_fields_are_all_named(api):
+    r = api.post(PRODUCTS, json={"sku": "X"})
+    assert r.status_code == 422
+    body = r.json()
+    assert body["title"] == "Missing Required Fields"
+    assert body["errors"] == {"name": "Please provide a name.", "type": "Please provide a type.",
+                              "weight": "Please provide a weight.", "price": "Please provide a price."}
+
+
+def test_post_type_and_range_checks(api):
+    r = api.post(PRODUCTS, json={"name": "x", "type": "box", "weight": -1, "price": "10.00"})
+    assert r.status_code == 422
+    assert set(r.json()["errors"]) == {"type", "weight", "price"}
+
+
+def test_post_unknown_and_read_only_fields_are_refused(api):
+    r = api.post(PRODUCTS, json={"name": "x", "type": "digital", "weight": 0, "price": 1,
+                                 "id": 5, "calculated_price": 1, "colour": "red"})
+    assert r.status_code == 422
+    assert set(r.json()["errors"]) == {"id", "calculated_price", "colour"}
+
+
+def test_duplicate_sku_differing_only_in_case_is_409(api):
+    api.product(1, sku="CT-BLK100")
+    r = api.post(PRODUCTS, json={"name": "Other", "type": "physical", "price": 1, "weight": 1,
+                                 "sku": "ct-blk100"})
+    assert r.status_code == 409
+    body = r.json()
+    assert body["status"] == 409 and "sku" in body["errors"]
+    assert api.get(PRODUCTS).json()["meta"]["pagination"]["total"] == 1
+
+
+def test_duplicate_name_and_unknown_references_are_409(api):
+    api.product(1)
+    r = api.post(PRODUCTS, json={"name": "Cable Tie 1", "type": "physical", "price": 1, "weight": 1})
+    assert r.status_code == 409 and "name" in r.json()["errors"]
+    r = api.post(PRODUCTS, json={"name": "B", "type": "physical", "price": 1, "weight": 1, "brand_id": 999})
+    assert r.status_code == 409 and "brand_id" in r.json()["errors"]
+    r = api.post(PRODUCTS, json={"name": "C", "type": "physical", "price": 1, "weight": 1, "categories": [999]})
+    assert r.status_code == 409 and "categories" in r.json()["errors"]
+
+
+def test_brand_name_creates_or_reuses_brand(api):
+    p = api.product(1, brand_name="GTSE Pro")
+    q = api.product(2, brand_name="gtse pro")
+    assert p["brand_id"] == q["brand_id"] != 0
+    assert api.get(f"/v3/catalog/brands/{p['brand_id']}").json()["data"]["name"] == "GTSE Pro"
+
+
+def test_put_batch_of_11_is_413_with_exact_body(api):
+    r = api.put(PRODUCTS, json=[{"id": n, "price": 1} for n in range(11)])
+    assert r.status_code == 413
+    assert r.json() == {"errors": {}, "status": 413,
+                        "title": "The request payload is too large. The maximum items allowed in the array is 10.",
+                        "type": "/api-docs/getting-started/api-status-codes"}
+
+
+def test_put_batch_updates_all(api):
+    a, b = api.product(1), api.product(2)
+    r = api.put(PRODUCTS, json=[{"id": a["id"], "price": 9.99}, {"id": b["id"], "is_visible": False}])
+    assert r.status_code == 200
+    data = r.json()["data"]
+    assert [d["id"] for d in data] == [a["id"], b["id"]]
+    assert data[0]["price"] == 9.99 and data[0]["calculated_price"] == 9.99
+    assert data[1]["is_visible"] is False
+    assert r.json()["meta"] == {}
+
+
+def test_put_batch_is_all_or_nothing(api):
+    a, b = api.product(1), api.product(2)
+    for bad in ({"id": b["id"], "price": -5},          # 422
+                {"id": 999999, "price": 1},            # 404
+                {"id": b["id"], "sku": "ct-001"},      # 409 against a's SKU
+                {"price": 3}):                         # 422 no id
+        r = api.put(PRODUCTS, json=[{"id": a["id"], "price": 1.25}, bad])
+        assert r.status_code in (404, 409, 422), r.text
+        assert api.get(f"{PRODUCTS}/{a['id']}").json()["data"]["price"] == 12.5
+    r = api.put(PRODUCTS, json=[{"price": 3}])
+    assert r.status_code == 422 and r.json()["errors"] == {"id": "Please provide an id."}
+
+
+def test_put_batch_can_swap_skus(api):
+    a, b = api.product(1), api.product(2)
+    r = api.put(PRODUCTS, json=[{"id": a["id"], "sku": "CT-002"}, {"id": b["id"], "sku": "CT-001"}])
+    assert r.status_code == 200, r.text
+
+
+def test_put_single_partial_update_and_date_modified_moves(api):
+    p = api.product()
+    r1 = api.put(f"{PRODUCTS}/{p['id']}", json={"inventory_level": 7, "inventory_tracking": "product"})
+    r2 = api.put(f"{PRODUCTS}/{p['id']}", json={"inventory_level": 8})
+    assert r1.status_code == r2.status_code == 200
+    d1, d2 = r1.json()["data"], r2.json()["data"]
+    assert d2["inventory_level"] == 8 and d2["inventory_tracking"] == "product" and d2["name"] == p["name"]
+    assert p["date_modified"] < d1["date_modified"] < d2["date_modified"]
+    assert d2["date_created"] == p["date_created"]
+    assert api.put(f"{PRODUCTS}/999999", json={"price": 1}).status_code == 404
+
+
+def test_date_modified_filter(api):
+    a = api.product(1)
+    later = api.put(f"{PRODUCTS}/{a['id']}", json={"price": 2}).json()["data"]["date_modified"]
+    api.product(2)
+    r = api.get(PRODUCTS, params={"date_modified:min": later})
+    assert a["id"] in [p["id"] for p in r.json()["data"]]
+    r = api.get(PRODUCTS, params={"date_modified:max": "2000-01-01T00:00:00Z"})
+    assert r.json()["data"] == []
+
+
+def test_delete_needs_a_filter(api):
+    p = api.product()
+    r = api.delete(PRODUCTS)
+    assert r.status_code == 422 and r.json()["status"] == 422
+    assert api.delete(PRODUCTS, params={"id:in": str(p["id"])}).status_code == 204
+    assert api.get(f"{PRODUCTS}/{p['id']}").status_code == 404
+
+
+def test_delete_single(api):
+    p = api.product()
+    assert api.delete(f"{PRODUCTS}/{p['id']}").status_code == 204
+    assert api.delete(f"{PRODUCTS}/{p['id']}").status_code == 404
+    assert api.get("/v3/catalog/products/channel-assignments").json()["data"] == []
+
+
+def test_include_and_exclude_fields(api):
+    p = api.product()
+    r = api.get(PRODUCTS, params={"include_fields": "sku,price"})
+    assert r.json()["data"] == [{"id": p["id"], "sku": "CT-001", "price": 12.5,
+                                 "gift_wrapping_options_type": "any", "gift_wrapping_options_list": []}]
+    r = api.get(f"{PRODUCTS}/{p['id']}", params={"include_fields": "name", "include": "channels"})
+    assert r.json()["data"]["channels"] == [1] and "price" not in r.json()["data"]
+    r = api.get(f"{PRODUCTS}/{p['id']}", params={"exclude_fields": "id,description"})
+    assert "id" in r.json()["data"] and "description" not in r.json()["data"]
+
+
+def test_list_filters_and_sort(api):
+    a = api.product(1, sku="AA-1", price=5)
+    b = api.product(2, sku="BB-2", price=3, is_visible=False)
+    c = api.product(3, sku="CC-3", price=4)
+
+    def ids(**params):
+        r = api.get(PRODUCTS, params=params)
+        assert r.status_code == 200, r.text
+        return [p["id"] for p in r.json()["data"]]
+
+    assert ids(sku="aa-1") == [a["id"]]
+    assert ids(**{"sku:in": "AA-1,CC-3"}) == [a["id"], c["id"]]
+    assert ids(**{"id:in": f"{c['id']},{b['id']}"}) == [b["id"], c["id"]]
+    assert ids(is_visible="false") == [b["id"]]
+    assert ids(name="Cable Tie 3") == [c["id"]]
+    assert ids(sort="price") == [b["id"], c["id"], a["id"]]
+    assert ids(sort="price", direction="desc") == [a["id"], c["id"], b["id"]]
+    assert api.get(PRODUCTS, params={"sort": "colour"}).status_code == 422
+
+
+def test_prices_keep_their_decimal_value(api):
+    p = api.product(1, price=10.10, cost_price=3, sale_price=9.95)
+    assert p["price"] == 10.1 and p["cost_price"] == 3 and p["calculated_price"] == 9.95
+    r = api.get(f"{PRODUCTS}/{p['id']}")
+    assert '"price": 10.1,' in r.text and '"cost_price": 3,' in r.text
+
+
+def test_custom_fields_in_body(api):
+    p = api.product(1, custom_fields=[{"name": "Length", "value": "100mm"}])
+    fields = api.get(f"{PRODUCTS}/{p['id']}", params={"include": "custom_fields"}).json()["data"]["custom_fields"]
+    assert [(f["name"], f["value"]) for f in fields] == [("Length", "100mm")]
+    r = api.put(f"{PRODUCTS}/{p['id']}", json={"custom_fields": [{"id": fields[0]["id"], "name": "Length", "value": "200mm"}]})
+    assert r.status_code == 200
+    fields = api.get(f"{PRODUCTS}/{p['id']}", params={"include": "custom_fields"}).json()["data"]["custom_fields"]
+    assert [(f["name"], f["value"]) for f in fields] == [("Length", "200mm")]
+
+
+def test_seeded_product_equals_api_product(api, sandbox):
+    made = api.product(1, inventory_level=5)
+    sandbox.seed({"products": [{"name": "Cable Tie 2", "type": "physical", "price": 12.5,
+                                "weight": 0.2, "sku": "CT-002", "inventory_level": 5}]})
+    seeded = api.get(PRODUCTS, params={"sku": "CT-002"}).json()["data"][0]
+    volatile = {"id", "name", "sku", "custom_url", "base_variant_id", "date_created", "date_modified"}
+    assert {k: v for k, v in seeded.items() if k not in volatile} == \
+           {k: v for k, v in made.items() if k not in volatile}
+    assert set(seeded) == set(made)
