@@ -9,7 +9,9 @@ Order for an API request, and why:
    rate-limit headers (peeked) but do not spend quota – our choice; BigCommerce does
    not document it, and counting them would let a misconfigured client drain the
    quota of a correctly configured one.
-3. One unit of quota is spent; when the window's quota is used up the answer is 429.
+3. A queued fault (``POST /__sandbox/faults``) that matches answers instead, spending
+   no quota. Otherwise one unit of quota is spent; when the window's quota is used up
+   the answer is 429.
 4. Unknown route -> 404, other method -> 405, otherwise the handler runs inside one
    state transaction (a SandboxError rolls the whole request back).
 
@@ -62,6 +64,7 @@ class SandboxApp:
             self._in_flight = 0
             self._max_concurrency = 0
             self._log: list[dict[str, Any]] = []
+            self._faults: list[dict[str, Any]] = []
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -86,6 +89,35 @@ class SandboxApp:
         if latency_ms is not None:
             self.latency_ms = int(latency_ms)
 
+    def add_fault(self, status: int, count: int = 1, method: str | None = None,
+                  route: str | None = None) -> None:
+        """Queue ``count`` answers of ``status`` (429 or 5xx) for the next authenticated
+        API requests matching ``method`` and ``route`` (a stats-style pattern such as
+        "/v3/catalog/products/{id}"). A queued fault spends no quota and touches no state;
+        a 429 carries the rate-limit headers with Requests-Left 0 and X-Retry-After 1."""
+        if not (status == 429 or 500 <= int(status) <= 599):
+            raise ValueError("fault status must be 429 or 5xx")
+        with self._lock:
+            self._faults.append({"status": int(status), "count": int(count),
+                                 "method": method, "route": route})
+
+    def _take_fault(self, method: str, pattern: str) -> int | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault["method"] in (None, method) and fault["route"] in (None, pattern):
+                    fault["count"] -= 1
+                    if fault["count"] <= 0:
+                        self._faults.remove(fault)
+                    return fault["status"]
+        return None
+
+    def _fault_response(self, status: int, decision: Any) -> Response:
+        if status == 429:
+            decision.headers.update({"X-Rate-Limit-Requests-Left": "0", "X-Retry-After": "1"})
+            return json_response(_TOO_MANY, 429)
+        return json_response({"status": status, "title": "Injected sandbox fault",
+                              "type": ERROR_TYPE, "errors": {}}, status)
+
     def _control(self, request: Request) -> Response:
         name, method = request.path[len("/__sandbox/"):].strip("/"), request.method
         try:
@@ -100,6 +132,8 @@ class SandboxApp:
                 self.reset(body.get("seed", "empty"), body.get("data"))
             elif (name, method) == ("seed", "POST"):
                 self.state.seed(body["data"])
+            elif (name, method) == ("faults", "POST"):
+                self.add_fault(**body)
             elif (name, method) == ("config", "POST"):
                 self.configure(**{k: body[k] for k in ("quota", "window_ms", "latency_ms") if k in body})
             else:
@@ -139,6 +173,9 @@ class SandboxApp:
         elif not hmac.compare_digest(request.headers.get("X-Auth-Token", "").encode(), self._token):
             response = self._unauthorized(sub)
             decision = self.limiter.peek()
+        elif (fault := self._take_fault(request.method, found[0].pattern if found else sub)):
+            decision = self.limiter.peek()
+            response = self._fault_response(fault, decision)
         else:
             decision = self.limiter.consume()
             response = self._dispatch(request, sub, found, style) if decision.allowed else \

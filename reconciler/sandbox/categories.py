@@ -79,7 +79,8 @@ class Categories:
     def find_path(self, path: str, tree_id: int | None = None) -> dict | None:
         """A category by "A/B/C" path, in ``tree_id`` or else the lowest tree id having it."""
         want = [p.strip() for p in path.split("/") if p.strip()]
-        for cat in self.s.all(KIND):
+        cats = sorted(self.s.all(KIND), key=lambda c: (c["tree_id"], c["category_id"]))
+        for cat in cats:
             if (tree_id is None or cat["tree_id"] == tree_id) and self.path_of(cat) == want:
                 return cat
         return None

@@ -7,7 +7,8 @@ Choices where the official description is silent or contradicts itself (⚠):
 * ``price`` must be a JSON number (⚠ prose sends "10.00"; strings are refused).
 * Product names are unique case-insensitively (P: "A unique product name."; case not
   stated, we take the stricter reading). SKUs are unique case-insensitively (P states
-  it); the empty SKU is not a value and may repeat.
+  it); the empty SKU is not a value and may repeat. The ``sku``/``sku:in`` filters match
+  case-insensitively too, consistent with that.
 * A new product is assigned to channel 1 (not stated in the docs).
 * Defaults for fields the body leaves out follow P getProduct's example
   (``related_products: [-1]``, ``layout_file: "product.html"``, …).
@@ -96,7 +97,7 @@ def _apply(product: dict, body: dict) -> dict:
     out = dict(product)
     for key, value in body.items():
         if key == "custom_url":
-            out["custom_url"] = {"url": value["url"], "is_customized": value["is_customized"]}
+            out["custom_url"] = {"url": value["url"], "is_customized": value.get("is_customized", True)}
         elif key == "categories":
             out["categories"] = list(dict.fromkeys(value))
         elif key == "inventory_level":

@@ -16,7 +16,8 @@ applied again; only ``reset()`` (here or ``POST /__sandbox/reset``) clears it. A
 empty file is initialised and seeded like ":memory:".
 
 Control routes (no auth, never rate limited): ``GET /__sandbox/stats``,
-``GET /__sandbox/requests``, ``POST /__sandbox/reset`` ``{"seed": name}`` or
+``GET /__sandbox/requests``, ``POST /__sandbox/faults`` ``{"status", "count", "method",
+"route"}``, ``POST /__sandbox/reset`` ``{"seed": name}`` or
 ``{"data": {...}}``, ``POST /__sandbox/seed`` ``{"data": {...}}``,
 ``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``.
 """
@@ -126,6 +127,11 @@ class SandboxServer:
     def seed(self, data: dict) -> None:
         """Add objects in the SEED FORMAT without clearing anything."""
         self.state.seed(data)
+
+    def fault(self, status: int, count: int = 1, method: str | None = None,
+              route: str | None = None) -> None:
+        """Queue injected 429/5xx answers (see ``SandboxApp.add_fault``)."""
+        self.app.add_fault(status, count, method, route)
 
     def configure(self, quota: int | None = None, window_ms: int | None = None,
                   latency_ms: int | None = None) -> None:

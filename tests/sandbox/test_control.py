@@ -116,3 +116,28 @@ def test_db_file_persists_across_restart(tmp_path):
         assert r.json()["data"]["id"] == max(ids) and len(set(ids)) == 3  # the id sequence persisted too
         srv.reset()
         assert requests.get(srv.api_base + "/v3/catalog/brands", headers=headers, timeout=5).json()["data"] == []
+
+
+def test_queued_faults(api, sandbox):
+    control(sandbox, "POST", "faults", {"status": 500, "method": "PUT", "route": "/v3/catalog/products"})
+    sandbox.fault(429, count=2)
+    r = api.get("/v3/channels")
+    assert r.status_code == 429 and r.headers["X-Retry-After"] == "1"
+    assert r.headers["X-Rate-Limit-Requests-Left"] == "0"
+    assert api.get("/v3/channels").status_code == 429
+    assert api.get("/v3/channels").status_code == 200
+    p = api.product()
+    r = api.put("/v3/catalog/products", json=[{"id": p["id"], "price": 1}])
+    assert r.status_code == 500 and r.json()["status"] == 500
+    assert api.get(f"/v3/catalog/products/{p['id']}").json()["data"]["price"] == 12.5
+    assert api.put("/v3/catalog/products", json=[{"id": p["id"], "price": 1}]).status_code == 200
+    assert requests.post(f"{sandbox.url}/__sandbox/faults", json={"status": 404}, timeout=5).status_code == 400
+
+
+def test_seed_category_paths_prefer_tree_1(api, sandbox):
+    sandbox.reset(data={"categories": [{"path": "Ties", "tree_id": 2}, {"path": "Ties"}],
+                        "products": [{"name": "P", "type": "physical", "price": 1, "weight": 1,
+                                      "categories": ["Ties"]}]})
+    cats = {c["category_id"]: c["tree_id"] for c in api.get("/v3/catalog/trees/categories").json()["data"]}
+    [p] = api.get("/v3/catalog/products").json()["data"]
+    assert cats[p["categories"][0]] == 1
