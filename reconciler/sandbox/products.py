@@ -132,7 +132,7 @@ class Products:
                 out["custom_fields"] = [{k: f[k] for k in ("id", "name", "value")}
                                         for f in self.s.all("custom_field")
                                         if f["product_id"] == product["id"]]
-            elif inc == "variants":
+            elif inc == "variants":  # ⚠ product_Full declares no variants; examples have them
                 out["variants"] = [render_variant(v, product) for v in self.s.all("variant")
                                    if v["product_id"] == product["id"]]
             elif inc in ("images", "videos", "bulk_pricing_rules", "options", "modifiers"):

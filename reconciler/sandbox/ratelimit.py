@@ -57,6 +57,8 @@ class RateLimiter:
         return left * 1000 if left > 0 else None
 
     def _headers(self, remaining_ms: float | None) -> dict[str, str]:
+        # ⚠ d:rate describes Reset-Ms with the window's text; d:about's "ms left until the
+        # quota refreshes" is what a client can act on, so that is what we send.
         reset = self.window_ms if remaining_ms is None else math.ceil(remaining_ms)
         left = self.quota if remaining_ms is None else max(self.quota - self._used, 0)
         return {

@@ -70,6 +70,7 @@ def create_product(ctx: Ctx) -> Response:
 def update_products(ctx: Ctx) -> Response:
     q = ctx.query(("include_fields",))
     done = ctx.state.products.update_many(ctx.body())
+    # ⚠ updateProducts' 200 example is one bare object; its schema (followed) is an array.
     return json_response({"data": [ctx.state.products.render(p, q) for p in done], "meta": {}})
 
 

@@ -52,7 +52,8 @@ PRODUCT_CUSTOM_URL = {
     "additionalProperties": False,
 }
 
-# P productCustomField_Put
+# P productCustomField_Put. ⚠ P's product body says 255 characters per custom field,
+# the field schema and d:catalog say 250: the stricter 250 is used.
 CUSTOM_FIELD = {
     "type": "object",
     "properties": {"id": _i(1), "name": _s(250, 1), "value": _s(250, 1)},

@@ -5,9 +5,9 @@ The property tables in ``schemas.py`` are transcribed from the official OpenAPI 
 (FACTS §5.3, §7.2, §7.3). ``check(body, schema, required=..., read_only=...)`` raises one
 422 listing every problem, keyed by field name:
 
-    >>> check({"price": -1}, PRODUCT_POST, required=("name", "price"))
-    SandboxError: 422 Missing Required Fields
-      errors = {"name": "Please provide a name.", "price": "-1 is less than the minimum of 0"}
+    check({"price": -1}, schemas.PRODUCT, required=("name", "price"))
+    # raises SandboxError(422, "Missing Required Fields",
+    #     {"name": "Please provide a name.", "price": "-1 is less than the minimum of 0"})
 
 Unknown and read-only field names are rejected (422) instead of ignored. The real store
 is not documented to do that; we are strict on purpose so that a client sending a field

@@ -91,3 +91,17 @@ def test_wrong_method_is_405(api):
     body = r.json()
     assert set(body) == {"status", "title", "type", "detail"} and body["status"] == 405
     assert api.post("/v3/channels", json={}).status_code == 405
+
+
+def test_missing_or_wrong_token_is_401_plain_text(sandbox):
+    url = sandbox.api_base + "/v3/catalog/products"
+    for headers in ({}, {"X-Auth-Token": "wrong-token"}):
+        r = requests.get(url, headers=headers, timeout=5)
+        assert r.status_code == 401
+        assert r.headers["Content-Type"].startswith("text/plain")
+        assert r.text and "wrong-token" not in r.text and sandbox.token not in r.text
+    r = requests.get(sandbox.api_base + "/v3/channels", headers={"x-auth-token": "nope"}, timeout=5)
+    assert r.status_code == 401 and r.json()["status"] == 401  # outside catalog: JSON (WH shape)
+    r = requests.get(url, headers={"x-auth-token": sandbox.token}, timeout=5)  # header names are case-insensitive
+    assert r.status_code == 200
+    assert sandbox.token not in repr(sandbox)
