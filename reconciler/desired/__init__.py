@@ -1,0 +1,12 @@
+"""The desired state: catalog YAML -> validated plain data with a source map.
+
+    >>> from reconciler.desired import load_desired
+    >>> state = load_desired("catalog")
+    >>> sorted(state.objects)
+    ['brand', 'category', 'product']
+"""
+
+from reconciler.desired.load import load_desired
+from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
+
+__all__ = ["load_desired", "DesiredObject", "DesiredState", "StoreSettings"]

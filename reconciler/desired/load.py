@@ -1,0 +1,406 @@
+"""Read the catalog YAML into a DesiredState, keeping where every value was written.
+
+    >>> state = load_desired("catalog")
+    >>> state.get("product", "CT-BLK100").fields["price"]
+    Decimal('1.95')
+    >>> str(state.get("product", "CT-BLK100").source_of("price"))
+    'catalog/products/cable-ties.yaml:11:12'
+
+Files are composed with ``yaml.compose`` (the libyaml loader when available) and
+turned into plain values here rather than by ``yaml.safe_load``, so that:
+
+- every value keeps its position (``DesiredObject.field_sources``);
+- a YAML float becomes ``Decimal`` of its source text (``12.50`` -> ``Decimal("12.50")``),
+  so money is never a float; a timestamp stays the string it was written as;
+- a key written twice in one mapping is reported (PyYAML keeps the last silently).
+
+Nothing is raised until every file is read and checked: one run reports every
+syntax, schema, duplicate and reference problem, sorted by file, line and column.
+Loading never touches the network.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from reconciler.desired import validate
+from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
+from reconciler.desired.validate import Located
+from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.errors import DesiredStateError
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import ResourceKind
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+_T = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
+TIMESTAMP, MERGE, VALUE = _T + "timestamp", _T + "merge", _T + "value"
+
+
+def load_desired(catalog_dir: str | os.PathLike[str]) -> DesiredState:
+    """Read every ``*.yaml``/``*.yml`` under ``catalog_dir`` (or that one file).
+
+    Returns the validated DesiredState, or raises ``DesiredStateError`` carrying
+    every problem found, each located as ``FILE:LINE:COL``.
+    """
+    root = Path(catalog_dir)
+    if root.is_file():
+        files = [root]
+    elif root.is_dir():
+        files = find_files(root)
+    else:
+        raise DesiredStateError([Diagnostic("error", f"catalog directory '{display_path(root)}' does not exist")])
+    if not files:
+        raise DesiredStateError([Diagnostic("error", f"no catalog files (*.yaml, *.yml) under '{display_path(root)}'")])
+    reader = _Reader()
+    for path in files:
+        reader.read_file(path)
+    return reader.finish()
+
+
+def find_files(root: Path) -> list[Path]:
+    """YAML files under ``root``, recursively, in sorted path order.
+
+    Names starting with "." (editor and tool droppings, hidden folders) are
+    skipped, as Terraform skips them in a configuration directory.
+    """
+    return sorted(
+        p for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.is_file()
+    )
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when under it, else as given."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class _Reader:
+    """Collects objects, the store block and diagnostics across all files."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.found: list[tuple[str, DesiredObject]] = []      # (kind, object) in file order
+        self.files: list[str] = []
+        self.store: StoreSettings | None = None
+        self.store_values: dict[str, SourceRange] = {}
+
+    def read_file(self, path: Path) -> None:
+        file = display_path(path)
+        self.files.append(file)
+        root = self._compose(path, file)
+        if root is None:
+            return
+        b = _Builder(file, self.diagnostics)
+        if not isinstance(root, MappingNode):
+            if not (isinstance(root, ScalarNode) and root.tag == NULL):
+                b.error(f"expected a mapping of top-level keys ({_top_level_names()}), got {_describe(root)}", root)
+            return
+        for key, value in b.pairs(root, ""):
+            kind = REGISTRY.by_plural(key.value)
+            if key.value == "store":
+                self._read_store(b, key, value)
+            elif kind is not None:
+                self._read_list(b, kind, value)
+            elif key.value.startswith("x-"):
+                pass    # a place for YAML anchors to share, as in Compose files: "x-defaults: &tie"
+            else:
+                b.error(f"unknown top-level key '{key.value}' ({_hint(key.value)})", key)
+
+    def _compose(self, path: Path, file: str) -> Node | None:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.diagnostics.append(Diagnostic(
+                "error", f"file is not UTF-8 text (bad byte at offset {exc.start})", SourceRange(file, 1, 1)))
+            return None
+        except OSError as exc:
+            self.diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourceRange(file, 1, 1)))
+            return None
+        try:
+            return yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            pass
+        # libyaml words its errors differently: re-parse with the pure-Python
+        # parser so messages and positions are the same on every machine.
+        try:
+            return yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            self.diagnostics.append(_syntax_diagnostic(exc, file, text))
+            return None
+
+    def _read_store(self, b: _Builder, key: ScalarNode, node: Node) -> None:
+        if self.store is not None:
+            b.error(f"store: defined again (first defined at {self.store.source})", key)
+            return
+        start = b.at(key)
+        b.label = "store"
+        raw: Any = {}
+        if isinstance(node, MappingNode):
+            keys: dict[str, SourceRange] = {}
+            raw = b.build(node, "", self.store_values, keys)
+            located = Located("store", raw, start, self.store_values, keys)
+            self.diagnostics += validate.check_schema(validate.STORE_SCHEMA, located)
+        elif not (isinstance(node, ScalarNode) and node.tag == NULL):
+            b.error(f"expected a mapping of store settings, got {_describe(node)}", node)
+        b.label = None
+        self.store = _store_settings(raw, start)
+
+    def _read_list(self, b: _Builder, kind: ResourceKind, node: Node) -> None:
+        if isinstance(node, ScalarNode) and node.tag == NULL:
+            return
+        if not isinstance(node, SequenceNode):
+            b.error(f"{kind.plural}: expected a list of {kind.plural}, got {_describe(node)}", node)
+            return
+        for i, item in enumerate(node.value):
+            if not isinstance(item, MappingNode):
+                b.error(f"{kind.plural}[{i}]: expected a mapping of {kind.name} fields, got {_describe(item)}", item)
+                continue
+            key = _peek(item, kind.key)
+            b.label = f"{kind.name} '{key}'" if key else f"{kind.plural}[{i}]"
+            values: dict[str, SourceRange] = {}
+            keys: dict[str, SourceRange] = {}
+            fields = b.build(item, "", values, keys)
+            start = b.at(item.value[0][0] if item.value else item)
+            self.diagnostics += validate.check_schema(kind.schema, Located(b.label, fields, start, values, keys))
+            if isinstance(fields.get(kind.key), str) and fields[kind.key]:
+                self.found.append((kind.name, DesiredObject(kind.name, fields[kind.key], fields, start, values)))
+            b.label = None
+
+    def finish(self) -> DesiredState:
+        store = self.store or StoreSettings(existing=_existing({}))
+        objects: dict[str, dict[str, DesiredObject]] = {kind.name: {} for kind in REGISTRY}
+        seen: set[tuple[str, str]] = set()
+        for kind, obj in self.found:
+            folded = (kind, REGISTRY[kind].fold(obj.key))
+            if folded not in seen:      # later duplicates are reported, the first is kept
+                seen.add(folded)
+                objects[kind][obj.key] = obj
+        diagnostics = self.diagnostics + validate.check_duplicates(self.found)
+        diagnostics += validate.check_unique_fields(objects)
+        flagged = frozenset(d.source for d in diagnostics if d.source)
+        diagnostics += validate.check_references(objects, store, flagged)
+        diagnostics += validate.check_existing_overlap(objects, store, self.store_values)
+        if diagnostics:
+            unique = {(d.source, d.summary): d for d in diagnostics}    # merged anchors repeat
+            raise DesiredStateError(sorted(unique.values(), key=Diagnostic.sort_key))
+        return DesiredState(objects=objects, store=store, files=sorted(self.files), digest=digest(objects, store))
+
+
+class _Builder:
+    """Turns the composed nodes of one file into plain values, recording positions.
+
+    ``values`` and ``keys`` map a dotted path inside the object being built
+    ("categories.1") to the position of its value and of its key.
+    """
+
+    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
+        self.file = file
+        self.diagnostics = diagnostics
+        self.label: str | None = None       # "product 'CT-BLK100'" while building one object
+        self._active: set[int] = set()      # collections being built, to catch recursive aliases
+
+    def at(self, node: Node) -> SourceRange:
+        mark = node.start_mark
+        return SourceRange(self.file, mark.line + 1, mark.column + 1)
+
+    def error(self, message: str, node: Node, path: str = "") -> None:
+        prefix = "".join(f"{p}: " for p in (self.label, path) if p)
+        self.diagnostics.append(Diagnostic("error", prefix + message, self.at(node)))
+
+    def build(self, node: Node, path: str, values: dict[str, SourceRange], keys: dict[str, SourceRange]) -> Any:
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if id(node) in self._active:
+            self.error("an alias refers to the mapping or list that contains it", node, path)
+            return None
+        self._active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                out: Any = []
+                for i, item in enumerate(node.value):
+                    child = f"{path}.{i}" if path else str(i)
+                    values[child] = self.at(item)
+                    out.append(self.build(item, child, values, keys))
+            else:
+                out = {}
+                for key, value in self.pairs(node, path):
+                    child = f"{path}.{key.value}" if path else key.value
+                    keys[child] = self.at(key)
+                    values[child] = self.at(value)
+                    out[key.value] = self.build(value, child, values, keys)
+            return out
+        finally:
+            self._active.discard(id(node))
+
+    def pairs(self, node: MappingNode, path: str) -> list[tuple[ScalarNode, Node]]:
+        """The (key, value) pairs of a mapping, merges (``<<: *anchor``) applied.
+
+        A key written twice is reported and the first one kept; explicit keys win
+        over merged ones, and earlier merged mappings over later ones (YAML 1.1).
+        """
+        first: dict[str, ScalarNode] = {}
+        explicit: list[tuple[ScalarNode, Node]] = []
+        merged: list[tuple[ScalarNode, Node]] = []
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode):
+                self.error("a key must be a plain name, not a list or mapping", key, path)
+            elif key.tag == MERGE:
+                merged += self._merged(value, path)
+            elif key.value in first:
+                line = first[key.value].start_mark.line + 1
+                self.error(f"duplicate key '{key.value}' (first at line {line})", key, path)
+            else:
+                first[key.value] = key
+                explicit.append((key, value))
+        if not merged:
+            return explicit
+        out = []
+        for key, value in merged:
+            if key.value not in first:
+                first[key.value] = key
+                out.append((key, value))
+        return out + explicit
+
+    def _merged(self, node: Node, path: str) -> list[tuple[ScalarNode, Node]]:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        out: list[tuple[ScalarNode, Node]] = []
+        for source in sources:
+            if isinstance(source, MappingNode):
+                out += self.pairs(source, path)
+            else:
+                self.error("'<<' must be followed by a mapping or a list of mappings", source, path)
+        return out
+
+    def scalar(self, node: ScalarNode, path: str) -> Any:
+        tag = node.tag
+        if tag == STR:
+            return node.value
+        if tag == FLOAT:
+            return _decimal(node.value)
+        if tag in (TIMESTAMP, VALUE):
+            return node.value
+        try:
+            if tag == INT:
+                return _CONSTRUCTOR.construct_yaml_int(node)
+            if tag == BOOL:
+                return _CONSTRUCTOR.construct_yaml_bool(node)
+            if tag == NULL:
+                return None
+        except (ValueError, KeyError):
+            self.error(f"'{node.value}' cannot be read as {tag.rpartition(':')[2]}", node, path)
+            return node.value
+        self.error(f"unsupported YAML tag '{tag}'", node, path)
+        return node.value
+
+
+def _decimal(text: str) -> Decimal | str:
+    """A YAML float as the Decimal of its source text; .inf/.nan stay text (and fail the schema)."""
+    try:
+        value = Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        return text
+    return value if value.is_finite() else text
+
+
+def _peek(node: MappingNode, key_field: str) -> str | None:
+    """The object's key as written, before building it, for labelling messages."""
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == key_field:
+            if isinstance(value, ScalarNode) and value.tag == STR and value.value:
+                return value.value
+    return None
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return f"'{node.value}'"
+
+
+def _top_level_names() -> str:
+    return ", ".join(["store"] + [kind.plural for kind in REGISTRY])
+
+
+def _hint(name: str) -> str:
+    close = difflib.get_close_matches(name, ["store"] + [kind.plural for kind in REGISTRY], n=1)
+    return f"did you mean '{close[0]}'?" if close else f"expected one of: {_top_level_names()}"
+
+
+def _syntax_diagnostic(exc: yaml.YAMLError, file: str, text: str) -> Diagnostic:
+    if isinstance(exc, yaml.reader.ReaderError):
+        pos = exc.position
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        return Diagnostic("error", f"YAML syntax error: character {exc.character!r} is not allowed ({exc.reason})",
+                          SourceRange(file, line, col))
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    message = f"YAML syntax error: {getattr(exc, 'problem', None) or exc}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        message += f" ({context} at line {context_mark.line + 1})"
+    source = SourceRange(file, mark.line + 1, mark.column + 1) if mark else SourceRange(file, 1, 1)
+    return Diagnostic("error", message, source)
+
+
+def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
+    raw = raw if isinstance(raw, dict) else {}
+    tree = raw.get("category_tree_id", 1)
+    return StoreSettings(
+        existing=_existing(raw.get("existing")),
+        category_tree_id=tree if isinstance(tree, int) and not isinstance(tree, bool) else 1,
+        raw=raw,
+        source=source,
+    )
+
+
+def _existing(block: Any) -> dict[str, set[str]]:
+    """``existing: {brands: [...]}`` keyed by kind name, one entry per kind it may list."""
+    allowed = validate.load_schema(validate.STORE_SCHEMA)["properties"]["existing"]["properties"]
+    block = block if isinstance(block, dict) else {}
+    out = {}
+    for kind in REGISTRY:
+        if kind.plural in allowed:
+            names = block.get(kind.plural)
+            out[kind.name] = {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+    return out
+
+
+def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings) -> str:
+    """sha256 of the desired content, independent of file layout and object order.
+
+    Decimals are compared by value (12.50 and 12.5 give the same digest).
+    """
+    doc = {
+        "store": store.raw,
+        "objects": {
+            kind: [o.fields for o in sorted(objs.values(), key=lambda o: REGISTRY[o.kind].fold(o.key))]
+            for kind, objs in objects.items()
+        },
+    }
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    raise TypeError(f"cannot digest {type(value).__name__}")

@@ -1,0 +1,474 @@
+"""Validation of the loaded desired state -> list[Diagnostic].
+
+Three layers, all collected rather than raised:
+
+1. ``check_schema``: one object against its kind's JSON Schema (draft-07, in the
+   top-level ``schemas/`` folder), each error located at the YAML node of
+   ``error.absolute_path``.
+2. ``check_duplicates`` / ``check_unique_fields``: the same key twice across the
+   catalog (case-insensitive, as the store compares SKUs and names), and fields
+   the store requires to be unique (``x-unique`` in a schema).
+3. ``check_references``: names that must point at another object, declared in the
+   schemas with ``x-reference`` (the value names an object of that kind) and
+   ``x-parent-reference`` (the path's parent does), so a new kind declares its
+   references where its fields are described and this module needs no change.
+
+Messages read ``<kind> '<key>': <field path>: <message>``:
+
+    >>> str(Diagnostic("error", "product 'CT-BLK100': price: -1 is less than the minimum of 0",
+    ...                SourceRange("catalog/products/cable-ties.yaml", 12, 12)))
+    "catalog/products/cable-ties.yaml:12:12: product 'CT-BLK100': price: -1 is less than the minimum of 0"
+
+Besides standard draft-07, the schemas use two keywords of the VS Code JSON
+language service, so the editor and this tool say the same thing:
+``patternErrorMessage`` (replaces a pattern failure's message) and
+``errorMessage`` (replaces any failure's message on that subschema).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import jsonschema
+import referencing
+import referencing.jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from reconciler.desired.model import DesiredObject, StoreSettings
+from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.resources import REGISTRY
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
+
+STORE_SCHEMA = "store.schema.json"
+CATALOG_SCHEMA = "catalog.schema.json"
+
+
+# -- schemas ---------------------------------------------------------------------------
+
+def schema_dir() -> Path:
+    """The folder holding ``<kind>.schema.json``.
+
+    Installed from a wheel the schemas sit inside the package (pyproject.toml
+    force-includes ``schemas`` as ``reconciler/schemas``); in a source checkout
+    or editable install they are the repository's top-level ``schemas/``.
+    """
+    packaged = importlib.resources.files("reconciler") / "schemas"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    return json.loads((schema_dir() / name).read_text(encoding="utf-8"))
+
+
+@cache
+def schema_registry() -> referencing.Registry:
+    """Every schema file, registered under its file name.
+
+    The files carry no ``$id``, so a relative ``"$ref": "category.schema.json"``
+    resolves here by name and in an editor against the file's own folder.
+    """
+    resources = [
+        (p.name, referencing.jsonschema.DRAFT7.create_resource(load_schema(p.name)))
+        for p in sorted(schema_dir().glob("*.schema.json"))
+    ]
+    return referencing.Registry().with_resources(resources).crawl()
+
+
+@cache
+def validator_for(schema_name: str) -> jsonschema.Draft7Validator:
+    """One compiled validator per schema, built once per process."""
+    return jsonschema.Draft7Validator(load_schema(schema_name), registry=schema_registry())
+
+
+# -- a quick yes for valid objects ----------------------------------------------------------
+#
+# jsonschema spends ~100 us on each product; a 10,000-product catalog (30,000
+# variants later) must load in a few seconds. Most objects are valid, so each
+# schema is also compiled into a plain predicate that answers "valid" fast.
+# It is one-sided by construction: True only where jsonschema would find no
+# error; False (or a keyword it does not know) sends the object to jsonschema,
+# which alone words the messages. tests/desired checks the two agree.
+
+_ANNOTATIONS = frozenset({
+    "$schema", "$id", "$comment", "title", "description", "default", "examples", "format",
+    "readOnly", "writeOnly", "patternErrorMessage", "errorMessage", "doNotSuggest",
+    "markdownDescription", "deprecationMessage",
+})
+_OBJECT = frozenset({"properties", "additionalProperties", "patternProperties"})   # compiled together
+_TYPES = jsonschema.Draft7Validator.TYPE_CHECKER
+Predicate = Callable[[Any], bool]
+
+
+@cache
+def quick_check(schema_name: str) -> Predicate | None:
+    """A predicate that is True only for objects valid under the schema, or None."""
+    return _compile(load_schema(schema_name), schema_registry().resolver(base_uri=schema_name), set())
+
+
+def _compile(schema: Any, resolver: Resolver, active: set[str]) -> Predicate | None:
+    if schema is True or schema == {}:
+        return lambda x: True
+    if not isinstance(schema, dict):
+        return None
+    checks: list[Predicate] = []
+    for keyword, arg in schema.items():
+        if keyword in _ANNOTATIONS or keyword.startswith("x-") or keyword in _OBJECT:
+            continue
+        if keyword == "$ref":
+            if arg in active:
+                return None
+            target = resolver.lookup(arg)
+            check = _compile(target.contents, target.resolver, active | {arg})
+        elif keyword == "allOf":
+            subs = [_compile(sub, resolver, active) for sub in arg]
+            check = None if None in subs else _all_of(subs)
+        elif keyword == "items":
+            sub = _compile(arg, resolver, active) if isinstance(arg, dict) else None
+            check = None if sub is None else _items(sub)
+        elif keyword == "not":
+            check = (lambda x: False) if arg == {} else None
+        elif keyword in _SIMPLE:
+            check = _SIMPLE[keyword](arg)
+        else:
+            return None
+        if check is None:
+            return None
+        checks.append(check)
+    if _OBJECT.intersection(schema):
+        check = _object(schema, resolver, active)
+        if check is None:
+            return None
+        checks.append(check)
+    return _all_of(checks)
+
+
+def _all_of(checks: list[Predicate]) -> Predicate:
+    checks_t = tuple(checks)
+
+    def check(x: Any) -> bool:
+        for c in checks_t:
+            if not c(x):
+                return False
+        return True
+    return check
+
+
+def _object(schema: dict[str, Any], resolver: Resolver, active: set[str]) -> Predicate | None:
+    if "patternProperties" in schema or schema.get("additionalProperties", True) not in (True, False):
+        return None
+    props = {name: _compile(sub, resolver, active) for name, sub in schema.get("properties", {}).items()}
+    if None in props.values():
+        return None
+    closed = schema.get("additionalProperties") is False
+
+    def check(x: Any) -> bool:
+        if not isinstance(x, dict):
+            return True
+        for name, value in x.items():
+            sub = props.get(name)
+            if sub is None:
+                if closed:
+                    return False
+            elif not sub(value):
+                return False
+        return True
+    return check
+
+
+def _type(arg: str | list[str]) -> Predicate:
+    types = (arg,) if isinstance(arg, str) else tuple(arg)
+    if types == ("string",):
+        return lambda x: isinstance(x, str)
+    return lambda x: any(_TYPES.is_type(x, t) for t in types)
+
+
+def _enum(arg: list[Any]) -> Predicate | None:
+    if not all(isinstance(v, str) for v in arg):
+        return None
+    values = frozenset(arg)
+    return lambda x: isinstance(x, str) and x in values
+
+
+def _pattern(arg: str) -> Predicate:
+    search = re.compile(arg).search
+    return lambda x: not isinstance(x, str) or search(x) is not None
+
+
+def _is_number(x: Any) -> bool:
+    return _TYPES.is_type(x, "number")
+
+
+def _unique(arg: bool) -> Predicate:
+    # Only lists of strings are judged here; anything else goes to jsonschema.
+    if not arg:
+        return lambda x: True
+    return lambda x: not isinstance(x, list) or (
+        all(isinstance(i, str) for i in x) and len(set(x)) == len(x))
+
+
+def _items(sub: Predicate) -> Predicate:
+    return lambda x: not isinstance(x, list) or all(sub(i) for i in x)
+
+
+_SIMPLE: dict[str, Callable[[Any], Predicate | None]] = {
+    "type": _type,
+    "enum": _enum,
+    "pattern": _pattern,
+    "minLength": lambda n: lambda x: not isinstance(x, str) or len(x) >= n,
+    "maxLength": lambda n: lambda x: not isinstance(x, str) or len(x) <= n,
+    "minimum": lambda m: lambda x: not _is_number(x) or x >= m,
+    "maximum": lambda m: lambda x: not _is_number(x) or x <= m,
+    "exclusiveMinimum": lambda m: lambda x: not _is_number(x) or x > m,
+    "exclusiveMaximum": lambda m: lambda x: not _is_number(x) or x < m,
+    "required": lambda names: lambda x: not isinstance(x, dict) or all(n in x for n in names),
+    "minItems": lambda n: lambda x: not isinstance(x, list) or len(x) >= n,
+    "maxItems": lambda n: lambda x: not isinstance(x, list) or len(x) <= n,
+    "uniqueItems": _unique,
+}
+
+
+# -- schema errors -> diagnostics --------------------------------------------------------
+
+@dataclass
+class Located:
+    """One object (or the store block) as loaded, with what is needed to point at it."""
+
+    label: str                      # "product 'CT-BLK100'", "products[3]", "store"
+    fields: Any                     # the plain value built from YAML
+    start: SourceRange              # the object's first key
+    values: dict[str, SourceRange] = field(default_factory=dict)   # dotted path -> value node
+    keys: dict[str, SourceRange] = field(default_factory=dict)     # dotted path -> key node
+
+    def value_at(self, path: str) -> SourceRange:
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path.rpartition(".")[0]
+        return self.start
+
+    def key_at(self, path: str) -> SourceRange:
+        return self.keys.get(path) or self.value_at(path)
+
+    def diagnostic(self, path: str, message: str, source: SourceRange) -> Diagnostic:
+        where = f"{path}: " if path else ""
+        return Diagnostic("error", f"{self.label}: {where}{message}", source)
+
+
+def check_schema(schema_name: str, obj: Located) -> list[Diagnostic]:
+    """Validate ``obj.fields`` against one schema file; every error, located.
+
+        >>> obj = Located("product 'CT-X'", {"sku": "CT-X", "price": -1}, SourceRange("f.yaml", 2, 5),
+        ...               values={"price": SourceRange("f.yaml", 3, 12)})
+        >>> [str(d) for d in check_schema("product.schema.json", obj)]
+        ["f.yaml:3:12: product 'CT-X': price: -1 is less than the minimum of 0"]
+    """
+    quick = quick_check(schema_name)
+    if quick is not None and quick(obj.fields):
+        return []
+    out: list[Diagnostic] = []
+    for error in validator_for(schema_name).iter_errors(obj.fields):
+        if error.context:  # oneOf/anyOf: report the sub-error that fits best
+            error = best_match(error.context)
+        out.extend(_diagnose(error, obj))
+    return out
+
+
+def _diagnose(error: ValidationError, obj: Located) -> Iterator[Diagnostic]:
+    path = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        for name in error.instance:
+            if name not in allowed and not _matches_pattern_properties(name, error.schema):
+                child = f"{path}.{name}" if path else name
+                message = f"unknown field '{name}'{_suggest(name, allowed)}"
+                yield obj.diagnostic(path, message, obj.key_at(child))
+        return
+    yield obj.diagnostic(path, _message(error), obj.value_at(path))
+
+
+def _message(error: ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "pattern" and "patternErrorMessage" in schema:
+        return f"{_show(error.instance)} {schema['patternErrorMessage']}"
+    if "errorMessage" in schema:
+        return schema["errorMessage"]
+    if error.validator == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        message = f"{_show(error.instance)} is not of type {', '.join(repr(t) for t in types)}"
+        if "string" in types and isinstance(error.instance, (int, Decimal)):
+            message += " (put it in quotes to use it as text)"
+        return message
+    # jsonschema prints values with repr(): show Decimal('12.50') as 12.50.
+    return _DECIMAL_REPR.sub(r"\1", error.message)
+
+
+_DECIMAL_REPR = re.compile(r"Decimal\('([^']*)'\)")
+
+
+def _show(value: Any) -> str:
+    """A value as it would be written in YAML: true, null, 12.50, 'text'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return _DECIMAL_REPR.sub(r"\1", repr(value))
+
+
+def _suggest(name: str, allowed: dict[str, Any]) -> str:
+    names = [n for n, s in allowed.items() if not (isinstance(s, dict) and s.get("doNotSuggest"))]
+    close = difflib.get_close_matches(name, names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _matches_pattern_properties(name: str, schema: dict[str, Any]) -> bool:
+    return any(re.search(p, name) for p in schema.get("patternProperties", {}))
+
+
+# -- keys, uniqueness and references across the catalog ----------------------------------
+
+def check_duplicates(found: list[tuple[str, DesiredObject]]) -> list[Diagnostic]:
+    """Report each later object whose key equals an earlier one (case-insensitively).
+
+    ``found`` is every object with a usable key, in file order, as (kind, object).
+    """
+    first: dict[tuple[str, str], DesiredObject] = {}
+    out = []
+    for kind, obj in found:
+        seen = first.setdefault((kind, REGISTRY[kind].fold(obj.key)), obj)
+        if seen is not obj:
+            out.append(Diagnostic(
+                "error", f"duplicate {kind} '{obj.key}' (first defined at {seen.source})", obj.source))
+    return out
+
+
+def check_unique_fields(objects: dict[str, dict[str, DesiredObject]]) -> list[Diagnostic]:
+    """Fields listed in a schema's ``x-unique`` must not repeat within the kind."""
+    out = []
+    for kind in REGISTRY:
+        for name in load_schema(kind.schema).get("x-unique", ()):
+            owner: dict[Any, DesiredObject] = {}
+            for obj in objects.get(kind.name, {}).values():
+                value = obj.fields.get(name)
+                if not isinstance(value, str):
+                    continue
+                prev = owner.setdefault(value, obj)
+                if prev is not obj:
+                    out.append(Diagnostic(
+                        "error",
+                        f"{kind.name} '{obj.key}': {name}: '{value}' is already used by "
+                        f"{kind.name} '{prev.key}' ({prev.source_of(name)}); the store requires unique {name}s",
+                        obj.source_of(name)))
+    return out
+
+
+def check_references(
+    objects: dict[str, dict[str, DesiredObject]],
+    store: StoreSettings,
+    flagged: frozenset[SourceRange] = frozenset(),
+) -> list[Diagnostic]:
+    """Every ``x-reference`` value must name a desired object or one in ``store.existing``.
+
+    Values at a position in ``flagged`` already have a diagnostic (a malformed
+    path, say) and are not reported a second time.
+    """
+    known = {
+        kind.name: {kind.fold(k) for k in objects.get(kind.name, {})}
+        | {kind.fold(k) for k in store.existing.get(kind.name, ())}
+        for kind in REGISTRY
+    }
+    out = []
+    for kind in REGISTRY:
+        refs = reference_paths(kind.schema)
+        if not refs:
+            continue
+        for obj in objects.get(kind.name, {}).values():
+            for pattern, target, mode in refs:
+                for path, value in _values_at(obj.fields, pattern):
+                    if not isinstance(value, str) or obj.source_of(path) in flagged:
+                        continue
+                    name = value.rpartition("/")[0] if mode == "parent" else value
+                    if name and REGISTRY[target].fold(name) not in known[target]:
+                        plural = REGISTRY[target].plural
+                        what = "parent" if mode == "parent" else target
+                        out.append(Diagnostic(
+                            "error",
+                            f"{kind.name} '{obj.key}': {what} '{name}' is not declared "
+                            f"(add it to {plural} or to store.existing.{plural})",
+                            obj.source_of(path)))
+    return out
+
+
+def check_existing_overlap(
+    objects: dict[str, dict[str, DesiredObject]], store: StoreSettings, values: dict[str, SourceRange]
+) -> list[Diagnostic]:
+    """An object cannot be both managed and listed in ``store.existing`` as unmanaged.
+
+    ``values`` is the store block's source map (dotted path -> position).
+    """
+    out = []
+    existing = store.raw.get("existing") if isinstance(store.raw, dict) else None
+    for plural, names in (existing or {}).items():
+        kind = REGISTRY.by_plural(plural)
+        if kind is None or not isinstance(names, list):
+            continue
+        managed = {kind.fold(k): obj for k, obj in objects.get(kind.name, {}).items()}
+        for i, name in enumerate(names):
+            obj = managed.get(kind.fold(name)) if isinstance(name, str) else None
+            if obj is not None:
+                path = f"existing.{plural}.{i}"
+                out.append(Diagnostic(
+                    "error",
+                    f"store: {path}: '{name}' is also managed in {plural} ({obj.source}); "
+                    "list it in one place only",
+                    values.get(path, store.source)))
+    return out
+
+
+@cache
+def reference_paths(schema_name: str) -> tuple[tuple[tuple[str, ...], str, str], ...]:
+    """(field path pattern, target kind, "value" | "parent") for each reference in a schema.
+
+        >>> reference_paths("product.schema.json")
+        ((('brand',), 'brand', 'value'), (('categories', '*'), 'category', 'value'))
+    """
+    found: list[tuple[tuple[str, ...], str, str]] = []
+
+    def walk(schema: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(schema, dict):
+            return
+        if "x-reference" in schema:
+            found.append((path, schema["x-reference"], "value"))
+        if "x-parent-reference" in schema:
+            found.append((path, schema["x-parent-reference"], "parent"))
+        for name, sub in schema.get("properties", {}).items():
+            walk(sub, path + (name,))
+        walk(schema.get("items"), path + ("*",))
+
+    walk(load_schema(schema_name), ())
+    return tuple(found)
+
+
+def _values_at(value: Any, pattern: tuple[str, ...], path: str = "") -> Iterator[tuple[str, Any]]:
+    if not pattern:
+        yield path, value
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _values_at(item, rest, f"{path}.{i}" if path else str(i))
+    elif isinstance(value, dict) and head in value:
+        yield from _values_at(value[head], rest, f"{path}.{head}" if path else head)
