@@ -55,7 +55,11 @@ def validate(catalog: CatalogOpt = Path("catalog")) -> None:
     """Check every YAML file against its schema and references. No network calls."""
     with _reporting(Format.text):
         desired = load_desired(catalog)
-    counts = ", ".join(f"{len(objs)} {kind}" for kind, objs in desired.objects.items())
+    from reconciler.resources import REGISTRY
+
+    counts = ", ".join(
+        f"{len(objs)} {kind if len(objs) == 1 else REGISTRY[kind].plural}" for kind, objs in desired.objects.items()
+    )
     err.print(f"[green]✓[/] {catalog} is valid: {counts} in {len(desired.files)} files")
 
 
