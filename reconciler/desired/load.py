@@ -70,17 +70,17 @@ def load_desired(catalog_dir: str | os.PathLike[str]) -> DesiredState:
 
 
 def find_files(root: Path) -> list[Path]:
-    """YAML files under ``root``, recursively, in sorted path order.
+    """YAML files under ``root``, recursively, sorted by their path as text.
 
     Names starting with "." (editor and tool droppings, hidden folders) are
     skipped, as Terraform skips them in a configuration directory.
     """
-    return sorted(
+    return sorted((
         p for p in root.rglob("*")
         if p.suffix in (".yaml", ".yml")
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
         and p.is_file()
-    )
+    ), key=lambda p: p.as_posix())
 
 
 def display_path(path: Path) -> str:

@@ -1,0 +1,334 @@
+"""load_desired: values, positions, collected diagnostics, the digest, the real catalog."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from reconciler.desired import DesiredState, load_desired
+from reconciler.diagnostics import SourceRange
+from reconciler.errors import DesiredStateError
+from reconciler.resources import REGISTRY
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOG = REPO / "catalog"
+
+
+@pytest.fixture(autouse=True)
+def _at_repo_root(monkeypatch):
+    monkeypatch.chdir(REPO)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def problems(target) -> list[str]:
+    with pytest.raises(DesiredStateError) as info:
+        load_desired(target)
+    return [str(d) for d in info.value.diagnostics]
+
+
+def walk(value):
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+
+
+# -- values ----------------------------------------------------------------------------
+
+def test_money_is_decimal_of_the_written_text_never_float(tmp_path):
+    write(tmp_path, {"p.yaml": """
+        products:
+          - sku: CT-1
+            price: 12.50
+            cost_price: 0.1
+            weight: 1_000.25
+            sort_order: 3
+            is_visible: true
+            mpn: 2024-01-31
+            upc: "012"
+    """})
+    fields = load_desired(tmp_path).get("product", "CT-1").fields
+    assert fields["price"] == Decimal("12.50") and isinstance(fields["price"], Decimal)
+    assert str(fields["price"]) == "12.50"            # the text as written, trailing zero kept
+    assert fields["cost_price"] == Decimal("0.1")     # not 0.1000000000000000055...
+    assert fields["weight"] == Decimal("1000.25")
+    assert fields["sort_order"] == 3 and type(fields["sort_order"]) is int
+    assert fields["is_visible"] is True
+    assert fields["mpn"] == "2024-01-31"               # timestamps stay text
+    assert fields["upc"] == "012"
+
+
+def test_values_in_messages_are_shown_as_yaml_writes_them(tmp_path):
+    write(tmp_path, {"p.yaml": """
+        products:
+          - sku: CT-1
+            description: ~
+            name: yes
+            price: -0.50
+    """})
+    assert [p.split(": ", 1)[1] for p in problems(tmp_path)] == [
+        "product 'CT-1': description: null is not of type 'string'",
+        "product 'CT-1': name: true is not of type 'string' (put it in quotes to use it as text)",
+        "product 'CT-1': price: -0.50 is less than the minimum of 0",
+    ]
+
+
+def test_the_real_catalog_holds_no_float_anywhere():
+    state = load_desired(CATALOG)
+    for kind in state.objects.values():
+        for obj in kind.values():
+            assert not any(isinstance(v, float) for v in walk(obj.fields)), obj.key
+
+
+def test_non_finite_numbers_are_rejected_by_the_schema(tmp_path):
+    write(tmp_path, {"p.yaml": """
+        products:
+          - sku: CT-1
+            price: .inf
+            weight: .nan
+    """})
+    assert problems(tmp_path) == [
+        f"{tmp_path}/p.yaml:3:12: product 'CT-1': price: '.inf' is not of type 'number'",
+        f"{tmp_path}/p.yaml:4:13: product 'CT-1': weight: '.nan' is not of type 'number'",
+    ]
+
+
+# -- positions -------------------------------------------------------------------------
+
+def test_field_sources_point_at_each_value(tmp_path):
+    write(tmp_path, {"catalog/products/ties.yaml": """
+        # a comment line
+        products:
+          - sku: CT-1
+            price: 12.50
+            categories:
+              - Cable Ties
+              - Cable Ties/Nylon
+            meta_keywords: [ties, nylon]
+        categories:
+          - path: Cable Ties
+          - path: Cable Ties/Nylon
+    """})
+    obj = load_desired(tmp_path / "catalog").get("product", "CT-1")
+    f = f"{tmp_path}/catalog/products/ties.yaml"
+    assert obj.source == SourceRange(f, 3, 5)                 # the object's first key
+    assert obj.field_sources["sku"] == SourceRange(f, 3, 10)
+    assert obj.field_sources["price"] == SourceRange(f, 4, 12)
+    assert obj.field_sources["categories"] == SourceRange(f, 6, 7)
+    assert obj.field_sources["categories.1"] == SourceRange(f, 7, 9)
+    assert obj.field_sources["meta_keywords.1"] == SourceRange(f, 8, 27)
+    assert obj.source_of("categories.1") == SourceRange(f, 7, 9)
+    assert obj.source_of("nope") == obj.source
+
+
+def test_nested_mapping_keys_are_joined_with_dots(tmp_path):
+    write(tmp_path, {"s.yaml": """
+        store:
+          existing:
+            brands:
+              - 3M
+    """})
+    state = load_desired(tmp_path)
+    assert state.store.existing["brand"] == {"3M"}
+    assert state.store.source == SourceRange(f"{tmp_path}/s.yaml", 1, 1)
+
+
+def test_paths_are_shown_relative_to_the_working_directory(tmp_path, monkeypatch):
+    write(tmp_path, {"catalog/a.yaml": "products: [{sku: CT-1, price: -1}]\n"})
+    monkeypatch.chdir(tmp_path)
+    assert problems(Path("catalog")) == ["catalog/a.yaml:1:31: product 'CT-1': price: -1 is less than the minimum of 0"]
+    assert problems(tmp_path / "catalog") == problems("catalog")
+
+
+# -- diagnostics ---------------------------------------------------------------------------
+
+def test_every_problem_in_every_file_is_reported_at_once_sorted(tmp_path):
+    write(tmp_path, {
+        "b.yaml": """
+            products:
+              - sku: CT-2
+                price: -1
+              - sku: CT-3
+                weight: heavy
+        """,
+        "a.yaml": """
+            products:
+              - sku: CT-1
+                brand: Nobody
+            brandz: []
+        """,
+        "c.yaml": "products: [\n",
+    })
+    got = problems(tmp_path)
+    assert [line.split(": ", 1)[0] for line in got] == [
+        f"{tmp_path}/a.yaml:3:12", f"{tmp_path}/a.yaml:4:1",
+        f"{tmp_path}/b.yaml:3:12", f"{tmp_path}/b.yaml:5:13",
+        f"{tmp_path}/c.yaml:2:1",
+    ]
+    assert got[1].endswith("unknown top-level key 'brandz' (did you mean 'brands'?)")
+    assert got[4].startswith(f"{tmp_path}/c.yaml:2:1: YAML syntax error: ")
+
+
+def test_duplicates_across_files_ignore_case_and_name_the_first(tmp_path):
+    write(tmp_path, {
+        "a.yaml": "products:\n  - sku: CT-BLK100\n",
+        "b.yaml": "products:\n  - sku: ct-blk100\n  - sku: Ct-Blk100\n",
+    })
+    assert problems(tmp_path) == [
+        f"{tmp_path}/b.yaml:2:5: duplicate product 'ct-blk100' (first defined at {tmp_path}/a.yaml:2:5)",
+        f"{tmp_path}/b.yaml:3:5: duplicate product 'Ct-Blk100' (first defined at {tmp_path}/a.yaml:2:5)",
+    ]
+
+
+def test_store_block_at_most_once(tmp_path):
+    write(tmp_path, {"a.yaml": "store:\n  name: A\n", "b.yaml": "store:\n  name: B\n"})
+    assert problems(tmp_path) == [f"{tmp_path}/b.yaml:1:1: store: defined again (first defined at {tmp_path}/a.yaml:1:1)"]
+
+
+def test_file_that_is_not_a_mapping(tmp_path):
+    write(tmp_path, {"a.yaml": "- sku: CT-1\n"})
+    assert problems(tmp_path) == [
+        f"{tmp_path}/a.yaml:1:1: expected a mapping of top-level keys (store, brands, categories, products), got a list"]
+
+
+def test_recursive_alias_is_reported_not_looped(tmp_path):
+    write(tmp_path, {"a.yaml": "products:\n  - &p {sku: CT-1, meta_keywords: *p}\n"})
+    assert any("an alias refers to the mapping or list that contains it" in p for p in problems(tmp_path))
+
+
+def test_missing_directory_is_one_clear_diagnostic(tmp_path):
+    with pytest.raises(DesiredStateError) as info:
+        load_desired(tmp_path / "nope")
+    (d,) = info.value.diagnostics
+    assert d.summary == f"catalog directory '{tmp_path}/nope' does not exist"
+    assert d.source is None
+
+
+def test_directory_without_yaml_is_an_error(tmp_path):
+    assert problems(tmp_path) == [f"no catalog files (*.yaml, *.yml) under '{tmp_path}'"]
+
+
+def test_reads_yaml_and_yml_recursively_in_sorted_order_skipping_hidden(tmp_path):
+    write(tmp_path, {
+        "z.yml": "brands: [{name: Z}]\n",
+        "a/b.yaml": "brands: [{name: B}]\n",
+        "a.yaml": "brands: [{name: A}]\n",
+        ".hidden/x.yaml": "not: valid\n",
+        ".#editor-lock.yaml": "not: valid\n",
+        "notes.txt": "ignored",
+    })
+    state = load_desired(tmp_path)
+    assert state.files == [f"{tmp_path}/a.yaml", f"{tmp_path}/a/b.yaml", f"{tmp_path}/z.yml"]
+    assert list(state.of("brand")) == ["A", "B", "Z"]
+
+
+def test_empty_files_and_empty_lists_are_fine(tmp_path):
+    write(tmp_path, {"a.yaml": "# nothing yet\n", "b.yaml": "products:\n"})
+    state = load_desired(tmp_path)
+    assert state.objects == {kind.name: {} for kind in REGISTRY}
+
+
+def test_merge_keys_explicit_keys_win(tmp_path):
+    write(tmp_path, {"a.yaml": """
+        x-defaults: &d {type: physical, price: 1.00}
+        products:
+          - <<: *d
+            sku: CT-1
+            price: 2.00
+    """})
+    fields = load_desired(tmp_path).get("product", "CT-1").fields
+    assert fields == {"type": "physical", "price": Decimal("2.00"), "sku": "CT-1"}
+
+
+# -- the state -------------------------------------------------------------------------------
+
+def test_state_shape_kinds_in_registry_order_store_settings(tmp_path):
+    write(tmp_path, {"a.yaml": """
+        store:
+          name: Shop
+          category_tree_id: 4
+          existing: {categories: [Sale]}
+        products: [{sku: CT-1, categories: [sale]}]
+    """})
+    state = load_desired(tmp_path)
+    assert isinstance(state, DesiredState)
+    assert list(state.objects) == [kind.name for kind in REGISTRY]
+    assert state.store.category_tree_id == 4
+    assert state.store.existing == {"brand": set(), "category": {"Sale"}}
+    assert state.store.raw["name"] == "Shop"
+
+
+def test_store_defaults_when_absent(tmp_path):
+    write(tmp_path, {"a.yaml": "products: [{sku: CT-1}]\n"})
+    store = load_desired(tmp_path).store
+    assert store.category_tree_id == 1 and store.existing == {"brand": set(), "category": set()}
+
+
+# -- digest ------------------------------------------------------------------------------------
+
+def test_digest_is_stable_for_the_same_content_and_changes_with_a_value(tmp_path):
+    first = load_desired(CATALOG).digest
+    assert first == load_desired(CATALOG).digest
+    assert len(first) == 64
+
+    # Same content, different files and order: same digest.
+    moved = tmp_path / "moved"
+    shutil.copytree(CATALOG, moved)
+    (moved / "products" / "tools.yaml").rename(moved / "products" / "0-tools.yml")
+    assert load_desired(moved).digest == first
+
+    # One price changed: different digest.
+    ties = moved / "products" / "cable-ties.yaml"
+    ties.write_text(ties.read_text().replace("price: 1.95", "price: 1.96", 1))
+    assert load_desired(moved).digest != first
+
+
+def test_digest_compares_money_by_value(tmp_path):
+    write(tmp_path / "a", {"p.yaml": "products: [{sku: CT-1, price: 12.50}]\n"})
+    write(tmp_path / "b", {"p.yaml": "products: [{sku: CT-1, price: 12.5}]\n"})
+    assert load_desired(tmp_path / "a").digest == load_desired(tmp_path / "b").digest
+
+
+# -- the real catalog ----------------------------------------------------------------------------
+
+def test_the_gtse_catalog_loads_without_diagnostics():
+    state = load_desired(CATALOG)
+    products = state.of("product")
+    assert len(state.of("brand")) >= 2
+    assert len(products) >= 30
+    tops = {path.split("/")[0] for p in products.values() for path in p.fields["categories"]}
+    assert len(tops) >= 4
+    assert state.store.raw["name"] == "GTSE"
+    assert all(f.startswith("catalog/") for f in state.files)
+
+
+def test_the_gtse_catalog_follows_its_conventions():
+    state = load_desired(CATALOG)
+    codes = {"Cable Ties": "CT", "Fixings": "FX", "Tools": "TL", "Electrical": "EL"}
+    names = [p.fields["name"] for p in state.of("product").values()]
+    assert len(names) == len(set(names))
+    for sku, p in state.of("product").items():
+        f = p.fields
+        top = f["categories"][0].split("/")[0]
+        assert sku.startswith(codes[top] + "-") and sku.count("-") == 1, sku
+        assert f["cost_price"] < f["price"], sku
+        assert f.get("sale_price", Decimal(0)) < f["price"], sku
+        assert f["price"].as_tuple().exponent == -2, sku
+        assert {"name", "type", "weight", "price", "brand", "categories", "description"} <= set(f), sku
+    for path in sorted(CATALOG.rglob("*.yaml")):
+        rel = Path("../" * (len(path.relative_to(CATALOG).parts))) / "schemas/catalog.schema.json"
+        assert path.read_text().splitlines()[0] == f"# yaml-language-server: $schema={rel.as_posix()}", path
