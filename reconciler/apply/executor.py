@@ -26,6 +26,7 @@ from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.refs import RefIndex, UnresolvedReference
 from reconciler.store.client import StoreClient
+from reconciler.store.transport import Response
 
 log = logging.getLogger(__name__)
 
@@ -123,94 +124,79 @@ class _Run:
         if not ready:
             return
         if kind.create_batch_size:
-            self._create_array(kind, ready)
+            self._send(ready, lambda bodies: self.client.post(kind.endpoint, bodies),
+                       lambda r, resp: self._created(kind, r, resp))
         else:
-            self.client.map(lambda item: self._create_one(kind, *item), ready)
+            self.client.map(
+                lambda item: self._send([item], lambda bodies: self.client.post(kind.endpoint, bodies[0]),
+                                        lambda r, resp: self._created(kind, r, resp)),
+                ready,
+            )
 
-    def _create_one(self, kind: ResourceKind, change: ResourceChange, body: dict) -> None:
-        try:
-            resp = self.client.post(kind.endpoint, body)
-        except errors.StoreError as exc:
-            self._done(change, False, str(exc))
-            return
-        row = resp.data.get("data") if isinstance(resp.data, dict) else None
-        self._created(kind, change, row)
-
-    def _create_array(self, kind: ResourceKind, ready: list[tuple[ResourceChange, dict]]) -> None:
-        try:
-            resp = self.client.post(kind.endpoint, [body for _, body in ready])
-        except errors.StoreHTTPError as exc:
-            if len(ready) > 1 and exc.status in (404, 409, 422):
-                for item in ready:
-                    self._create_array(kind, [item])
-                return
-            for change, _ in ready:
-                self._done(change, False, str(exc))
-            return
-        except errors.StoreError as exc:
-            for change, _ in ready:
-                self._done(change, False, str(exc))
-            return
-        rows = resp.data.get("data") or [] if isinstance(resp.data, dict) else []
+    def _created(self, kind: ResourceKind, ready: list[tuple[ResourceChange, dict]], resp: Response) -> None:
+        rows = _rows(resp)
         by_name = {str(r.get("name", "")).casefold(): r for r in rows}
         for change, body in ready:
-            self._created(kind, change, by_name.get(str(body.get("name", "")).casefold()))
-
-    def _created(self, kind: ResourceKind, change: ResourceChange, row: dict | None) -> None:
-        if not row or kind.id_field not in row:
-            self._done(change, False, "the store accepted the create but returned no id")
-            return
-        new_id = row[kind.id_field]
-        self.refs.add(kind.name, change.key, new_id)
-        problem = self._inconsistent(kind, change, row)
-        self._done(change, not problem, problem, new_id)
+            row = rows[0] if len(ready) == 1 and rows else by_name.get(str(body.get("name", "")).casefold())
+            if not row or kind.id_field not in row:
+                self._done(change, False, _missing_row(resp, "create"))
+                continue
+            new_id = row[kind.id_field]
+            self.refs.add(kind.name, change.key, new_id)
+            problem = self._inconsistent(kind, change, row)
+            self._done(change, not problem, problem, new_id)
 
     # -- update ------------------------------------------------------------------------
 
     def update(self, kind: ResourceKind, batch: list[ResourceChange]) -> None:
-        ready = self._payloads(kind, batch)
+        ready = [(c, {kind.id_field: c.live_id, **body}) for c, body in self._payloads(kind, batch)]
         if not ready:
             return
         if kind.update_batch_size:
-            self._update_array(kind, ready)
-        else:
-            for change, body in ready:
-                self._update_one(kind, change, body)
+            self._send(ready, lambda bodies: self.client.put(kind.endpoint, bodies),
+                       lambda r, resp: self._updated(kind, r, resp))
+            return
+        for item in ready:
+            path = f"{kind.endpoint}/{item[0].live_id}"
+            body = {k: v for k, v in item[1].items() if k != kind.id_field}
+            self._send([item], lambda _: self.client.put(path, body), lambda r, resp: self._updated(kind, r, resp))
 
-    def _update_one(self, kind: ResourceKind, change: ResourceChange, body: dict) -> None:
-        try:
-            resp = self.client.put(f"{kind.endpoint}/{change.live_id}", body)
-        except errors.StoreError as exc:
-            self._done(change, False, str(exc))
-            return
-        row = resp.data.get("data") if isinstance(resp.data, dict) else None
-        problem = self._inconsistent(kind, change, row) if row else ""
-        self._done(change, not problem, problem, change.live_id)
-
-    def _update_array(self, kind: ResourceKind, ready: list[tuple[ResourceChange, dict]]) -> None:
-        items = [{kind.id_field: change.live_id, **body} for change, body in ready]
-        try:
-            resp = self.client.put(kind.endpoint, items)
-        except errors.StoreHTTPError as exc:
-            if len(ready) > 1 and exc.status in (404, 409, 422):
-                # The store refused the batch as a whole and may not say which
-                # item was at fault (FACTS.md 5.6): find it item by item.
-                for item in ready:
-                    self._update_array(kind, [item])
-                return
-            for change, _ in ready:
-                self._done(change, False, str(exc))
-            return
-        except errors.StoreError as exc:
-            for change, _ in ready:
-                self._done(change, False, str(exc))
-            return
-        rows = (resp.data.get("data") or []) if isinstance(resp.data, dict) else []
-        by_id = {r.get(kind.id_field): r for r in rows if isinstance(r, dict)}
+    def _updated(self, kind: ResourceKind, ready: list[tuple[ResourceChange, dict]], resp: Response) -> None:
+        by_id = {r.get(kind.id_field): r for r in _rows(resp)}
         for change, _ in ready:
             row = by_id.get(change.live_id)
+            if row is None and resp.status == 207:
+                self._done(change, False, _missing_row(resp, "update"))
+                continue
+            # Endpoints that answer without the objects (trees PUT) are taken at their word.
             problem = self._inconsistent(kind, change, row) if row else ""
             self._done(change, not problem, problem, change.live_id)
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _send(self, ready: list[tuple[ResourceChange, dict]], send, handle) -> None:
+        """One request for ``ready``; a batch refused as a whole is resent item by item.
+
+        The store may refuse a whole batch for one bad item without saying which
+        (FACTS.md 5.6), so the error would otherwise land on innocent objects.
+        """
+        try:
+            resp = send([body for _, body in ready])
+        except errors.StoreHTTPError as exc:
+            if len(ready) > 1 and exc.status in (404, 409, 422):
+                for item in ready:
+                    self._send([item], send, handle)
+                return
+            self._fail_all(ready, exc)
+            return
+        except errors.StoreError as exc:
+            self._fail_all(ready, exc)
+            return
+        handle(ready, resp)
+
+    def _fail_all(self, ready: list[tuple[ResourceChange, dict]], exc: Exception) -> None:
+        for change, _ in ready:
+            self._done(change, False, str(exc))
 
     # -- checks ------------------------------------------------------------------------
 
@@ -233,3 +219,17 @@ class _Run:
         if bad:
             return "store returned a different value than planned: " + "; ".join(bad)
         return ""
+
+
+def _rows(resp: Response) -> list[dict]:
+    data = resp.data.get("data") if isinstance(resp.data, dict) else None
+    if isinstance(data, dict):
+        return [data]
+    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+
+
+def _missing_row(resp: Response, verb: str) -> str:
+    if resp.status == 207:
+        detail = resp.data.get("errors") if isinstance(resp.data, dict) else None
+        return f"BigCommerce 207 partial failure: this {verb} was not applied ({detail})"
+    return f"the store accepted the {verb} but did not return the object"
