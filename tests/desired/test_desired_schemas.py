@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.desired import validate
+import reconciler.desired.schemas as schemas_module
 from reconciler.desired.validate import (
     CATALOG_SCHEMA,
     load_schema,
@@ -135,7 +136,7 @@ def test_schema_dir_is_the_repository_folder_in_a_checkout():
 
 def test_schema_dir_prefers_the_packaged_copy(tmp_path, monkeypatch):
     (tmp_path / "schemas").mkdir()
-    monkeypatch.setattr(validate.importlib.resources, "files", lambda package: tmp_path)
+    monkeypatch.setattr(schemas_module.importlib.resources, "files", lambda package: tmp_path)
     assert schema_dir() == tmp_path / "schemas"
 
 
