@@ -36,6 +36,8 @@ class LiveObject:
     id: int
     fields: dict[str, Any]              # desired-shaped, every managed field the API returned
     date_modified: str | None = None
+    parent: str | None = None           # key of the owning object (sub-resources)
+    extra: dict[str, Any] = field(default_factory=dict)   # ids apply needs: product_id, option value ids
 
     @property
     def fingerprint(self) -> str:

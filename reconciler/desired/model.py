@@ -23,6 +23,7 @@ class DesiredObject:
     fields: dict[str, Any]          # as written in YAML (key field included)
     source: SourceRange             # where the object starts (its first key)
     field_sources: dict[str, SourceRange] = field(default_factory=dict)
+    parent: str | None = None       # key of the owning object (a variant's product SKU)
     # field_sources maps a dotted path inside the object ("price",
     # "categories.1", "custom_fields.Colour") to the position of its value.
 
@@ -45,6 +46,7 @@ class StoreSettings:
     # Objects the YAML refers to but does not manage: {"brand": {"3M"}, "category": {"Sale"}}.
     existing: dict[str, set[str]] = field(default_factory=dict)
     category_tree_id: int = 1
+    channels: dict[str, int] = field(default_factory=lambda: {"uk-main": 1})   # name -> channel id
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
 

@@ -7,6 +7,7 @@
     │   ├── after: {field: value}        the desired fields to write (create/update)
     │   ├── live_id                      store id of the object (None for a create)
     │   ├── fingerprint                  hash of the live object the change was computed from
+    │   ├── parent                       address of the owning product, for sub-resources
     │   └── source                       "catalog/products/x.yaml:12:3" of the YAML object
     └── unmanaged: {kind: [key]}          in the store, not in YAML: never touched
 
@@ -62,6 +63,7 @@ class ResourceChange:
     fingerprint: str | None = None
     source: str | None = None
     reason: str | None = None
+    parent: str | None = None      # address of the owning object: "product['CT-BLK100']"
 
     @property
     def address(self) -> str:
@@ -166,6 +168,7 @@ def _change_to_dict(c: ResourceChange) -> dict[str, Any]:
         "live_id": c.live_id,
         "fingerprint": c.fingerprint,
         "source": c.source,
+        "parent": c.parent,
         "changes": [
             {"path": f.path, "before": encode_value(f.before), "after": encode_value(f.after)} for f in c.changes
         ],
@@ -184,4 +187,5 @@ def _change_from_dict(d: dict[str, Any]) -> ResourceChange:
         fingerprint=d.get("fingerprint"),
         source=d.get("source"),
         reason=d.get("reason"),
+        parent=d.get("parent"),
     )
