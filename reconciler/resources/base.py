@@ -37,6 +37,17 @@ class ResourceKind:
     required_on_create: tuple[str, ...] = ()   # the store refuses a create without these
     create_rank: Callable[[str], int] | None = None   # creates of a lower rank go first
     server_owned: tuple[str, ...] = ("id", "date_created", "date_modified")
+    # Sub-resources (variants, options, custom fields, channel assignments) live
+    # inside a product in YAML and in the product's API answer. ``parent`` names
+    # the owning kind; ``owner_field`` the parent's YAML field that, when written,
+    # makes the parent own the whole list (so entries absent from it are deleted).
+    parent: str | None = None
+    owner_field: str | None = None
+    from_parent: Callable[..., list] | None = None        # (parent DesiredObject, settings) -> [DesiredObject]
+    live_from_parent: Callable[..., list] | None = None   # (parent row, parent key, refs, settings) -> [LiveObject]
+    replace_fields: frozenset[str] = frozenset()   # a change here is delete + create (API cannot update it)
+    child_fields: frozenset[str] = frozenset()     # parent fields handled by child kinds, not diffed here
+    update_endpoint: str | None = None             # batch update endpoint when not ``endpoint``
     key_filter: str | None = None   # list filter that selects by key ("sku:in"); None = read all
     list_params: Callable[..., dict[str, Any]] | None = None   # (store settings) -> query
     from_live: Callable[..., dict[str, Any]] | None = None

@@ -58,7 +58,7 @@ def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
 def list_params(settings) -> dict[str, Any]:
     # One page carries exactly what the diff needs: no per-product requests.
     fields = ("sku", "brand_id", "categories", "date_modified", *PLAIN)
-    return {"include_fields": ",".join(fields)}
+    return {"include_fields": ",".join(fields), "include": "variants,custom_fields,channels"}
 
 
 PRODUCT = register(ResourceKind(
@@ -74,6 +74,7 @@ PRODUCT = register(ResourceKind(
     money_fields=MONEY,
     set_fields=frozenset({"categories"}),
     ref_fields=frozenset({"brand", "categories"}),
+    child_fields=frozenset({"options", "variants", "custom_fields", "channels"}),
     required_on_create=REQUIRED_ON_CREATE,
     key_filter="sku:in",
     list_params=list_params,

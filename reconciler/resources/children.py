@@ -1,0 +1,47 @@
+"""Sub-resources in YAML: a product's variants, options, custom fields and channels.
+
+They are written inside the product; the engine handles each as its own kind
+(so variant updates batch across products), with ``parent`` pointing back at the
+product. ``expand_children`` derives them once the YAML is loaded and valid.
+
+    >>> # product CT-BLK100 with variants: [{sku: CT-BLK100-2.5, ...}] becomes
+    >>> # desired.get("variant", "CT-BLK100-2.5").parent == "CT-BLK100"
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from reconciler.desired.model import DesiredObject, StoreSettings
+from reconciler.resources import REGISTRY, Registry
+
+
+def expand_children(objects: dict[str, dict[str, DesiredObject]], settings: StoreSettings,
+                    registry: Registry = REGISTRY) -> None:
+    """Add the child kinds' objects, derived from their parents, to ``objects`` in place."""
+    for kind in registry.ordered():
+        if not kind.parent or not kind.from_parent:
+            continue
+        found: dict[str, DesiredObject] = {}
+        for parent in objects.get(kind.parent, {}).values():
+            for child in kind.from_parent(parent, settings):
+                found.setdefault(child.key, child)
+        objects[kind.name] = found
+
+
+def child(kind: str, key: str, parent: DesiredObject, path: str, fields: dict[str, Any]) -> DesiredObject:
+    """A DesiredObject for a sub-resource written at ``path`` inside ``parent``."""
+    prefix = path + "."
+    sources = {p[len(prefix):]: src for p, src in parent.field_sources.items() if p.startswith(prefix)}
+    return DesiredObject(kind=kind, key=key, fields=fields, source=parent.source_of(path),
+                         field_sources=sources, parent=parent.key)
+
+
+def text(value: Any) -> str:
+    """Option labels and custom field values are text; YAML may have read 4.8 as a number."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,56 @@
+"""custom_field: a product's name -> value pair, keyed "<product sku>/<name>".
+
+YAML: ``custom_fields: {Material: Nylon 6.6}``. Read with the product
+(include=custom_fields); written through the product's custom-fields endpoint,
+one per request (FACTS.md 5.7). Names are unique inside a product.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.live import LiveObject
+from reconciler.resources import register
+from reconciler.resources.base import ResourceKind
+from reconciler.resources.children import child, text
+
+
+def from_parent(product, settings) -> list:
+    return [
+        child("custom_field", f"{product.key}/{name}", product, f"custom_fields.{name}",
+              {"name": name, "value": text(value)})
+        for name, value in (product.fields.get("custom_fields") or {}).items()
+    ]
+
+
+def live_from_parent(row: dict[str, Any], sku: str, refs, settings) -> list[LiveObject]:
+    return [
+        LiveObject("custom_field", f"{sku}/{cf['name']}", cf["id"], {"name": cf["name"], "value": cf["value"]},
+                   parent=sku, extra={"product_id": row["id"]})
+        for cf in row.get("custom_fields") or []
+    ]
+
+
+def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
+    return {"name": obj.get("name"), "value": obj.get("value")}
+
+
+def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+    return {"name": fields["name"], "value": fields["value"]} if "name" in fields else {"value": fields["value"]}
+
+
+CUSTOM_FIELD = register(ResourceKind(
+    name="custom_field",
+    plural="custom_fields",
+    schema="product.schema.json",
+    key="name",
+    endpoint="/v3/catalog/products/{parent_id}/custom-fields",
+    order=60,
+    depends_on=("product",),
+    parent="product",
+    owner_field="custom_fields",
+    from_parent=from_parent,
+    live_from_parent=live_from_parent,
+    from_live=from_live,
+    to_payload=to_payload,
+))

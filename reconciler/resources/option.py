@@ -1,0 +1,85 @@
+"""option: a product's variant option and its values, e.g. Width: [2.5mm, 3.6mm, 4.8mm].
+
+Key: "<product sku>/<display name>". Read from the option values the product's
+variants carry (include=variants), so no per-product option requests are needed;
+an option value that no variant uses is therefore invisible, and validation
+requires every listed value to be used by a variant.
+
+Apply: a new option is POSTed with its values; new values of an existing option
+are POSTed one by one; values dropped from the list are deleted after the
+variants that used them. For a new product the options come into being with
+the product's own POST (from its variants), in one request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.live import LiveObject
+from reconciler.resources import register
+from reconciler.resources.base import ResourceKind
+from reconciler.resources.children import child, text
+
+
+def key_for(sku: str, name: str) -> str:
+    return f"{sku}/{name}"
+
+
+def value_key(sku: str, name: str, label: str) -> str:
+    return f"{sku}/{name}/{label}"
+
+
+def from_parent(product, settings) -> list:
+    opts = product.fields.get("options") or {}
+    return [
+        child("option", key_for(product.key, name), product, f"options.{name}",
+              {"name": name, "values": [text(v) for v in values]})
+        for name, values in opts.items()
+    ]
+
+
+def live_from_parent(row: dict[str, Any], sku: str, refs, settings) -> list[LiveObject]:
+    options: dict[int, dict[str, Any]] = {}
+    for variant in row.get("variants") or []:
+        for ov in variant.get("option_values") or []:
+            opt = options.setdefault(ov["option_id"], {"name": ov["option_display_name"], "values": {}})
+            opt["values"][ov["label"]] = ov["id"]
+    out = []
+    for option_id, opt in sorted(options.items()):
+        key = key_for(sku, opt["name"])
+        refs.add("option", key, option_id)
+        for label, value_id in opt["values"].items():
+            refs.add("option_value", value_key(sku, opt["name"], label), value_id)
+        out.append(LiveObject("option", key, option_id, {"name": opt["name"], "values": sorted(opt["values"])},
+                              parent=sku, extra={"product_id": row["id"], "value_ids": dict(opt["values"])}))
+    return out
+
+
+def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
+    return {"name": obj.get("display_name"), "values": [v["label"] for v in obj.get("option_values") or []]}
+
+
+def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+    return {
+        "display_name": fields["name"],
+        "type": "rectangles",
+        "option_values": [{"label": v, "sort_order": i} for i, v in enumerate(fields.get("values") or [])],
+    }
+
+
+OPTION = register(ResourceKind(
+    name="option",
+    plural="options",
+    schema="product.schema.json",
+    key="name",
+    endpoint="/v3/catalog/products/{parent_id}/options",
+    order=40,
+    depends_on=("product",),
+    set_fields=frozenset({"values"}),
+    parent="product",
+    owner_field="options",
+    from_parent=from_parent,
+    live_from_parent=live_from_parent,
+    from_live=from_live,
+    to_payload=to_payload,
+))

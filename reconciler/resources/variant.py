@@ -1,0 +1,103 @@
+"""variant: one SKU of a product with options, keyed by its own SKU (CT-BLK100-4.8).
+
+YAML: ``variants: [{sku, options: {Width: 4.8mm}, price, ...}]`` inside a product.
+Updates batch across products through ``PUT /v3/catalog/variants`` (50 per
+request, 413 above: FACTS.md 6.3); creates go one at a time to the product's
+variants endpoint with the option value ids (FACTS.md 6.1), or ride along in a
+new product's POST. A variant's ``options`` cannot be changed in place (the batch
+schema has no option_values), so a change there is planned as delete + create.
+A base variant (a product without options) is the product itself, not a variant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.live import LiveObject
+from reconciler.resources import register
+from reconciler.resources.base import ResourceKind
+from reconciler.resources.children import child, text
+from reconciler.resources.fields import to_decimal
+from reconciler.resources.option import key_for, value_key
+
+MONEY = frozenset({"price", "sale_price", "retail_price", "cost_price", "map_price", "fixed_cost_shipping_price"})
+DECIMAL = MONEY | {"weight", "width", "height", "depth"}
+PLAIN = (
+    "price", "sale_price", "retail_price", "cost_price", "map_price", "weight", "width", "height", "depth",
+    "is_free_shipping", "fixed_cost_shipping_price", "purchasing_disabled", "purchasing_disabled_message",
+    "upc", "gtin", "mpn", "bin_picking_number", "image_url",
+)
+
+
+def from_parent(product, settings) -> list:
+    out = []
+    for i, item in enumerate(product.fields.get("variants") or []):
+        fields = dict(item)
+        fields["options"] = {name: text(label) for name, label in (item.get("options") or {}).items()}
+        out.append(child("variant", item["sku"], product, f"variants.{i}", fields))
+    return out
+
+
+def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
+    out: dict[str, Any] = {"sku": obj.get("sku")}
+    for f in PLAIN:
+        if f in obj:
+            out[f] = to_decimal(obj[f]) if f in DECIMAL else obj[f]
+    if "option_values" in obj:
+        out["options"] = {ov["option_display_name"]: ov["label"] for ov in obj["option_values"]}
+    return out
+
+
+def live_from_parent(row: dict[str, Any], sku: str, refs, settings) -> list[LiveObject]:
+    out = []
+    for v in row.get("variants") or []:
+        if not v.get("option_values"):
+            continue  # the base variant of a product without options
+        refs.add("variant", v["sku"], v["id"])
+        out.append(LiveObject("variant", v["sku"], v["id"], from_live(v, refs), parent=sku,
+                              extra={"product_id": row["id"]}))
+    return out
+
+
+def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+    body = {f: v for f, v in fields.items() if f in PLAIN or f == "sku"}
+    if "options" in fields and "sku" in fields:
+        # Only on create: the option value ids, resolved through the product's options.
+        product = fields.get("_product")
+        if product:
+            body["option_values"] = [
+                {"option_id": refs.id_of("option", key_for(product, name)),
+                 "id": refs.id_of("option_value", value_key(product, name, label))}
+                for name, label in fields["options"].items()
+            ]
+    return body
+
+
+def bundled(fields: dict[str, Any]) -> dict[str, Any]:
+    """A variant inside a new product's POST: options by display name and label."""
+    body = {f: v for f, v in fields.items() if f in PLAIN or f == "sku"}
+    body["option_values"] = [
+        {"option_display_name": name, "label": label} for name, label in (fields.get("options") or {}).items()
+    ]
+    return body
+
+
+VARIANT = register(ResourceKind(
+    name="variant",
+    plural="variants",
+    schema="product.schema.json",
+    key="sku",
+    endpoint="/v3/catalog/products/{parent_id}/variants",
+    update_endpoint="/v3/catalog/variants",
+    order=50,
+    depends_on=("product", "option"),
+    update_batch_size=50,      # "Currently the limit is 50 variants" (FACTS.md 6.3)
+    money_fields=MONEY,
+    replace_fields=frozenset({"options"}),
+    parent="product",
+    owner_field="variants",
+    from_parent=from_parent,
+    live_from_parent=live_from_parent,
+    from_live=from_live,
+    to_payload=to_payload,
+))
