@@ -57,4 +57,4 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
         stale = find_stale(plan, live)
         if stale:
             raise errors.PlanStaleError(stale)
-    return apply_plan(plan, client, live.refs, hooks=hooks)
+    return apply_plan(plan, client, live, settings=settings, hooks=hooks)

@@ -1,15 +1,20 @@
 """apply_plan(): run a Plan against the store, exactly, in dependency order.
 
 The executor prints nothing: progress goes through ApplyHooks, which the CLI
-implements. Order: kinds in registry order (brands and categories before the
-products that use them); within a kind, creates (parents first, by
-``create_rank``) then updates. Each change ends in exactly one Outcome.
+implements. Order:
 
-Writes use the kind's batch endpoint at its documented size; a batch the store
-refuses as a whole (409/422/404) is resent item by item so the error names the
-one YAML object that caused it. After a write, the object the store returns is
-compared with what was planned; a difference is reported as an error ("store
-returned a different value than planned"), as Terraform does for providers.
+1. deletes, children first (registry order reversed: channel assignments,
+   custom fields, variants, options, then products ...);
+2. creates and updates, parents first (brands, categories, products, options,
+   variants, ...); within a kind creates (by ``create_rank``) then updates.
+
+Each change ends in exactly one Outcome. Writes use the kind's batch endpoint
+at its documented size; a batch the store refuses as a whole (409/422/404) is
+resent item by item so the error names the one YAML object that caused it.
+After a write, the object the store returns is compared with what was planned;
+a difference is an error ("store returned a different value than planned"), as
+Terraform does for providers. Kinds that need more than POST/PUT/DELETE on their
+endpoint register an implementation in apply/implementations.py.
 """
 
 from __future__ import annotations
@@ -17,18 +22,21 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from reconciler import errors
 from reconciler.apply.batching import group_batches
+from reconciler.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import ResourceKind
-from reconciler.resources.refs import RefIndex, UnresolvedReference
+from reconciler.resources.refs import UnresolvedReference
 from reconciler.store.client import StoreClient
 from reconciler.store.transport import Response
 
 log = logging.getLogger(__name__)
+
+Ready = list[tuple[ResourceChange, dict]]
 
 
 @dataclass
@@ -43,20 +51,20 @@ class Outcome:
 class ApplyResult:
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def _count(self, action: Action, ok: bool) -> int:
-        return sum(1 for o in self.outcomes if o.ok is ok and (ok is False or o.change.action is action))
+    def _count(self, action: Action) -> int:
+        return sum(1 for o in self.outcomes if o.ok and o.change.action is action)
 
     @property
     def created(self) -> int:
-        return self._count(Action.CREATE, True)
+        return self._count(Action.CREATE)
 
     @property
     def updated(self) -> int:
-        return self._count(Action.UPDATE, True)
+        return self._count(Action.UPDATE)
 
     @property
     def deleted(self) -> int:
-        return self._count(Action.DELETE, True)
+        return self._count(Action.DELETE)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -76,105 +84,169 @@ class _NoHooks:
         pass
 
 
-def apply_plan(plan: Plan, client: StoreClient, refs: RefIndex, *,
+# (kind name, action) -> fn(run, kind, batch). Filled by apply/implementations.py.
+IMPLEMENTATIONS: dict[tuple[str, Action], Callable[["Run", ResourceKind, list[ResourceChange]], None]] = {}
+
+
+def implementation_for(kind: str, action: Action):
+    def register(fn):
+        IMPLEMENTATIONS[(kind, action)] = fn
+        return fn
+    return register
+
+
+def apply_plan(plan: Plan, client: StoreClient, live: LiveState, *, settings=None,
                hooks: ApplyHooks | None = None, registry: Registry = REGISTRY) -> ApplyResult:
-    """Apply every change in ``plan``; ``refs`` resolves names to ids and grows with creates."""
-    run = _Run(client, refs, hooks or _NoHooks(), registry)
-    for kind in registry.ordered():
-        mine = [c for c in plan.changes if c.kind == kind.name]
-        for batch in group_batches(kind, [c for c in mine if c.action is Action.CREATE], Action.CREATE):
-            run.create(kind, batch)
-        for batch in group_batches(kind, [c for c in mine if c.action is Action.UPDATE], Action.UPDATE):
-            run.update(kind, batch)
+    """Apply every change in ``plan``. ``live`` (the touched objects, re-read) supplies
+    the ids; its RefIndex grows as parents are created."""
+    from reconciler.apply import implementations  # noqa: F401  (registers them)
+
+    run = Run(plan, client, live, settings, hooks or _NoHooks(), registry)
+    kinds = registry.ordered()
+    for kind in reversed(kinds):
+        run.dispatch(kind, Action.DELETE)
+    for kind in kinds:
+        run.dispatch(kind, Action.CREATE)
+        run.dispatch(kind, Action.UPDATE)
     return run.result
 
 
-class _Run:
-    def __init__(self, client: StoreClient, refs: RefIndex, hooks: ApplyHooks, registry: Registry) -> None:
+class Run:
+    """One apply: the client, the ids known so far, and the outcomes."""
+
+    def __init__(self, plan: Plan, client: StoreClient, live: LiveState, settings, hooks: ApplyHooks,
+                 registry: Registry) -> None:
+        self.plan = plan
         self.client = client
-        self.refs = refs
+        self.live = live
+        self.refs = live.refs
+        self.settings = settings
         self.hooks = hooks
         self.registry = registry
         self.result = ApplyResult()
+        self._finished: set[int] = set()
         self._lock = threading.Lock()
+
+    def dispatch(self, kind: ResourceKind, action: Action) -> None:
+        changes = [c for c in self.plan.changes
+                   if c.kind == kind.name and c.action is action and id(c) not in self._finished]
+        if not changes:
+            return
+        custom = IMPLEMENTATIONS.get((kind.name, action))
+        for batch in group_batches(kind, changes, action):
+            if custom:
+                custom(self, kind, batch)
+            else:
+                getattr(self, action.verb)(kind, batch)
 
     # -- outcomes --------------------------------------------------------------------
 
-    def _done(self, change: ResourceChange, ok: bool, message: str = "", id_: int | None = None) -> None:
+    def done(self, change: ResourceChange, ok: bool, message: str = "", id_: int | None = None) -> None:
         outcome = Outcome(change, ok, message, id_)
         with self._lock:
+            if id(change) in self._finished:
+                return
+            self._finished.add(id(change))
             self.result.outcomes.append(outcome)
             self.hooks.post_apply(outcome)
 
-    def _payloads(self, kind: ResourceKind, batch: list[ResourceChange]) -> list[tuple[ResourceChange, dict]]:
-        """Translate each change to an API body; a change whose reference failed fails here."""
+    def fail_all(self, ready: Ready, exc: Exception | str) -> None:
+        for change, _ in ready:
+            self.done(change, False, str(exc))
+
+    def parent_id(self, kind: ResourceKind, change: ResourceChange) -> int | None:
+        if not kind.parent:
+            return None
+        return self.refs.id_of(kind.parent, parent_key(change))
+
+    def path(self, kind: ResourceKind, change: ResourceChange, item_id: int | None = None) -> str:
+        base = kind.endpoint.format(parent_id=self.parent_id(kind, change))
+        return f"{base}/{item_id}" if item_id is not None else base
+
+    def payloads(self, kind: ResourceKind, batch: list[ResourceChange]) -> Ready:
+        """Each change as an API body; a change whose reference cannot be resolved fails here."""
         ready = []
         for change in batch:
             self.hooks.pre_apply(change)
             try:
-                ready.append((change, kind.to_payload(change.after, self.refs)))
+                body = kind.to_payload(change.after, self.refs, parent=parent_key(change))
+                self.parent_id(kind, change)   # the parent must be known now
+                ready.append((change, body))
             except UnresolvedReference as exc:
-                self._done(change, False, f"{exc} (was it created by this apply? see the errors above)")
+                self.done(change, False, f"{exc} (was it to be created by this apply? see the errors above)")
         return ready
 
-    # -- create ------------------------------------------------------------------------
+    # -- generic create / update / delete ------------------------------------------------
 
     def create(self, kind: ResourceKind, batch: list[ResourceChange]) -> None:
-        ready = self._payloads(kind, batch)
+        ready = self.payloads(kind, batch)
         if not ready:
             return
         if kind.create_batch_size:
-            self._send(ready, lambda bodies: self.client.post(kind.endpoint, bodies),
-                       lambda r, resp: self._created(kind, r, resp))
-        else:
-            self.client.map(
-                lambda item: self._send([item], lambda bodies: self.client.post(kind.endpoint, bodies[0]),
-                                        lambda r, resp: self._created(kind, r, resp)),
-                ready,
-            )
+            self.send(ready, lambda bodies: self.client.post(self.path(kind, ready[0][0]), bodies),
+                      lambda r, resp: self.created(kind, r, resp))
+            return
+        self.client.map(
+            lambda item: self.send([item], lambda bodies: self.client.post(self.path(kind, item[0]), bodies[0]),
+                                   lambda r, resp: self.created(kind, r, resp)),
+            ready,
+        )
 
-    def _created(self, kind: ResourceKind, ready: list[tuple[ResourceChange, dict]], resp: Response) -> None:
-        rows = _rows(resp)
+    def created(self, kind: ResourceKind, ready: Ready, resp: Response) -> None:
+        rows = rows_of(resp)
         by_name = {str(r.get("name", "")).casefold(): r for r in rows}
         for change, body in ready:
             row = rows[0] if len(ready) == 1 and rows else by_name.get(str(body.get("name", "")).casefold())
             if not row or kind.id_field not in row:
-                self._done(change, False, _missing_row(resp, "create"))
+                self.done(change, False, missing_row(resp, "create"))
                 continue
             new_id = row[kind.id_field]
             self.refs.add(kind.name, change.key, new_id)
-            problem = self._inconsistent(kind, change, row)
-            self._done(change, not problem, problem, new_id)
-
-    # -- update ------------------------------------------------------------------------
+            problem = self.inconsistent(kind, change, row)
+            self.done(change, not problem, problem, new_id)
 
     def update(self, kind: ResourceKind, batch: list[ResourceChange]) -> None:
-        ready = [(c, {kind.id_field: c.live_id, **body}) for c, body in self._payloads(kind, batch)]
+        ready = [(c, {kind.id_field: c.live_id, **body}) for c, body in self.payloads(kind, batch)]
         if not ready:
             return
         if kind.update_batch_size:
-            self._send(ready, lambda bodies: self.client.put(kind.endpoint, bodies),
-                       lambda r, resp: self._updated(kind, r, resp))
+            endpoint = kind.update_endpoint or kind.endpoint
+            self.send(ready, lambda bodies: self.client.put(endpoint, bodies),
+                      lambda r, resp: self.updated(kind, r, resp))
             return
         for item in ready:
-            path = f"{kind.endpoint}/{item[0].live_id}"
+            path = self.path(kind, item[0], item[0].live_id)
             body = {k: v for k, v in item[1].items() if k != kind.id_field}
-            self._send([item], lambda _: self.client.put(path, body), lambda r, resp: self._updated(kind, r, resp))
+            self.send([item], lambda _: self.client.put(path, body), lambda r, resp: self.updated(kind, r, resp))
 
-    def _updated(self, kind: ResourceKind, ready: list[tuple[ResourceChange, dict]], resp: Response) -> None:
-        by_id = {r.get(kind.id_field): r for r in _rows(resp)}
+    def updated(self, kind: ResourceKind, ready: Ready, resp: Response) -> None:
+        by_id = {r.get(kind.id_field): r for r in rows_of(resp)}
+        if len(ready) == 1 and len(by_id) == 1:
+            by_id = {ready[0][0].live_id: next(iter(by_id.values()))}
         for change, _ in ready:
             row = by_id.get(change.live_id)
             if row is None and resp.status == 207:
-                self._done(change, False, _missing_row(resp, "update"))
+                self.done(change, False, missing_row(resp, "update"))
                 continue
             # Endpoints that answer without the objects (trees PUT) are taken at their word.
-            problem = self._inconsistent(kind, change, row) if row else ""
-            self._done(change, not problem, problem, change.live_id)
+            problem = self.inconsistent(kind, change, row) if row else ""
+            self.done(change, not problem, problem, change.live_id)
+
+    def delete(self, kind: ResourceKind, batch: list[ResourceChange]) -> None:
+        for change in batch:
+            self.hooks.pre_apply(change)
+            try:
+                path = self.path(kind, change, change.live_id)
+            except UnresolvedReference as exc:
+                self.done(change, False, str(exc))
+                continue
+            self.send([(change, {})], lambda _: self.client.delete(path),
+                      lambda r, resp: self.done(r[0][0], True, "", r[0][0].live_id))
 
     # -- sending -------------------------------------------------------------------------
 
-    def _send(self, ready: list[tuple[ResourceChange, dict]], send, handle) -> None:
+    def send(self, ready: Ready, send: Callable[[list[dict]], Response],
+             handle: Callable[[Ready, Response], None]) -> None:
         """One request for ``ready``; a batch refused as a whole is resent item by item.
 
         The store may refuse a whole batch for one bad item without saying which
@@ -185,27 +257,23 @@ class _Run:
         except errors.StoreHTTPError as exc:
             if len(ready) > 1 and exc.status in (404, 409, 422):
                 for item in ready:
-                    self._send([item], send, handle)
+                    self.send([item], send, handle)
                 return
-            self._fail_all(ready, exc)
+            self.fail_all(ready, exc)
             return
         except errors.StoreError as exc:
-            self._fail_all(ready, exc)
+            self.fail_all(ready, exc)
             return
         handle(ready, resp)
 
-    def _fail_all(self, ready: list[tuple[ResourceChange, dict]], exc: Exception) -> None:
-        for change, _ in ready:
-            self._done(change, False, str(exc))
-
     # -- checks ------------------------------------------------------------------------
 
-    def _inconsistent(self, kind: ResourceKind, change: ResourceChange, row: dict[str, Any]) -> str:
+    def inconsistent(self, kind: ResourceKind, change: ResourceChange, row: dict[str, Any]) -> str:
         """Compare what the store answered with what the plan wanted to write."""
         got = kind.from_live(row, self.refs)
         bad = []
         for f, want in change.after.items():
-            if f not in got:
+            if f not in got or f in kind.child_fields:
                 continue  # the endpoint did not echo this field
             have = got[f]
             if f in kind.set_fields:
@@ -221,14 +289,23 @@ class _Run:
         return ""
 
 
-def _rows(resp: Response) -> list[dict]:
+def parent_key(change: ResourceChange) -> str | None:
+    """"product['CT-BLK100']" -> "CT-BLK100"."""
+    if not change.parent:
+        return None
+    import ast
+
+    return ast.literal_eval(change.parent[change.parent.index("[") + 1 : -1])
+
+
+def rows_of(resp: Response) -> list[dict]:
     data = resp.data.get("data") if isinstance(resp.data, dict) else None
     if isinstance(data, dict):
         return [data]
     return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
 
 
-def _missing_row(resp: Response, verb: str) -> str:
+def missing_row(resp: Response, verb: str) -> str:
     if resp.status == 207:
         detail = resp.data.get("errors") if isinstance(resp.data, dict) else None
         return f"BigCommerce 207 partial failure: this {verb} was not applied ({detail})"

@@ -14,10 +14,18 @@ from reconciler.store.client import StoreClient
 from reconciler.store.read import read_touched
 
 
-def touched_keys(plan: Plan) -> dict[str, list[str]]:
+def touched_keys(plan: Plan, registry: Registry = REGISTRY) -> dict[str, list[str]]:
+    """Top-level keys a plan touches; a sub-resource counts as its parent."""
+    from reconciler.apply.executor import parent_key
+
     out: dict[str, list[str]] = {}
     for c in plan.changes:
-        if c.action is not Action.NOOP:
+        if c.action is Action.NOOP:
+            continue
+        kind = registry[c.kind]
+        if kind.parent:
+            out.setdefault(kind.parent, []).append(parent_key(c))
+        else:
             out.setdefault(c.kind, []).append(c.key)
     return out
 
@@ -26,11 +34,12 @@ def find_stale(plan: Plan, live: LiveState) -> list[str]:
     stale = []
     for c in plan.changes:
         now = live.get(c.kind, c.key)
-        if c.action is Action.CREATE and now is not None:
+        if c.action is Action.CREATE and now is not None and not (c.reason or "").startswith("replace"):
             stale.append(f"{c.address}: was created in the store after the plan was made")
-        elif c.action is Action.UPDATE:
+        elif c.action in (Action.UPDATE, Action.DELETE):
             if now is None:
-                stale.append(f"{c.address}: was deleted from the store after the plan was made")
+                if c.action is Action.UPDATE:
+                    stale.append(f"{c.address}: was deleted from the store after the plan was made")
             elif now.fingerprint != c.fingerprint:
                 changed = [f.path for f in c.changes if now.fields.get(f.path) != f.before]
                 what = f" ({', '.join(changed)} changed)" if changed else ""
@@ -40,4 +49,4 @@ def find_stale(plan: Plan, live: LiveState) -> list[str]:
 
 def read_for_apply(plan: Plan, client: StoreClient, settings: StoreSettings | None = None,
                    registry: Registry = REGISTRY) -> LiveState:
-    return read_touched(client, touched_keys(plan), settings, registry)
+    return read_touched(client, touched_keys(plan, registry), settings, registry)

@@ -38,40 +38,80 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
         created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
     )
     for kind in registry.ordered():
-        wanted = desired.of(kind.name)
-        have = live.of(kind.name)
-        creates, updates = [], []
-        for obj in wanted.values():
-            current = have.get(obj.key.casefold())
-            if current is None:
-                missing = [f for f in kind.required_on_create if f not in obj.fields]
-                if missing:
-                    diagnostics.append(Diagnostic(
-                        "error",
-                        f"{kind.name} {obj.key!r} is not in the store; creating it needs "
-                        + ", ".join(missing),
-                        obj.source,
-                    ))
-                    continue
-                creates.append(_create(kind, obj))
-            else:
-                change = _update(kind, obj, current)
-                if change:
-                    updates.append(change)
-        rank = kind.create_rank or (lambda key: 0)
-        creates.sort(key=lambda c: (rank(c.key), c.key))
-        updates.sort(key=lambda c: c.key)
-        plan.changes += creates + updates
-        unmanaged = sorted(o.key for fk, o in have.items() if fk not in {k.casefold() for k in wanted})
-        if unmanaged:
-            plan.unmanaged[kind.name] = unmanaged
+        plan.changes += _compare_kind(kind, desired, live, plan, diagnostics)
     if diagnostics:
         raise DesiredStateError(diagnostics)
     return plan
 
 
-def _create(kind: ResourceKind, obj: DesiredObject) -> ResourceChange:
-    after = {f: _normal(kind, f, v) for f, v in obj.fields.items()}
+def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, plan: Plan,
+                  diagnostics: list[Diagnostic]) -> list[ResourceChange]:
+    wanted = desired.of(kind.name)
+    have = live.of(kind.name)
+    creates, updates, deletes = [], [], []
+    for obj in wanted.values():
+        current = have.get(obj.key.casefold())
+        if current is None:
+            missing = [f for f in kind.required_on_create if f not in obj.fields]
+            if missing:
+                diagnostics.append(Diagnostic(
+                    "error",
+                    f"{kind.name} {obj.key!r} is not in the store; creating it needs " + ", ".join(missing),
+                    obj.source,
+                ))
+                continue
+            creates.append(_create(kind, obj, live))
+        elif _replaced(kind, obj, current):
+            deletes.append(_delete(kind, current, desired, reason="replace:" + ",".join(sorted(kind.replace_fields))))
+            creates.append(_create(kind, obj, live, reason=deletes[-1].reason))
+        else:
+            change = _update(kind, obj, current)
+            if change:
+                updates.append(change)
+    wanted_keys = {k.casefold() for k in wanted}
+    absent = [o for fk, o in have.items() if fk not in wanted_keys]
+    if kind.parent:
+        # A sub-resource is deleted only when its parent's YAML owns the whole list.
+        for obj in absent:
+            parent = desired.get(kind.parent, obj.parent or "")
+            if parent is not None and kind.owner_field in parent.fields:
+                deletes.append(_delete(kind, obj, desired, reason="absent_from_desired"))
+    elif absent:
+        plan.unmanaged[kind.name] = sorted(o.key for o in absent)
+    rank = kind.create_rank or (lambda key: 0)
+    creates.sort(key=lambda c: (c.parent or "", rank(c.key), c.key))
+    updates.sort(key=lambda c: (c.parent or "", c.key))
+    deletes.sort(key=lambda c: (c.parent or "", c.key))
+    return deletes + creates + updates
+
+
+def _address(kind_name: str, key: str | None) -> str | None:
+    return f"{kind_name}[{key!r}]" if key else None
+
+
+def _replaced(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> bool:
+    return any(f in obj.fields and _comparable(kind, {f: obj.fields[f]}) != _comparable(kind, {f: current.fields.get(f)})
+               for f in kind.replace_fields)
+
+
+def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, reason: str) -> ResourceChange:
+    parent = desired.get(kind.parent, current.parent) if kind.parent and current.parent else None
+    log.info("Detected removed %s %r (%s)", kind.name, current.key, reason)
+    return ResourceChange(
+        kind=kind.name,
+        key=current.key,
+        action=Action.DELETE,
+        changes=[FieldChange(f, v, None) for f, v in sorted(current.fields.items())],
+        live_id=current.id,
+        fingerprint=current.fingerprint,
+        source=str(parent.source_of(kind.owner_field)) if parent else None,
+        reason=reason,
+        parent=_address(kind.parent, current.parent) if kind.parent else None,
+    )
+
+
+def _create(kind: ResourceKind, obj: DesiredObject, live: LiveState, reason: str = "absent_from_store") -> ResourceChange:
+    after = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f not in kind.child_fields}
     log.info("Detected added %s %r", kind.name, obj.key)
     return ResourceChange(
         kind=kind.name,
@@ -80,12 +120,20 @@ def _create(kind: ResourceKind, obj: DesiredObject) -> ResourceChange:
         changes=[FieldChange(f, None, after[f]) for f in _field_order(kind, after)],
         after=after,
         source=str(obj.source),
-        reason="absent_from_store",
+        reason=_with_parent(kind, obj, live) or reason,
+        parent=_address(kind.parent, obj.parent) if kind.parent else None,
     )
 
 
+def _with_parent(kind: ResourceKind, obj: DesiredObject, live: LiveState) -> str | None:
+    """A sub-resource of a product that is itself new is created by the product's own POST."""
+    if kind.created_with_parent and obj.parent and live.get(kind.parent, obj.parent) is None:
+        return "with_new_" + kind.parent
+    return None
+
+
 def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> ResourceChange | None:
-    want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key}
+    want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in kind.child_fields}
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
     diff = DeepDiff(_comparable(kind, have), _comparable(kind, want), ignore_order=False)
     paths = sorted(str(p) for p in diff.affected_root_keys) if diff else []
@@ -103,6 +151,7 @@ def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> Reso
         fingerprint=current.fingerprint,
         source=str(obj.source),
         reason="differs_from_desired",
+        parent=_address(kind.parent, obj.parent) if kind.parent else None,
     )
 
 

@@ -45,6 +45,7 @@ class ResourceKind:
     owner_field: str | None = None
     from_parent: Callable[..., list] | None = None        # (parent DesiredObject, settings) -> [DesiredObject]
     live_from_parent: Callable[..., list] | None = None   # (parent row, parent key, refs, settings) -> [LiveObject]
+    created_with_parent: bool = False   # a new parent's own POST creates these too (variants in a product POST)
     replace_fields: frozenset[str] = frozenset()   # a change here is delete + create (API cannot update it)
     child_fields: frozenset[str] = frozenset()     # parent fields handled by child kinds, not diffed here
     update_endpoint: str | None = None             # batch update endpoint when not ``endpoint``

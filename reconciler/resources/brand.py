@@ -14,7 +14,7 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return {f: obj.get(f) for f in FIELDS if f in obj}
 
 
-def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     return {f: v for f, v in fields.items() if f in FIELDS}
 
 

@@ -30,7 +30,7 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return out
 
 
-def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     body = {f: v for f, v in fields.items() if f in FIELDS}
     parent, name = split_path(fields["path"])
     body["name"] = name

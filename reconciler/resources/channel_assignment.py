@@ -50,7 +50,7 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return {"channel": obj.get("channel")}
 
 
-def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     return {}
 
 

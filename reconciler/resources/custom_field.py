@@ -35,7 +35,7 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return {"name": obj.get("name"), "value": obj.get("value")}
 
 
-def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     return {"name": fields["name"], "value": fields["value"]} if "name" in fields else {"value": fields["value"]}
 
 
@@ -48,6 +48,7 @@ CUSTOM_FIELD = register(ResourceKind(
     order=60,
     depends_on=("product",),
     parent="product",
+    created_with_parent=True,
     owner_field="custom_fields",
     from_parent=from_parent,
     live_from_parent=live_from_parent,

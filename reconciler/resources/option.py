@@ -59,7 +59,7 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return {"name": obj.get("display_name"), "values": [v["label"] for v in obj.get("option_values") or []]}
 
 
-def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     return {
         "display_name": fields["name"],
         "type": "rectangles",
@@ -77,6 +77,7 @@ OPTION = register(ResourceKind(
     depends_on=("product",),
     set_fields=frozenset({"values"}),
     parent="product",
+    created_with_parent=True,
     owner_field="options",
     from_parent=from_parent,
     live_from_parent=live_from_parent,

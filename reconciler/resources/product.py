@@ -43,14 +43,14 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return out
 
 
-def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for f, v in fields.items():
         if f == "brand":
             body["brand_id"] = refs.id_of("brand", v) if v else 0
         elif f == "categories":
             body["categories"] = [refs.id_of("category", p) for p in v]
-        elif f == "sku" or f in PLAIN:
+        elif f in PLAIN or f == "sku":
             body[f] = v
     return body
 

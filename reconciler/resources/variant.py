@@ -59,17 +59,16 @@ def live_from_parent(row: dict[str, Any], sku: str, refs, settings) -> list[Live
     return out
 
 
-def to_payload(fields: dict[str, Any], refs) -> dict[str, Any]:
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     body = {f: v for f, v in fields.items() if f in PLAIN or f == "sku"}
-    if "options" in fields and "sku" in fields:
-        # Only on create: the option value ids, resolved through the product's options.
-        product = fields.get("_product")
-        if product:
-            body["option_values"] = [
-                {"option_id": refs.id_of("option", key_for(product, name)),
-                 "id": refs.id_of("option_value", value_key(product, name, label))}
-                for name, label in fields["options"].items()
-            ]
+    if "options" in fields and parent:
+        # Only on create (options are never updated in place): the option value
+        # ids, resolved through the product's options, created earlier if new.
+        body["option_values"] = [
+            {"option_id": refs.id_of("option", key_for(parent, name)),
+             "id": refs.id_of("option_value", value_key(parent, name, label))}
+            for name, label in fields["options"].items()
+        ]
     return body
 
 
@@ -95,6 +94,7 @@ VARIANT = register(ResourceKind(
     money_fields=MONEY,
     replace_fields=frozenset({"options"}),
     parent="product",
+    created_with_parent=True,
     owner_field="variants",
     from_parent=from_parent,
     live_from_parent=live_from_parent,

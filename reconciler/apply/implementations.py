@@ -1,0 +1,171 @@
+"""Kind-specific ways of applying a change, where POST/PUT/DELETE on the kind's
+endpoint is not the whole story. Registered per (kind, action), like Alembic's
+``@Operations.implementation_for``; everything else uses the generic verbs in
+executor.Run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from reconciler import errors
+from reconciler.apply.executor import Ready, Run, implementation_for, parent_key, rows_of
+from reconciler.plan.model import Action, ResourceChange
+from reconciler.resources.base import ResourceKind
+from reconciler.resources.channel_assignment import ENDPOINT as ASSIGNMENTS
+from reconciler.resources.option import key_for as option_key, value_key
+from reconciler.resources.refs import UnresolvedReference
+from reconciler.resources.variant import bundled
+
+
+
+@implementation_for("product", Action.CREATE)
+def create_products(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -> None:
+    """One POST per product, carrying its variants (and so its options) and custom fields."""
+    # Sub-resources a new product's own POST creates (FACTS.md 5.1, 5.8).
+    bundled_kinds = tuple(k.name for k in run.registry.ordered() if k.created_with_parent)
+    kids = _children(run, {c.key for c in batch}, bundled_kinds, Action.CREATE)
+    ready = run.payloads(kind, batch)
+    for change, body in ready:
+        mine = kids.get(change.key, [])
+        variants = [bundled(c.after) for c in mine if c.kind == "variant"]
+        fields = [{"name": c.after["name"], "value": c.after["value"]} for c in mine if c.kind == "custom_field"]
+        if variants:
+            body["variants"] = variants
+        if fields:
+            body["custom_fields"] = fields
+
+    def handle(r: Ready, resp) -> None:
+        change = r[0][0]
+        run.created(kind, r, resp)
+        row = (rows_of(resp) or [{}])[0]
+        _learn_options(run, change.key, row)
+        for kid in kids.get(change.key, []):
+            run.done(kid, bool(row.get("id")), "" if row.get("id") else "its product was not created")
+
+    run.client.map(lambda item: run.send([item], lambda bodies: run.client.post(kind.endpoint, bodies[0]), handle),
+                   ready)
+    for change in batch:
+        if not run.refs.has("product", change.key):
+            for kid in kids.get(change.key, []):
+                run.done(kid, False, f"not created: product {change.key!r} failed")
+    _clear_default_channels(run, [c for c, _ in ready])
+
+
+def _clear_default_channels(run: Run, created: list[ResourceChange]) -> None:
+    """A new product's channels are "not stated" (FACTS.md 8); the store may list it on
+    its default storefront. For products whose YAML lists channels, start from none,
+    so the planned assignments are exactly what remains."""
+    owning = {c.key for c in run.plan.changes if c.kind == "channel_assignment" and c.action is Action.CREATE}
+    ids = []
+    for change in created:
+        if change.key in owning:
+            try:
+                ids.append(run.refs.id_of("product", change.key))
+            except UnresolvedReference:
+                continue  # its create failed; reported already
+    for i in range(0, len(ids), 50):
+        chunk = ",".join(map(str, ids[i : i + 50]))
+        try:
+            run.client.delete(ASSIGNMENTS, {"product_id:in": chunk})
+        except errors.StoreError as exc:
+            for c in created:
+                if c.key in owning:
+                    run.done(c, False, f"created, but its default channel listing could not be cleared: {exc}")
+
+
+@implementation_for("option", Action.CREATE)
+def create_options(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -> None:
+    def handle(r: Ready, resp) -> None:
+        run.created(kind, r, resp)
+        row = (rows_of(resp) or [{}])[0]
+        change = r[0][0]
+        for v in row.get("option_values") or []:
+            run.refs.add("option_value", value_key(parent_key(change), change.after["name"], v["label"]), v["id"])
+
+    for change, body in run.payloads(kind, batch):
+        run.send([(change, body)], lambda bodies: run.client.post(run.path(kind, change), bodies[0]), handle)
+
+
+@implementation_for("option", Action.UPDATE)
+def update_options(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -> None:
+    """New values are added one by one; values dropped from the list are deleted
+    (their variants were deleted earlier in this apply)."""
+    for change in batch:
+        run.hooks.pre_apply(change)
+        product = parent_key(change)
+        current = run.live.get("option", change.key)
+        if current is None:
+            run.done(change, False, "the option is no longer in the store; plan again")
+            continue
+        base = run.path(kind, change, change.live_id) + "/values"
+        want = list(change.after.get("values") or [])
+        have = current.extra.get("value_ids", {})
+        try:
+            for i, label in enumerate(want):
+                if label not in have:
+                    resp = run.client.post(base, {"label": label, "sort_order": i})
+                    row = (rows_of(resp) or [{}])[0]
+                    run.refs.add("option_value", value_key(product, change.after.get("name", ""), label), row.get("id"))
+            for label, value_id in have.items():
+                if label not in want:
+                    run.client.delete(f"{base}/{value_id}")
+        except errors.StoreError as exc:
+            run.done(change, False, str(exc))
+            continue
+        run.done(change, True, "", change.live_id)
+
+
+@implementation_for("channel_assignment", Action.CREATE)
+def assign_channels(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -> None:
+    """One PUT per batch, never in parallel (FACTS.md 8)."""
+    ready = []
+    for change in batch:
+        run.hooks.pre_apply(change)
+        try:
+            ready.append((change, {"product_id": run.parent_id(kind, change),
+                                   "channel_id": _channel_id(run, change.after["channel"])}))
+        except (UnresolvedReference, KeyError) as exc:
+            run.done(change, False, f"cannot assign: {exc}")
+    if ready:
+        run.send(ready, lambda bodies: run.client.put(ASSIGNMENTS, bodies),
+                 lambda r, resp: [run.done(c, True) for c, _ in r])
+
+
+@implementation_for("channel_assignment", Action.DELETE)
+def unassign_channels(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -> None:
+    """One DELETE per channel for all the batch's products on it."""
+    by_channel: dict[int, Ready] = defaultdict(list)
+    for change in batch:
+        run.hooks.pre_apply(change)
+        try:
+            by_channel[change.live_id].append((change, {"product_id": run.parent_id(kind, change)}))
+        except UnresolvedReference as exc:
+            run.done(change, False, str(exc))
+    for channel_id, ready in sorted(by_channel.items()):
+        ids = ",".join(str(b["product_id"]) for _, b in ready)
+        run.send(ready, lambda _: run.client.delete(ASSIGNMENTS, {"product_id:in": ids, "channel_id:in": channel_id}),
+                 lambda r, resp: [run.done(c, True) for c, _ in r])
+
+
+def _channel_id(run: Run, name: str) -> int:
+    channels = getattr(run.settings, "channels", None) or {}
+    if name not in channels:
+        raise KeyError(f"channel {name!r} is not in store.channels")
+    return channels[name]
+
+
+def _children(run: Run, parents: set[str], kinds: tuple[str, ...], action: Action) -> dict[str, list[ResourceChange]]:
+    out: dict[str, list[ResourceChange]] = defaultdict(list)
+    for c in run.plan.changes:
+        if c.kind in kinds and c.action is action and c.parent and parent_key(c) in parents:
+            out[parent_key(c)].append(c)
+    return out
+
+
+def _learn_options(run: Run, sku: str, row: dict) -> None:
+    for v in row.get("variants") or []:
+        run.refs.add("variant", v.get("sku", ""), v.get("id"))
+        for ov in v.get("option_values") or []:
+            run.refs.add("option", option_key(sku, ov["option_display_name"]), ov["option_id"])
+            run.refs.add("option_value", value_key(sku, ov["option_display_name"], ov["label"]), ov["id"])
