@@ -11,15 +11,27 @@ ResourceChange into the field lines both renderers print:
     >>> format_set_diff(["Tools"], ["Tools", "Tools/Crimping"])
     '+"Tools/Crimping"'
 
+Sub-resources (variants, options, custom fields, channel assignments) are shown
+nested under the object that owns them. ``nest`` turns the flat plan into
+``Block``s, one per top-level object, each with its children grouped by kind
+(registry order: option, variant, custom_field, channel_assignment). A parent
+that has no change of its own (or is not in the plan at all) still gets a block,
+marked ``NEUTRAL`` ("="), so no child is ever shown without its owner. A delete
+and a create of one child key (reason ``replace:<fields>``) become one
+``Entry`` shown as ``REPLACE`` ("-/+").
+
 The JSON renderer does not use this module: a plan file keeps every value exact.
 Display strings may be shortened here (long strings are cut with "…").
 """
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, Protocol, TypeVar
 
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.resources import REGISTRY
@@ -94,21 +106,30 @@ def is_set_field(kind: str, path: str) -> bool:
     return kind in REGISTRY and path in REGISTRY[kind].set_fields
 
 
-def group_by_kind(changes: Iterable[ResourceChange]) -> list[list[ResourceChange]]:
-    """Group by kind: kinds in order of first appearance, plan order inside a kind."""
-    groups: dict[str, list[ResourceChange]] = {}
-    for rc in changes:
-        groups.setdefault(rc.kind, []).append(rc)
+class _HasKind(Protocol):
+    kind: str
+
+
+_K = TypeVar("_K", bound=_HasKind)
+
+
+def group_by_kind(items: Iterable[_K]) -> list[list[_K]]:
+    """Group changes (or blocks) by kind: kinds in order of first appearance, order kept inside a kind."""
+    groups: dict[str, list[_K]] = {}
+    for item in items:
+        groups.setdefault(item.kind, []).append(item)
     return list(groups.values())
 
 
 def count_noun(kind: str, n: int) -> str:
     """``1 product``, ``15 products``, ``2 categories``."""
-    if n == 1:
-        return f"1 {kind}"
+    return f"1 {kind}" if n == 1 else f"{n} {plural(kind)}"
+
+
+def plural(kind: str) -> str:
     if kind in REGISTRY:
-        return f"{n} {REGISTRY[kind].plural}"
-    return f"{n} {kind[:-1]}ies" if kind.endswith("y") else f"{n} {kind}s"
+        return REGISTRY[kind].plural
+    return f"{kind[:-1]}ies" if kind.endswith("y") else f"{kind}s"
 
 
 # -- field lines -----------------------------------------------------------------------
@@ -129,7 +150,11 @@ class FieldLine(NamedTuple):
 
 
 def field_lines(rc: ResourceChange) -> list[FieldLine]:
-    """The lines shown under one resource: all fields of a create, the changes of an update."""
+    """The lines shown under one resource: all fields of a create, the changes of an update.
+
+    A sub-resource's key field (a variant's ``sku``, a custom field's ``name``) is
+    left out: its label already says it.
+    """
     if rc.action is Action.CREATE:
         return [FieldLine("+", p, None, format_value(rc.after[p])) for p in _create_order(rc)]
     if rc.action is Action.UPDATE:
@@ -139,7 +164,8 @@ def field_lines(rc: ResourceChange) -> list[FieldLine]:
 
 def _create_order(rc: ResourceChange) -> list[str]:
     key = key_field(rc.kind)
-    return sorted(rc.after, key=lambda p: (p != key, p))
+    paths = [p for p in rc.after if not (rc.parent and p == key)]
+    return sorted(paths, key=lambda p: (p != key, p))
 
 
 def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
@@ -156,6 +182,173 @@ def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
     if after is None:
         return FieldLine("-", path, format_value(before), "null")
     return FieldLine("~", path, *format_pair(before, after))
+
+
+# -- sub-resources nested under their parent --------------------------------------------
+
+NEUTRAL = "="      # a parent shown only because its parts change; apply does not touch it
+REPLACE = "-/+"    # a child deleted and created again under the same key
+# Kinds that are one value each (a label list, a text, a channel): shown on one line.
+INLINE_KINDS = frozenset({"option", "custom_field", "channel_assignment"})
+
+_ADDRESS = re.compile(r"^([a-z][a-z0-9_]*)\[(.+)\]$", re.S)
+
+
+class Entry(NamedTuple):
+    """One displayed child: a change, or a replacement (``change`` is its create)."""
+
+    change: ResourceChange
+    replaced: ResourceChange | None = None     # the delete of the same key
+
+    @property
+    def symbol(self) -> str:
+        return REPLACE if self.replaced else self.change.action.value
+
+
+@dataclass
+class Block:
+    """A top-level object and the changes to its parts, as shown.
+
+    ``head`` is the object's own change: None when the plan does not hold it
+    (a parent only named by its children), possibly a NOOP.
+    """
+
+    kind: str
+    key: str
+    head: ResourceChange | None
+    children: list[Entry] = field(default_factory=list)
+
+    @property
+    def symbol(self) -> str:
+        return self.head.action.value if self.head and self.head.action is not Action.NOOP else NEUTRAL
+
+
+def parent_of(rc: ResourceChange) -> tuple[str, str] | None:
+    """(kind, key) of the owner named by ``rc.parent`` ("product['CT-BLK100']"); None at top level."""
+    if rc.parent is None:
+        return None
+    m = _ADDRESS.match(rc.parent)
+    if m:
+        try:
+            key = ast.literal_eval(m.group(2))
+        except (ValueError, SyntaxError):
+            key = None
+        if isinstance(key, str):
+            return m.group(1), key
+    kind = REGISTRY[rc.kind].parent if rc.kind in REGISTRY else None
+    return kind or "product", rc.parent      # a bare key: the owner kind is the registry's
+
+
+def child_label(rc: ResourceChange) -> str:
+    """A child's key without its owner's: "Width" for "CT-BLK100/Width", a variant's whole SKU."""
+    owner = parent_of(rc)
+    if owner:
+        for sep in ("/", "@"):
+            if rc.key.startswith(owner[1] + sep) and len(rc.key) > len(owner[1]) + 1:
+                return rc.key[len(owner[1]) + 1:]
+    return rc.key
+
+
+def delete_reason(rc: ResourceChange) -> str:
+    """Why something goes: "replaced: options changed", "removed: not in the product's variants"."""
+    reason = rc.reason or ""
+    if reason.startswith("replace:"):
+        return f"replaced: {reason.partition(':')[2].replace(',', ', ')} changed"
+    note = removal_note(rc)
+    if note:
+        return f"removed: {note}"
+    return f"reason: {reason}" if reason else ""
+
+
+def removal_note(rc: ResourceChange) -> str | None:
+    """"not in the product's variants" for a child absent from its owner's list in YAML."""
+    owner = parent_of(rc)
+    if owner is None or rc.reason != "absent_from_desired":
+        return None
+    kind = REGISTRY[rc.kind] if rc.kind in REGISTRY else None
+    listed = (kind.owner_field if kind else None) or plural(rc.kind)
+    return f"not in the {owner[0]}'s {listed}"
+
+
+def kind_rank(kind: str) -> tuple[int, str]:
+    """Registry order; kinds this tool does not know come last, by name."""
+    return (REGISTRY[kind].order, "") if kind in REGISTRY else (1 << 30, kind)
+
+
+def nest(changes: Iterable[ResourceChange]) -> list[Block]:
+    """The plan's creates, updates and child deletes as blocks, one per top-level object.
+
+    Top-level deletes are not in a block (renderers list them first, on their
+    own), and neither are deletes of children whose owner is deleted with them.
+    Blocks keep plan order inside a kind; owners not in the plan follow, by key.
+    """
+    changes = list(changes)
+    top = {(c.kind, c.key): c for c in changes if c.parent is None}
+    position = {k: i for i, k in enumerate(top)}
+    blocks = {k: Block(*k, c) for k, c in top.items() if c.action not in (Action.NOOP, Action.DELETE)}
+    kids: dict[tuple[str, str], list[ResourceChange]] = {}
+    for c in changes:
+        owner = parent_of(c)
+        if owner is None or c.action is Action.NOOP:
+            continue
+        if c.action is Action.DELETE and owner in top and top[owner].action is Action.DELETE:
+            continue
+        kids.setdefault(owner, []).append(c)
+    for owner, cs in kids.items():
+        block = blocks.setdefault(owner, Block(*owner, top.get(owner)))
+        block.children = _entries(cs)
+    return sorted(blocks.values(), key=lambda b: (
+        kind_rank(b.kind), (b.kind, b.key) not in position, position.get((b.kind, b.key), 0), b.key))
+
+
+def _entries(changes: list[ResourceChange]) -> list[Entry]:
+    out: list[Entry] = []
+    seen: dict[tuple[str, str], int] = {}
+    for c in sorted(changes, key=lambda c: kind_rank(c.kind)):     # stable: plan order inside a kind
+        i = seen.get((c.kind, c.key))
+        if i is not None and out[i].replaced is None and {out[i].change.action, c.action} == _REPLACE_PAIR:
+            first = out[i].change
+            out[i] = Entry(c, first) if c.action is Action.CREATE else Entry(first, c)
+            continue
+        seen[(c.kind, c.key)] = len(out)
+        out.append(Entry(c))
+    return out
+
+
+_REPLACE_PAIR = {Action.CREATE, Action.DELETE}
+
+
+def entry_lines(entry: Entry) -> list[FieldLine]:
+    """Field lines of a child. A replacement shows the fields its create writes, as
+    ``before -> after`` where the value differs from the deleted object's (the delete's
+    changes carry the old values)."""
+    if entry.replaced is None:
+        return field_lines(entry.change)
+    rc = entry.change
+    before = {fc.path: fc.before for c in (entry.replaced, rc) for fc in c.changes if fc.before is not None}
+    return [
+        _change_line(rc.kind, p, before[p], rc.after[p]) if p in before and before[p] != rc.after[p]
+        else FieldLine("+", p, None, format_value(rc.after[p]))
+        for p in _create_order(rc)
+    ]
+
+
+def own_lines(block: Block) -> list[FieldLine]:
+    """The parent's own field lines, without the lists its nested children show item by item."""
+    if block.head is None or block.head.action is Action.NOOP:
+        return []
+    shown = {REGISTRY[e.change.kind].owner_field for e in block.children if e.change.kind in REGISTRY}
+    return [f for f in field_lines(block.head) if f.path not in shown]
+
+
+def child_counts(changes: Iterable[ResourceChange]) -> dict[str, dict[Action, int]]:
+    """{kind: {action: n}} of the sub-resource changes, kinds in registry order."""
+    counts: dict[str, dict[Action, int]] = {}
+    for c in sorted((c for c in changes if c.parent is not None and c.action is not Action.NOOP),
+                    key=lambda c: kind_rank(c.kind)):
+        per = counts.setdefault(c.kind, {})
+        per[c.action] = per.get(c.action, 0) + 1
+    return counts
 
 
 def _decimal(d: Decimal) -> str:
