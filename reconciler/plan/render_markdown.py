@@ -6,7 +6,7 @@ Reads only the Plan. Layout, top to bottom:
     ### Catalog plan: 1 to create, 1 to update, 1 to delete
     | kind | create | update | delete | unmanaged |    one row per kind
     > [!CAUTION] ... deletes table                    only when something is deleted
-    <details> per kind: | | key | field | before | after |
+    <details> per top-level kind: | | key | field | before | after |
     <details> unmanaged keys per kind
     <sub>store, catalog digest, time</sub>
 
@@ -14,6 +14,19 @@ It stays readable and postable at any size: a table shows at most ``max_rows``
 rows (then says how many more), and the whole comment stays under
 ``max_chars`` (GitHub refuses comments over 65,536 characters); whatever is cut
 is named, and the JSON plan artifact always has everything.
+
+Sub-resources (options, variants, custom fields, channel assignments) get rows
+right after their product's rows, in the product's table, with ``↳ kind `key```
+in the key column; a product with no change of its own gets one ``=`` row so
+its children never stand alone. A delete and a create of one child key are one
+``-/+`` entry. Every delete, sub-resources included (key ``CT-BLK100`` ›
+``CT-BLK100-9.0``), is also in the deletes table. A table is cut between
+products, never between a product and its children (unless one product alone
+is over the limit).
+
+    | ~ | `CT-BLK100` | `price` | `12.99` | `12.50` |
+    | ~ | ↳ variant `CT-BLK100-4.8` | `price` | `2.10` | `2.25` |
+    | - | ↳ variant `CT-BLK100-9.0` | *removed: not in the product's variants* |  |  |
 """
 
 from __future__ import annotations
@@ -21,7 +34,10 @@ from __future__ import annotations
 import re
 
 from reconciler.plan.model import Action, Plan, ResourceChange
-from reconciler.plan.values import FieldLine, count_noun, field_lines, group_by_kind
+from reconciler.plan.values import (
+    Block, Entry, FieldLine, child_counts, child_label, count_noun, delete_reason, entry_lines, group_by_kind,
+    nest, own_lines, parent_of, removal_note,
+)
 
 MARKER = "<!-- catalog-reconciler-plan -->"
 MAX_ROWS = 200
@@ -34,6 +50,7 @@ TRUNCATED = (
 _NOTE_ROOM = 200     # room kept for a table's "N more rows" note and closing tags
 _SKIP_ROOM = 250     # room kept per later table for its "not shown" line
 
+_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
 _CHANGE_HEADER = "| | key | field | before | after |\n| --- | --- | --- | --- | --- |\n"
 _DELETE_HEADER = "| | kind | key | store id | reason |\n| --- | --- | --- | --- | --- |\n"
 
@@ -42,7 +59,7 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
     """The plan as a GitHub comment body, shorter than ``max_chars`` characters."""
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     deletes = [c for c in shown if c.action is Action.DELETE]
-    groups = group_by_kind(c for c in shown if c.action is not Action.DELETE)
+    groups = group_by_kind(nest(plan.changes))
     unmanaged = {kind: keys for kind, keys in plan.unmanaged.items() if keys}
     footer = _footer(plan)
     doc = _Doc(max_chars - len(footer) - len(TRUNCATED) - 2, tables=bool(deletes) + len(groups) + len(unmanaged))
@@ -54,15 +71,15 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         doc.add("The store matches the catalog.\n")
     if deletes:
         doc.add(_caution(deletes))
-        rows = [_delete_row(c) for c in deletes]
+        rows = [[_delete_row(c)] for c in deletes]
         doc.table("Deletes", "#### Deletes\n\n", _DELETE_HEADER, rows, "", max_rows, "deletes")
     for group in groups:
-        rows = [row for rc in group for row in _change_rows(rc)]
-        label = _group_summary(group, len(rows))
+        rows = [_block_rows(block) for block in group]
+        label = _group_summary(group, sum(map(len, rows)))
         doc.table(label, _details(label), _CHANGE_HEADER, rows, "</details>\n", max_rows, "change rows")
     for kind, keys in unmanaged.items():
         label = _unmanaged_phrase(kind, len(keys))
-        rows = [_code(k) for k in keys]
+        rows = [[_code(k)] for k in keys]
         doc.table(label, _details(label), "", rows, "</details>\n", max_rows, "keys", joiner=", ")
     body = doc.text()
     return body + (TRUNCATED + "\n" if doc.truncated else "") + footer
@@ -87,27 +104,45 @@ class _Doc:
         self.size += len(block) + 1
         return True
 
-    def table(self, label: str, opening: str, header: str, rows: list[str], closing: str,
+    def table(self, label: str, opening: str, header: str, groups: list[list[str]], closing: str,
               max_rows: int, noun: str, joiner: str = "\n") -> None:
+        """A table of ``groups`` of rows; a group is cut only when it is the first and alone too big."""
         self.reserve -= _SKIP_ROOM
         room = self.limit - self.reserve - self.size - len(opening) - len(header) - len(closing) - _NOTE_ROOM
         kept: list[str] = []
-        for row in rows[:max_rows]:
-            if len(row) + len(joiner) > room:
-                self.truncated = True
-                break
-            kept.append(row)
-            room -= len(row) + len(joiner)
+        for group in groups:
+            size = sum(len(row) + len(joiner) for row in group)
+            if len(kept) + len(group) <= max_rows and size <= room:
+                kept += group
+                room -= size
+                continue
+            if not kept:     # one group alone over a limit: show what fits of it
+                kept = _fitting(group[:max_rows], room, len(joiner))
+                self.truncated |= len(kept) < min(len(group), max_rows)
+            else:
+                self.truncated |= len(kept) + len(group) <= max_rows
+            break
+        total = sum(map(len, groups))
         if not kept:
             self.truncated = True
-            self.add(f"_{label}: {len(rows)} {noun} not shown (comment size limit)._\n")
+            self.add(f"_{label}: {total} {noun} not shown (comment size limit)._\n")
             return
-        omitted = len(rows) - len(kept)
+        omitted = total - len(kept)
         note = f"\n_… and {omitted} more {noun} not shown. {JSON_HINT}_\n" if omitted else ""
         self.add(opening + header + joiner.join(kept) + "\n" + note + ("\n" + closing if closing else ""))
 
     def text(self) -> str:
         return "\n".join(self.blocks) + "\n"
+
+
+def _fitting(rows: list[str], room: int, joiner: int) -> list[str]:
+    kept: list[str] = []
+    for row in rows:
+        if len(row) + joiner > room:
+            break
+        kept.append(row)
+        room -= len(row) + joiner
+    return kept
 
 
 def _heading(plan: Plan) -> str:
@@ -126,7 +161,7 @@ def _kinds(shown: list[ResourceChange], plan: Plan) -> list[str]:
 def _summary_table(plan: Plan, kinds: list[str]) -> str:
     lines = ["| kind | create | update | delete | unmanaged |", "| --- | ---: | ---: | ---: | ---: |"]
     for kind in kinds:
-        counts = [plan.count(a, kind) for a in (Action.CREATE, Action.UPDATE, Action.DELETE)]
+        counts = [plan.count(a, kind) for a in _ACTIONS]
         lines.append(_row(_text(kind), *map(str, counts), str(len(plan.unmanaged.get(kind, [])))))
     if len(kinds) > 1:
         s = plan.summary()
@@ -146,20 +181,52 @@ def _caution(deletes: list[ResourceChange]) -> str:
 
 def _delete_row(rc: ResourceChange) -> str:
     live_id = "" if rc.live_id is None else str(rc.live_id)
-    return _row("-", _text(rc.kind), _code(rc.key), live_id, _code(rc.reason or ""))
+    owner = parent_of(rc)
+    key = f"{_code(owner[1])} › {_code(child_label(rc))}" if owner else _code(rc.key)
+    note = removal_note(rc)
+    return _row("-", _text(rc.kind), key, live_id, _code(rc.reason or "") + (f" ({_text(note)})" if note else ""))
 
 
-def _change_rows(rc: ResourceChange) -> list[str]:
-    lines = field_lines(rc) or [FieldLine(rc.action.value, "", None, None)]
-    return [
-        _row(f.symbol, _code(rc.key) if i == 0 else "", _code(f.path), _code(f.before or ""), _code(f.after or ""))
-        for i, f in enumerate(lines)
-    ]
+def _block_rows(block: Block) -> list[str]:
+    """The product's own rows (or one "=" row), then its children's, one group for the size caps."""
+    key = _code(block.key)
+    own = own_lines(block)
+    rows = [_field_row(f, key if i == 0 else "") for i, f in enumerate(own)] or [_row(block.symbol, key, "", "", "")]
+    for entry in block.children:
+        rows += _entry_rows(entry)
+    return rows
 
 
-def _group_summary(group: list[ResourceChange], rows: int) -> str:
-    counts = [f"{n} to {a.verb}" for a in (Action.CREATE, Action.UPDATE) if (n := sum(c.action is a for c in group))]
-    return f"<b>{_text(group[0].kind)}</b>: {', '.join(counts)} ({rows} field{'s' if rows != 1 else ''})"
+def _entry_rows(entry: Entry) -> list[str]:
+    rc = entry.change
+    key = f"↳ {_text(rc.kind)} {_code(child_label(rc))}"
+    fields = entry_lines(entry)
+    gone = entry.replaced or (rc if rc.action is Action.DELETE else None)
+    if gone is not None:
+        head = _row(entry.symbol, key, f"*{_text(delete_reason(gone))}*" if delete_reason(gone) else "", "", "")
+        return [head] + [_field_row(f, "") for f in fields]
+    if not fields:
+        return [_row(entry.symbol, key, "", "", "")]
+    return [_field_row(f, key if i == 0 else "") for i, f in enumerate(fields)]
+
+
+def _field_row(f: FieldLine, key: str) -> str:
+    return _row(f.symbol, key, _code(f.path), _code(f.before or ""), _code(f.after or ""))
+
+
+def _group_summary(group: list[Block], rows: int) -> str:
+    """``<b>product</b>: 1 to update, 39 changed only in their parts; <b>variant</b>: 120 to update (161 rows)``."""
+    heads = [b.head for b in group if b.head and b.head.action in (Action.CREATE, Action.UPDATE)]
+    own = [f"{n} to {a.verb}" for a in (Action.CREATE, Action.UPDATE) if (n := sum(h.action is a for h in heads))]
+    if parts_only := sum(b.symbol == "=" for b in group):
+        own.append(f"{parts_only} changed only in {'their' if parts_only != 1 else 'its'} parts")
+    parts = [f"<b>{_text(group[0].kind)}</b>" + (f": {', '.join(own)}" if own else "")]
+    entries = [e for b in group for e in b.children]
+    children = [e.change for e in entries] + [e.replaced for e in entries if e.replaced]
+    for kind, counts in child_counts(children).items():
+        nums = ", ".join(f"{counts[a]} to {a.verb}" for a in _ACTIONS if counts.get(a))
+        parts.append(f"<b>{_text(kind)}</b>: {nums}")
+    return f"{'; '.join(parts)} ({rows} row{'s' if rows != 1 else ''})"
 
 
 def _details(summary: str) -> str:

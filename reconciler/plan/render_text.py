@@ -4,16 +4,54 @@ Reads only the Plan. Deletes come first, under a warning, because they are the
 changes a reviewer must not miss; then creates and updates grouped by kind in
 plan order; then the unmanaged objects; then the one-line summary.
 
-    >>> print(render_text(plan))
+Sub-resources (options, variants, custom fields, channel assignments) are shown
+nested under their product, grouped by kind in that order, one level deeper
+(tests/render/golden/nested_children.txt, shortened):
+
     Resource actions are indicated with these symbols:
       + create
       ~ update
       - delete
-    <BLANKLINE>
+    -/+ replace (delete, then create again)
+      = unchanged itself; changes to its parts are listed under it
+
+    WARNING: this plan DELETES 4 objects from the store (2 variants, 1 custom_field, 1 channel_assignment):
+
+      - variant "CT-BLK100-2.5" of product "CT-BLK100" (store id 9002; replaced: options changed)
+      - variant "CT-BLK100-9.0" of product "CT-BLK100" (store id 9001; removed: not in the product's variants)
+      ...
+
       ~ product "CT-BLK100" (catalog/products/cable-ties.yaml:3:5)
           ~ price: 12.99 -> 12.50
-    <BLANKLINE>
-    Plan: 0 to create, 1 to update, 0 to delete.
+          ~ option "Width": values +"2.5mm" +"7.6mm" -"2.5 mm" -"9.0mm"
+          -/+ variant "CT-BLK100-2.5" (catalog/products/cable-ties.yaml:20:9; store id 9002; replaced: options changed)
+              ~ options: {"Width": "2.5 mm"} -> {"Width": "2.5mm"}
+              + price:   1.95
+          + variant "CT-BLK100-7.6" (catalog/products/cable-ties.yaml:40:9)
+              + options: {"Width": "7.6mm"}
+              + price:   3.10
+          ~ variant "CT-BLK100-4.8" (catalog/products/cable-ties.yaml:30:9)
+              ~ price:      2.10 -> 2.25
+              + sale_price: 1.99
+          - variant "CT-BLK100-9.0" (store id 9001; removed: not in the product's variants)
+          + custom_field "Pack Size": value "100"
+          ~ custom_field "Material": value "Nylon" -> "Nylon 6.6"
+          + channel_assignment "uk-main"
+          - channel_assignment "us-trade" (store id 2; removed: not in the product's channels)
+      = product "CT-WHT100"
+          ~ custom_field "Material": value "Nylon" -> "Nylon 6.6"
+
+    Plan: 5 to create, 6 to update, 4 to delete (options: ~1; variants: +2 ~2 -2; custom_fields: +1 ~2 -1; ...).
+
+- A product with no change of its own is shown with "=" (and its source when
+  the plan holds it as a noop); apply does not touch it.
+- Options, custom fields and channel assignments take one line each when they
+  have at most one field line ("values" of an option as a set diff).
+- A delete and a create of the same sub-resource key (reason ``replace:...``)
+  are shown once, as "-/+".
+- Every delete, sub-resources included, is also listed in the warning at the top
+  and counted in it; the summary adds a per-kind count of the sub-resource
+  changes (+ create, ~ update, - delete) when there are any.
 
 ``color=True`` adds ANSI colour codes and nothing else: the output with the
 codes stripped equals the plain output. Write it with ``typer.echo`` or
@@ -23,12 +61,17 @@ codes stripped equals the plain output. Write it with ``typer.echo`` or
 from __future__ import annotations
 
 from reconciler.plan.model import Action, Plan, ResourceChange
-from reconciler.plan.values import FieldLine, count_noun, field_lines, format_value, group_by_kind
+from reconciler.plan.values import (
+    INLINE_KINDS, NEUTRAL, REPLACE, Block, Entry, FieldLine, child_counts, child_label, count_noun,
+    delete_reason, entry_lines, format_value, group_by_kind, nest, own_lines, parent_of, plural,
+)
 
 UNMANAGED_SHOWN = 10   # keys listed per kind before "and N more"
 
 _GREEN, _YELLOW, _RED, _BOLD, _RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[1m", "\x1b[0m"
 _SYMBOL_COLOR = {"+": _GREEN, "~": _YELLOW, "-": _RED}
+_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
+_CHILD = " " * 4       # one nesting level
 
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
@@ -36,21 +79,19 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     paint = _Paint(color)
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     deletes = [c for c in shown if c.action is Action.DELETE]
+    blocks = nest(plan.changes)
     lines: list[str] = []
     if shown:
-        lines += ["Resource actions are indicated with these symbols:"] + [f"  {paint.symbol(a.value)} {a.verb}" for a in _ACTIONS] + [""]
+        lines += _legend(blocks, paint)
     if deletes:
         lines += _delete_lines(deletes, paint)
-    for group in group_by_kind(c for c in shown if c.action is not Action.DELETE):
-        for rc in group:
-            lines += _resource_lines(rc, paint)
+    for group in group_by_kind(blocks):
+        for block in group:
+            lines += _block_lines(block, paint)
         lines.append("")
     lines += _unmanaged_lines(plan)
     lines.append(_summary(plan, paint))
     return "\n".join(lines) + "\n"
-
-
-_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
 
 
 class _Paint:
@@ -61,7 +102,19 @@ class _Paint:
         return f"{code}{text}{_RESET}" if self.color and text else text
 
     def symbol(self, sym: str) -> str:
+        if sym == REPLACE:
+            return self("-", _RED) + "/" + self("+", _GREEN)
         return self(sym, _SYMBOL_COLOR.get(sym, ""))
+
+
+def _legend(blocks: list[Block], paint: _Paint) -> list[str]:
+    lines = ["Resource actions are indicated with these symbols:"]
+    lines += [f"  {paint.symbol(a.value)} {a.verb}" for a in _ACTIONS]
+    if any(e.replaced for b in blocks for e in b.children):
+        lines.append(f"{paint.symbol(REPLACE)} replace (delete, then create again)")
+    if any(b.symbol == NEUTRAL for b in blocks):
+        lines.append(f"  {NEUTRAL} unchanged itself; changes to its parts are listed under it")
+    return lines + [""]
 
 
 def _delete_lines(deletes: list[ResourceChange], paint: _Paint) -> list[str]:
@@ -70,26 +123,50 @@ def _delete_lines(deletes: list[ResourceChange], paint: _Paint) -> list[str]:
     head = f"WARNING: this plan DELETES {n} object{'s' if n != 1 else ''} from the store ({kinds}):"
     lines = [paint(head, _BOLD + _RED), ""]
     for rc in deletes:
-        lines += _resource_lines(rc, paint)
+        owner = parent_of(rc)
+        of = f" of {owner[0]} {_quoted(owner[1])}" if owner else ""
+        lines.append(f"  {paint.symbol('-')} {rc.kind} {_quoted(child_label(rc))}{of}{_where(rc)}")
     return lines + [""]
 
 
-def _resource_lines(rc: ResourceChange, paint: _Paint) -> list[str]:
-    where = _where(rc)
-    lines = [f"  {paint.symbol(rc.action.value)} {rc.kind} {format_value(rc.key, max_len=None)}{where}"]
-    fields = field_lines(rc)
+def _block_lines(block: Block, paint: _Paint) -> list[str]:
+    where = _where(block.head) if block.head else ""
+    lines = [f"  {paint.symbol(block.symbol)} {block.kind} {_quoted(block.key)}{where}"]
+    lines += _fields(own_lines(block), "      ", paint)
+    for entry in block.children:
+        lines += _entry_lines(entry, paint)
+    return lines
+
+
+def _entry_lines(entry: Entry, paint: _Paint) -> list[str]:
+    rc = entry.change
+    fields = entry_lines(entry)
+    label = f"      {paint.symbol(entry.symbol)} {rc.kind} {_quoted(child_label(rc))}"
+    if rc.kind in INLINE_KINDS and len(fields) <= 1 and entry.replaced is None:
+        value = f": {fields[0].path} {_shown(fields[0])}" if fields else ""
+        return [label + value + (_where(rc) if rc.action is Action.DELETE else "")]
+    return [label + _where(rc, entry.replaced)] + _fields(fields, "      " + _CHILD, paint)
+
+
+def _fields(fields: list[FieldLine], indent: str, paint: _Paint) -> list[str]:
     width = max((len(f.path) for f in fields), default=0) + 1
-    return lines + [f"      {paint.symbol(f.symbol)} {f.path + ':':<{width}} {_shown(f)}" for f in fields]
+    return [f"{indent}{paint.symbol(f.symbol)} {f.path + ':':<{width}} {_shown(f)}" for f in fields]
 
 
-def _where(rc: ResourceChange) -> str:
+def _where(rc: ResourceChange, replaced: ResourceChange | None = None) -> str:
     parts = [rc.source] if rc.source else []
-    if rc.action is Action.DELETE:
-        if rc.live_id is not None:
-            parts.append(f"store id {rc.live_id}")
-        if rc.reason:
-            parts.append(f"reason: {rc.reason}")
+    gone = replaced or (rc if rc.action is Action.DELETE else None)
+    if gone is not None:
+        if gone.live_id is not None:
+            parts.append(f"store id {gone.live_id}")
+        reason = delete_reason(gone)
+        if reason:
+            parts.append(reason)
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _quoted(key: str) -> str:
+    return format_value(key, max_len=None)
 
 
 def _shown(f: FieldLine) -> str:
@@ -122,4 +199,14 @@ def _summary(plan: Plan, paint: _Paint) -> str:
     deleted = f"{s['delete']} to delete"
     if s["delete"]:
         deleted = paint(deleted, _BOLD + _RED)
-    return f"{paint('Plan:', _BOLD)} {s['create']} to create, {s['update']} to update, {deleted}."
+    detail = _child_detail(plan, paint)
+    return f"{paint('Plan:', _BOLD)} {s['create']} to create, {s['update']} to update, {deleted}{detail}."
+
+
+def _child_detail(plan: Plan, paint: _Paint) -> str:
+    """`` (variants: +2 ~118 -1; custom_fields: +1)``: the sub-resource share of the totals."""
+    parts = []
+    for kind, counts in child_counts(plan.changes).items():
+        nums = " ".join(paint.symbol(a.value) + str(counts[a]) for a in _ACTIONS if counts.get(a))
+        parts.append(f"{plural(kind)}: {nums}")
+    return f" ({'; '.join(parts)})" if parts else ""

@@ -132,6 +132,101 @@ def large_1000() -> Plan:
     return _plan(changes)
 
 
+# -- sub-resources: options, variants, custom fields, channel assignments -------------
+
+def _owner(sku: str) -> str:
+    return f"product[{sku!r}]"
+
+
+def _child(kind: str, key: str, action: Action, sku: str, *, line: int | None = None, live_id: int | None = None,
+           changes: list[FieldChange] | None = None, after: dict | None = None, reason: str | None = None
+           ) -> ResourceChange:
+    """A sub-resource change as build_plan writes it: create/update from YAML, delete from the store."""
+    changes = changes if changes is not None else [FieldChange(f, None, v) for f, v in (after or {}).items()]
+    if action is Action.UPDATE and after is None:
+        after = {c.path: c.after for c in changes}
+    default = {Action.CREATE: "absent_from_store", Action.UPDATE: "differs_from_desired",
+               Action.DELETE: "absent_from_desired"}[action]
+    return ResourceChange(kind, key, action, changes=changes, after=after or {}, live_id=live_id,
+                          fingerprint=f"fp-{live_id}" if live_id else None,
+                          source=f"{FILE}:{line}:9" if line else None, reason=reason or default,
+                          parent=_owner(sku))
+
+
+def nested_children() -> Plan:
+    """One product's variants, option values, custom fields and channels change; two owners have no change."""
+    P, W = "CT-BLK100", "CT-WHT100"
+    return _plan([
+        ResourceChange("product", P, Action.UPDATE, source=f"{FILE}:3:5", live_id=111, fingerprint="fp-111",
+                       changes=[FieldChange("price", D("12.99"), D("12.50"))], after={"price": D("12.50")},
+                       reason="differs_from_desired"),
+        ResourceChange("product", "CT-BLK200", Action.NOOP, source=f"{FILE}:60:5", live_id=112),
+        # a new variant needs the new option value 7.6mm; 9.0mm goes with its variant; "2.5 mm" is renamed
+        _child("option", f"{P}/Width", Action.UPDATE, P, line=12, live_id=31, changes=[
+            FieldChange("values", ["2.5 mm", "4.8mm", "9.0mm"], ["2.5mm", "4.8mm", "7.6mm"])]),
+        # replace: the variant's options cannot change in place, so it is deleted and created again
+        _child("variant", f"{P}-2.5", Action.CREATE, P, line=20, reason="replace:options",
+               after={"sku": f"{P}-2.5", "options": {"Width": "2.5mm"}, "price": D("1.95")}),
+        _child("variant", f"{P}-7.6", Action.CREATE, P, line=40, after={
+            "sku": f"{P}-7.6", "options": {"Width": "7.6mm"}, "price": D("3.1"), "weight": D("0.06")}),
+        _child("variant", f"{P}-4.8", Action.UPDATE, P, line=30, live_id=9003, changes=[
+            FieldChange("price", D("2.10"), D("2.25")), FieldChange("sale_price", None, D("1.99"))]),
+        _child("variant", "CT-BLK200-4.8", Action.UPDATE, "CT-BLK200", line=70, live_id=9010, changes=[
+            FieldChange("purchasing_disabled", False, True)]),
+        _child("variant", f"{P}-2.5", Action.DELETE, P, live_id=9002, reason="replace:options", changes=[
+            FieldChange("options", {"Width": "2.5 mm"}, None), FieldChange("price", D("1.95"), None),
+            FieldChange("sku", f"{P}-2.5", None), FieldChange("upc", "", None)]),     # the old values
+        _child("variant", f"{P}-9.0", Action.DELETE, P, line=19, live_id=9001),
+        _child("custom_field", f"{P}/Pack Size", Action.CREATE, P, line=50,
+               after={"name": "Pack Size", "value": "100"}),
+        _child("custom_field", f"{P}/Material", Action.UPDATE, P, line=51, live_id=75, changes=[
+            FieldChange("value", "Nylon", "Nylon 6.6")]),
+        _child("custom_field", f"{W}/Material", Action.UPDATE, W, line=90, live_id=80, changes=[
+            FieldChange("value", "Nylon", "Nylon 6.6")]),
+        _child("custom_field", f"{P}/Colour", Action.DELETE, P, live_id=77),
+        _child("channel_assignment", f"{P}@uk-main", Action.CREATE, P, line=55, after={"channel": "uk-main"}),
+        _child("channel_assignment", f"{W}@us-trade", Action.CREATE, W, line=95, after={"channel": "us-trade"}),
+        _child("channel_assignment", f"{P}@us-trade", Action.DELETE, P, live_id=2),
+    ])
+
+
+def new_product_children() -> Plan:
+    """A new product with one option, four variants, two custom fields and two channels."""
+    P = "CT-RED100"
+    widths = ["2.5mm", "3.6mm", "4.8mm", "7.6mm"]
+    product = {"sku": P, "name": "Red Cable Ties 100mm", "type": "physical", "price": D("13.5"), "weight": D("0.05"),
+               "options": {"Width": widths}, "channels": ["uk-main", "us-trade"]}   # shown as children
+    changes = [ResourceChange("product", P, Action.CREATE, source=f"{FILE}:100:5", after=product,
+                              changes=[FieldChange(f, None, v) for f, v in product.items()],
+                              reason="absent_from_store"),
+               _child("option", f"{P}/Width", Action.CREATE, P, line=108, after={"name": "Width", "values": widths})]
+    changes += [
+        _child("variant", f"{P}-{w[:-2]}", Action.CREATE, P, line=110 + 4 * i, after={
+            "sku": f"{P}-{w[:-2]}", "options": {"Width": w}, "price": D("13.5") + i, "purchasing_disabled": i == 3})
+        for i, w in enumerate(widths)
+    ]
+    changes += [
+        _child("custom_field", f"{P}/{name}", Action.CREATE, P, line=126 + i, after={"name": name, "value": value})
+        for i, (name, value) in enumerate([("Material", "Nylon 6.6"), ("Pack Size", "100")])
+    ]
+    changes += [
+        _child("channel_assignment", f"{P}@{ch}", Action.CREATE, P, line=129 + i, after={"channel": ch})
+        for i, ch in enumerate(["uk-main", "us-trade"])
+    ]
+    return _plan(changes)
+
+
+def variants_120() -> Plan:
+    """120 variant price updates across 40 products that have no change of their own."""
+    changes = [
+        _child("variant", f"CT-{p:03d}-{size}", Action.UPDATE, f"CT-{p:03d}", line=10 * p + j + 5,
+               live_id=20000 + 3 * p + j, changes=[FieldChange("price", D("2.10") + j, D("2.25") + j)])
+        for p in range(40) for j, size in enumerate(("S", "M", "L"))
+    ]
+    return _plan(sorted(changes, key=lambda c: c.key))
+
+
 CASES = {f.__name__: f for f in (mixed, create_many_fields, update_decimals, categories_change, unmanaged_15,
-                                  empty, large_1000)}
-SMALL = [name for name in CASES if name != "large_1000"]
+                                  empty, large_1000, nested_children, new_product_children, variants_120)}
+SMALL = [name for name in CASES if name not in ("large_1000", "variants_120")]
+TEXT = [name for name in CASES if name != "large_1000"]

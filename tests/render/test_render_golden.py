@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from .render_cases import CASES, SMALL
+from .render_cases import CASES, SMALL, TEXT
 
 from reconciler.plan.model import Plan
 from reconciler.plan.render_json import render_json
@@ -19,7 +19,7 @@ SCHEMA = json.loads((Path(__file__).parents[2] / "schemas" / "plan.schema.json")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-@pytest.mark.parametrize("case", SMALL)
+@pytest.mark.parametrize("case", TEXT)
 def test_text_golden(case, golden):
     golden.check(f"{case}.txt", render_text(CASES[case]()))
 

@@ -88,4 +88,48 @@ def test_default_cap_holds_with_long_keys():
     assert len(md) < 60_000
     assert TRUNCATED in md
     assert "### Catalog plan: 0 to create, 600 to update, 0 to delete" in md
-    assert "<b>product</b>: 200 to update (200 fields): 200 change rows not shown (comment size limit)." in md
+    assert "<b>product</b>: 200 to update (200 rows): 200 change rows not shown (comment size limit)." in md
+
+
+# -- sub-resources ---------------------------------------------------------------------
+
+def test_sub_resource_rows_follow_their_product_and_deletes_come_first():
+    md = render_markdown(CASES["nested_children"]())
+    for row in ("| option | 0 | 1 | 0 | 0 |", "| variant | 2 | 2 | 2 | 0 |", "| custom\\_field | 1 | 2 | 1 | 0 |",
+                "| channel\\_assignment | 2 | 0 | 1 | 0 |", "| **total** | **5** | **6** | **4** | **0** |"):
+        assert row in md
+    assert "This plan **deletes 4 objects** from the store (2 variants, 1 custom_field, 1 channel_assignment)" in md
+    assert ("| - | variant | `CT-BLK100` › `CT-BLK100-9.0` | 9001 | "
+            "`absent_from_desired` (not in the product's variants) |") in md
+    assert "| - | variant | `CT-BLK100` › `CT-BLK100-2.5` | 9002 | `replace:options` |" in md
+    rows = md.split("| --- | --- | --- | --- | --- |\n")[2].split("\n\n")[0].splitlines()
+    assert rows[:3] == [
+        "| ~ | `CT-BLK100` | `price` | `12.99` | `12.50` |",
+        '| ~ | ↳ option `Width` | `values` | `-"2.5 mm" -"9.0mm"` | `+"2.5mm" +"7.6mm"` |',
+        "| -/+ | ↳ variant `CT-BLK100-2.5` | *replaced: options changed* |  |  |",
+    ]
+    assert "| - | ↳ variant `CT-BLK100-9.0` | *removed: not in the product's variants* |  |  |" in rows
+    assert rows[rows.index("| = | `CT-WHT100` |  |  |  |") + 1:] == [
+        '| ~ | ↳ custom\\_field `Material` | `value` | `"Nylon"` | `"Nylon 6.6"` |',
+        "| + | ↳ channel\\_assignment `us-trade` |  |  |  |",
+    ]
+    for row in rows:
+        assert _cells(row) == 5, row
+
+
+def test_details_summary_names_the_sub_resource_counts():
+    md = render_markdown(CASES["variants_120"]())
+    assert ("<summary><b>product</b>: 40 changed only in their parts; <b>variant</b>: 120 to update (160 rows)"
+            "</summary>") in md
+    assert len(md) < 60_000 and "not shown" not in md
+
+
+def test_a_product_is_not_cut_from_its_children():
+    md = render_markdown(CASES["variants_120"](), max_rows=10)
+    rows = md.split("| --- | --- | --- | --- | --- |\n")[1].split("\n\n")[0].splitlines()
+    assert len(rows) == 8 and rows[-4] == "| = | `CT-001` |  |  |  |"       # 2 whole products of 4 rows
+    assert "… and 152 more change rows not shown." in md
+    small = render_markdown(CASES["variants_120"](), max_chars=3_000)
+    assert len(small) < 3_000 and TRUNCATED in small
+    rows = small.split("| --- | --- | --- | --- | --- |\n")[1].split("\n\n")[0].splitlines()
+    assert len(rows) % 4 == 0 and rows[-4].startswith("| = |")

@@ -56,3 +56,117 @@ def test_unknown_kind_still_renders():
     text = render_text(plan)
     assert '+ gift_card "GC-1"' in text and "+ amount: 5" in text
     assert "2 gift_cards in the store are not in the catalog" in text
+
+
+# -- sub-resources ---------------------------------------------------------------------
+
+def _block(text: str, head: str) -> list[str]:
+    """The lines of one top-level block: its head line and everything indented under it."""
+    lines = text.splitlines()
+    i = next(n for n, line in enumerate(lines) if line.startswith(head))
+    end = next((n for n in range(i + 1, len(lines)) if not lines[n].startswith("      ")), len(lines))
+    return lines[i:end]
+
+
+def test_sub_resources_nest_under_their_product_grouped_by_kind():
+    block = _block(render_text(CASES["nested_children"]()), '  ~ product "CT-BLK100"')
+    assert block[1] == "      ~ price: 12.99 -> 12.50"
+    kinds = [line.split()[1] for line in block[2:] if line.startswith("      ") and not line.startswith("          ")]
+    assert kinds == ["option"] + ["variant"] * 4 + ["custom_field"] * 3 + ["channel_assignment"] * 2
+    assert '      ~ option "Width": values +"2.5mm" +"7.6mm" -"2.5 mm" -"9.0mm"' in block
+    assert '      + custom_field "Pack Size": value "100"' in block
+    assert '      ~ custom_field "Material": value "Nylon" -> "Nylon 6.6"' in block
+    assert '      + channel_assignment "uk-main"' in block
+    i = block.index('      ~ variant "CT-BLK100-4.8" (catalog/products/cable-ties.yaml:30:9)')
+    assert block[i + 1:i + 3] == ["          ~ price:      2.10 -> 2.25", "          + sale_price: 1.99"]
+
+
+def test_sub_resource_deletes_are_red_counted_and_listed_in_the_warning():
+    text = render_text(CASES["nested_children"]())
+    assert ("WARNING: this plan DELETES 4 objects from the store "
+            "(2 variants, 1 custom_field, 1 channel_assignment):") in text
+    warning = text.split("WARNING")[1].split('~ product "CT-BLK100"')[0]
+    assert ('  - variant "CT-BLK100-9.0" of product "CT-BLK100" '
+            "(catalog/products/cable-ties.yaml:19:9; store id 9001; "
+            "removed: not in the product's variants)") in warning
+    assert '  - custom_field "Colour" of product "CT-BLK100"' in warning
+    assert ('      - variant "CT-BLK100-9.0" (catalog/products/cable-ties.yaml:19:9; store id 9001; '
+            "removed: not in the product's variants)") in text
+    assert '      - channel_assignment "us-trade" (store id 2; removed: not in the product\'s channels)' in text
+    colored = render_text(CASES["nested_children"](), color=True)
+    assert '      \x1b[31m-\x1b[0m variant "CT-BLK100-9.0"' in colored
+
+
+def test_replacement_is_one_entry_with_what_changed():
+    text = render_text(CASES["nested_children"]())
+    assert "-/+ replace (delete, then create again)" in text
+    body = text.split('~ product "CT-BLK100"')[1]
+    assert body.count('"CT-BLK100-2.5"') == 1
+    assert ('      -/+ variant "CT-BLK100-2.5" (catalog/products/cable-ties.yaml:20:9; store id 9002; '
+            "replaced: options changed)\n"
+            '          ~ options: {"Width": "2.5 mm"} -> {"Width": "2.5mm"}\n'
+            "          + price:   1.95\n") in body
+
+
+def test_owner_without_a_change_gets_a_neutral_head():
+    text = render_text(CASES["nested_children"]())
+    assert "  = unchanged itself; changes to its parts are listed under it" in text
+    head = _block(text, '  = product "CT-BLK200"')[0]
+    assert head == '  = product "CT-BLK200" (catalog/products/cable-ties.yaml:60:5)'
+    assert _block(text, '  = product "CT-WHT100"') == [      # not in the plan at all
+        '  = product "CT-WHT100"',
+        '      ~ custom_field "Material": value "Nylon" -> "Nylon 6.6"',
+        '      + channel_assignment "us-trade"',
+    ]
+    assert "  = " not in render_text(CASES["mixed"]())        # legend line only when used
+
+
+def test_summary_adds_sub_resource_counts_on_one_line():
+    assert render_text(CASES["nested_children"]()).splitlines()[-1] == (
+        "Plan: 5 to create, 6 to update, 4 to delete "
+        "(options: ~1; variants: +2 ~2 -2; custom_fields: +1 ~2 -1; channel_assignments: +2 -1).")
+    assert render_text(CASES["variants_120"]()).endswith(
+        "Plan: 0 to create, 120 to update, 0 to delete (variants: ~120).\n")
+    assert render_text(CASES["mixed"]()).endswith("Plan: 1 to create, 1 to update, 1 to delete.\n")
+
+
+def test_new_product_lists_its_parts_nested_not_as_fields():
+    block = _block(render_text(CASES["new_product_children"]()), '  + product "CT-RED100"')
+    own = [line.split()[1] for line in block[1:] if line.startswith("      + ") and line.split()[1].endswith(":")]
+    assert own == ["sku:", "name:", "price:", "type:", "weight:"]     # options and channels are children
+    assert sum(line.startswith('      + variant "CT-RED100-') for line in block) == 4
+    assert '      + option "Width": values ["2.5mm", "3.6mm", "4.8mm", "7.6mm"]' in block
+    assert '      + channel_assignment "us-trade"' in block
+    assert not any("sku:" in line for line in block[6:])          # a variant's sku is its label
+
+
+def test_120_variant_updates_under_40_products():
+    text = render_text(CASES["variants_120"]())
+    assert text.count("\n  = product ") == 40
+    assert text.count("\n      ~ variant ") == 120
+
+
+def test_children_of_a_deleted_product_are_only_in_the_warning():
+    plan = Plan(changes=[
+        ResourceChange("product", "CT-OLD9", Action.DELETE, live_id=812, reason="absent_from_desired"),
+        ResourceChange("variant", "CT-OLD9-1", Action.DELETE, live_id=8121, reason="absent_from_desired",
+                       parent="product['CT-OLD9']"),
+    ])
+    text = render_text(plan)
+    assert "DELETES 2 objects from the store (1 product, 1 variant)" in text
+    assert '  - variant "CT-OLD9-1" of product "CT-OLD9"' in text
+    assert text.count("CT-OLD9-1") == 1
+    assert text.endswith("Plan: 0 to create, 0 to update, 2 to delete (variants: -1).\n")
+
+
+def test_parent_written_as_a_bare_key_or_unknown_kinds_still_nest():
+    plan = Plan(changes=[
+        ResourceChange("custom_field", "CT-1/Size", Action.CREATE, after={"name": "Size", "value": "M"},
+                       parent="CT-1"),
+        ResourceChange("engraving", "CT-1#front", Action.CREATE, after={"text": "Hi"}, parent="product['CT-1']"),
+    ])
+    text = render_text(plan)
+    assert ('  = product "CT-1"\n'
+            '      + custom_field "Size": value "M"\n'
+            '      + engraving "CT-1#front"\n'
+            '          + text: "Hi"\n') in text
