@@ -210,9 +210,13 @@ def paginate(items: list, q: Query, link_order: str = "page") -> tuple[list, dic
     """Offset pagination. ``link_order`` is "page" (``?page=2&limit=50``, P/B/CH
     examples) or "limit" (``?limit=50&page=2``, assignment and trees examples)."""
     page, limit = q.page_limit()
-    total = len(items)
-    total_pages = math.ceil(total / limit)
     chunk = items[(page - 1) * limit: page * limit]
+    return chunk, page_meta(len(items), len(chunk), page, limit, link_order)
+
+
+def page_meta(total: int, count: int, page: int, limit: int, link_order: str = "page") -> dict:
+    """``meta.pagination`` for one page of ``total`` items (FACTS §3.1)."""
+    total_pages = math.ceil(total / limit)
 
     def link(n: int) -> str:
         return f"?page={n}&limit={limit}" if link_order == "page" else f"?limit={limit}&page={n}"
@@ -223,9 +227,8 @@ def paginate(items: list, q: Query, link_order: str = "page") -> tuple[list, dic
     links["current"] = link(page)
     if page < total_pages:
         links["next"] = link(page + 1)
-    meta = {"pagination": {"total": total, "count": len(chunk), "per_page": limit,
+    return {"pagination": {"total": total, "count": count, "per_page": limit,
                            "current_page": page, "total_pages": total_pages, "links": links}}
-    return chunk, meta
 
 
 def sort_items(items: list[dict], field: str, descending: bool) -> list[dict]:

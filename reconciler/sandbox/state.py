@@ -1,7 +1,7 @@
 """StoreState: the sandbox's own store, on stdlib sqlite3 (moto's models.py).
 
-Storage is deliberately generic so later kinds (variants, options, custom fields,
-price lists, customer groups, webhooks) are new *kind names*, not new code here:
+Storage is deliberately generic so later kinds (price lists, customer groups,
+webhooks) are new *kind names*, not new code here:
 
     objects(kind, id, body JSON)   one row per object; the body is the API shape
     sequences(kind, last_id)       id allocation per kind
@@ -9,6 +9,14 @@ price lists, customer groups, webhooks) are new *kind names*, not new code here:
     meta(key, value)               "initialized" marks a db that was already seeded
 
 Keys in a body that start with "_" are internal and never leave the sandbox.
+
+Expression indexes make the lookups that would otherwise scan a kind cheap, so a
+store of 10,000 products with 30,000 variants stays fast:
+
+* ``children(kind, parent_ids)`` – objects whose body has ``product_id`` in the list
+  (variants, options, custom fields of a page of products, in one query);
+* ``lookup(kinds, field, value)`` – objects whose ``field`` equals ``value`` ignoring
+  case (``casefold``), for the unique fields ``sku``, ``name`` and ``custom_url.url``.
 
 Concurrency: one connection shared by the server's threads, guarded by one RLock;
 ``transaction()`` wraps a request so that a ``SandboxError`` raised half-way through a
@@ -30,7 +38,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .errors import SandboxError  # noqa: F401  (re-exported: state raises these)
 from .validation import normalize_number
@@ -42,17 +50,33 @@ CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT
 CREATE TABLE IF NOT EXISTS links (kind TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
                                   PRIMARY KEY (kind, a, b));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS objects_parent
+    ON objects (kind, json_extract(body, '$.product_id'), id);
+CREATE INDEX IF NOT EXISTS objects_sku ON objects (kind, casefold(json_extract(body, '$.sku')));
+CREATE INDEX IF NOT EXISTS objects_name ON objects (kind, casefold(json_extract(body, '$.name')));
+CREATE INDEX IF NOT EXISTS objects_custom_url
+    ON objects (kind, casefold(json_extract(body, '$.custom_url.url')));
 """
+# Fields ``lookup`` may search (each has an expression index above). The queries name
+# their index (INDEXED BY): without statistics SQLite would pick the primary key and
+# scan the whole kind.
+_LOOKUP_PATHS = {"sku": "$.sku", "name": "$.name", "custom_url": "$.custom_url.url"}
 
 # First id per kind. Distinct starting points are our choice (not stated anywhere):
 # they make a client that sends a brand id where a product id belongs fail loudly.
-FIRST_ID = {"product": 111, "brand": 35, "category": 18, "variant": 301, "custom_field": 1}
+FIRST_ID = {"product": 111, "brand": 35, "category": 18, "variant": 301, "custom_field": 1,
+            "option": 51, "option_value": 601, "sku": 1}
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"  # P product_Full: 2018-08-15T14:49:05+00:00
 
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, default=normalize_number, separators=(",", ":"))
+
+
+def casefold(value: Any) -> Any:
+    """SQL function ``casefold(x)``: Python's caseless key for strings, else x."""
+    return value.casefold() if isinstance(value, str) else value
 
 
 def public(obj: dict) -> dict:
@@ -65,6 +89,8 @@ class StoreState:
         self.lock = threading.RLock()
         self._conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
         self._depth = 0
+        # Registered before the schema: the expression indexes call it on every write.
+        self._conn.create_function("casefold", 1, casefold, deterministic=True)
         with self.lock:
             self._conn.executescript(_SCHEMA)
         # Imported here: the kind modules import this one for type hints and helpers.
@@ -149,6 +175,51 @@ class StoreState:
                 "SELECT body FROM objects WHERE kind=? ORDER BY id", (kind,)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
+    def get_many(self, kind: str, ids: Iterable[int]) -> dict[int, dict]:
+        """Objects of a kind by id, in one query; missing ids are left out."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT id, body FROM objects WHERE kind=? AND id IN (SELECT value FROM json_each(?))",
+                (kind, json.dumps(sorted(set(ids))))).fetchall()
+        return {oid: json.loads(body) for oid, body in rows}
+
+    def children(self, kind: str, parent_ids: Iterable[int]) -> list[dict]:
+        """Objects of a kind whose ``product_id`` is one of ``parent_ids``, in id order,
+        in one query (the page of a product list loads its variants at once)."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT body FROM objects INDEXED BY objects_parent "
+                "WHERE kind=? AND json_extract(body, '$.product_id') "
+                "IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (kind, json.dumps(sorted(set(parent_ids))))).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def lookup(self, kinds: tuple[str, ...], field: str, value: str) -> list[tuple[str, int]]:
+        """(kind, id) of objects whose ``field`` equals ``value`` ignoring case."""
+        path = _LOOKUP_PATHS[field]
+        out: list[tuple[str, int]] = []
+        for kind in kinds:
+            with self.lock:
+                rows = self._conn.execute(
+                    f"SELECT id FROM objects INDEXED BY objects_{field} WHERE kind=? AND "
+                    f"casefold(json_extract(body, '{path}')) = ? ORDER BY id",
+                    (kind, casefold(value))).fetchall()
+            out.extend((kind, r[0]) for r in rows)
+        return out
+
+    def count(self, kind: str) -> int:
+        with self.lock:
+            return self._conn.execute("SELECT COUNT(*) FROM objects WHERE kind=?", (kind,)).fetchone()[0]
+
+    def page(self, kind: str, offset: int, limit: int, descending: bool = False) -> list[dict]:
+        """One page of a kind in id order (for unfiltered lists)."""
+        order = "DESC" if descending else "ASC"
+        with self.lock:
+            rows = self._conn.execute(
+                f"SELECT body FROM objects WHERE kind=? ORDER BY id {order} LIMIT ? OFFSET ?",
+                (kind, limit, offset)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
     def save(self, kind: str, oid: int, obj: dict) -> dict:
         with self.lock:
             self._conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)",
@@ -158,6 +229,11 @@ class StoreState:
     def remove(self, kind: str, oid: int) -> None:
         with self.lock:
             self._conn.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, oid))
+
+    def move(self, kind: str, oid: int, to_kind: str) -> None:
+        """Re-file an object under another kind, keeping its id and body."""
+        with self.lock:
+            self._conn.execute("UPDATE objects SET kind=? WHERE kind=? AND id=?", (to_kind, kind, oid))
 
     def next_id(self, kind: str) -> int:
         with self.lock:
@@ -176,11 +252,14 @@ class StoreState:
     def links(self, kind: str, a: list[int] | None = None,
               b: list[int] | None = None) -> list[tuple[int, int]]:
         """Pairs of a link kind, ordered by (a, b), optionally restricted on either side."""
+        sql, params = "SELECT a, b FROM links WHERE kind=?", [kind]
+        for column, values in (("a", a), ("b", b)):
+            if values is not None:
+                sql += f" AND {column} IN (SELECT value FROM json_each(?))"
+                params.append(json.dumps(list(values)))
         with self.lock:
-            rows = self._conn.execute(
-                "SELECT a, b FROM links WHERE kind=? ORDER BY a, b", (kind,)).fetchall()
-        return [(x, y) for x, y in rows
-                if (a is None or x in a) and (b is None or y in b)]
+            rows = self._conn.execute(sql + " ORDER BY a, b", params).fetchall()
+        return [(x, y) for x, y in rows]
 
     def unlink(self, kind: str, a: list[int] | None = None, b: list[int] | None = None) -> int:
         pairs = self.links(kind, a, b)
