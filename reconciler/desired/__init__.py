@@ -2,8 +2,8 @@
 
     >>> from reconciler.desired import load_desired
     >>> state = load_desired("catalog")
-    >>> sorted(state.objects)
-    ['brand', 'category', 'product']
+    >>> list(state.objects)        # registry order; the last four are derived from products
+    ['brand', 'category', 'product', 'option', 'variant', 'custom_field', 'channel_assignment']
 """
 
 from reconciler.desired.load import load_desired

@@ -15,8 +15,11 @@ turned into plain values here rather than by ``yaml.safe_load``, so that:
 - a key written twice in one mapping is reported (PyYAML keeps the last silently).
 
 Nothing is raised until every file is read and checked: one run reports every
-syntax, schema, duplicate and reference problem, sorted by file, line and column.
-Loading never touches the network.
+syntax, schema, duplicate, reference and catalog-rule problem (desired/rules.py:
+variants, SKUs, the SKU convention, channels), sorted by file, line and column.
+Only then are the sub-resources written inside products (options, variants,
+custom fields, channel assignments) derived as objects of their own kinds
+(``resources.children.expand_children``). Loading never touches the network.
 """
 
 from __future__ import annotations
@@ -32,12 +35,13 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from reconciler.desired import validate
+from reconciler.desired import rules, validate
 from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
-from reconciler.desired.validate import Located
+from reconciler.desired.validate import Located, top_level_kinds
 from reconciler.diagnostics import Diagnostic, SourceRange
 from reconciler.errors import DesiredStateError
 from reconciler.resources import REGISTRY
+from reconciler.resources import children   # the module: resources may still be importing us
 from reconciler.resources.base import ResourceKind
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -100,6 +104,7 @@ class _Reader:
         self.files: list[str] = []
         self.store: StoreSettings | None = None
         self.store_values: dict[str, SourceRange] = {}
+        self.keys: dict[int, _KeyMarks] = {}     # id(object) -> its mapping keys' positions
 
     def read_file(self, path: Path) -> None:
         file = display_path(path)
@@ -112,8 +117,9 @@ class _Reader:
             if not (isinstance(root, ScalarNode) and root.tag == NULL):
                 b.error(f"expected a mapping of top-level keys ({_top_level_names()}), got {_describe(root)}", root)
             return
+        tops = {kind.plural: kind for kind in top_level_kinds()}
         for key, value in b.pairs(root, ""):
-            kind = REGISTRY.by_plural(key.value)
+            kind = tops.get(key.value)     # sub-resources (variants, ...) live inside their parent
             if key.value == "store":
                 self._read_store(b, key, value)
             elif kind is not None:
@@ -153,7 +159,7 @@ class _Reader:
         b.label = "store"
         raw: Any = {}
         if isinstance(node, MappingNode):
-            keys: dict[str, SourceRange] = {}
+            keys = _KeyMarks(b.file)
             raw = b.build(node, "", self.store_values, keys)
             located = Located("store", raw, start, self.store_values, keys)
             self.diagnostics += validate.check_schema(validate.STORE_SCHEMA, located)
@@ -175,12 +181,14 @@ class _Reader:
             key = _peek(item, kind.key)
             b.label = f"{kind.name} '{key}'" if key else f"{kind.plural}[{i}]"
             values: dict[str, SourceRange] = {}
-            keys: dict[str, SourceRange] = {}
+            keys = _KeyMarks(b.file)
             fields = b.build(item, "", values, keys)
             start = b.at(item.value[0][0] if item.value else item)
             self.diagnostics += validate.check_schema(kind.schema, Located(b.label, fields, start, values, keys))
             if isinstance(fields.get(kind.key), str) and fields[kind.key]:
-                self.found.append((kind.name, DesiredObject(kind.name, fields[kind.key], fields, start, values)))
+                obj = DesiredObject(kind.name, fields[kind.key], fields, start, values)
+                self.found.append((kind.name, obj))
+                self.keys[id(obj)] = keys
             b.label = None
 
     def finish(self) -> DesiredState:
@@ -197,10 +205,47 @@ class _Reader:
         flagged = frozenset(d.source for d in diagnostics if d.source)
         diagnostics += validate.check_references(objects, store, flagged)
         diagnostics += validate.check_existing_overlap(objects, store, self.store_values)
+        diagnostics += self._check_products(objects, store, frozenset(d.source for d in diagnostics if d.source))
         if diagnostics:
             unique = {(d.source, d.summary): d for d in diagnostics}    # merged anchors repeat
             raise DesiredStateError(sorted(unique.values(), key=Diagnostic.sort_key))
+        children.expand_children(objects, store)
         return DesiredState(objects=objects, store=store, files=sorted(self.files), digest=digest(objects, store))
+
+    def _check_products(self, objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
+                        flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+        """Variants, SKUs, the SKU convention and channels (reconciler/desired/rules.py)."""
+        products = list(objects.get("product", {}).values())
+        out = []
+        for product in products:
+            out += rules.check_variants(product, self.keys.get(id(product), {}), flagged)
+        out += rules.check_skus(products, flagged)
+        out += rules.check_sku_convention(products, store, flagged)
+        out += rules.check_channels(products, store, flagged)
+        categories = {k.casefold() for k in objects.get("category", {})} | {
+            k.casefold() for k in store.existing.get("category", ())}
+        out += rules.check_store(store, categories, self.store_values, flagged)
+        return out
+
+
+class _KeyMarks(dict):
+    """Dotted path -> position of a mapping key, as ``dict[str, SourceRange]`` reads.
+
+    Stores the parser's marks and makes a SourceRange only when one is asked
+    for (to report an unknown field, say): most keys are never pointed at, and
+    a big catalog has hundreds of thousands of them.
+    """
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def __getitem__(self, path: str) -> SourceRange:
+        mark = super().__getitem__(path)
+        return SourceRange(self.file, mark.line + 1, mark.column + 1)
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self[path] if path in self else default
 
 
 class _Builder:
@@ -224,7 +269,7 @@ class _Builder:
         prefix = "".join(f"{p}: " for p in (self.label, path) if p)
         self.diagnostics.append(Diagnostic("error", prefix + message, self.at(node)))
 
-    def build(self, node: Node, path: str, values: dict[str, SourceRange], keys: dict[str, SourceRange]) -> Any:
+    def build(self, node: Node, path: str, values: dict[str, SourceRange], keys: _KeyMarks) -> Any:
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         if id(node) in self._active:
@@ -242,7 +287,7 @@ class _Builder:
                 out = {}
                 for key, value in self.pairs(node, path):
                     child = f"{path}.{key.value}" if path else key.value
-                    keys[child] = self.at(key)
+                    keys[child] = key.start_mark
                     values[child] = self.at(value)
                     out[key.value] = self.build(value, child, values, keys)
             return out
@@ -337,11 +382,11 @@ def _describe(node: Node) -> str:
 
 
 def _top_level_names() -> str:
-    return ", ".join(["store"] + [kind.plural for kind in REGISTRY])
+    return ", ".join(["store"] + [kind.plural for kind in top_level_kinds()])
 
 
 def _hint(name: str) -> str:
-    close = difflib.get_close_matches(name, ["store"] + [kind.plural for kind in REGISTRY], n=1)
+    close = difflib.get_close_matches(name, ["store"] + [kind.plural for kind in top_level_kinds()], n=1)
     return f"did you mean '{close[0]}'?" if close else f"expected one of: {_top_level_names()}"
 
 
@@ -364,12 +409,30 @@ def _syntax_diagnostic(exc: yaml.YAMLError, file: str, text: str) -> Diagnostic:
 def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
     raw = raw if isinstance(raw, dict) else {}
     tree = raw.get("category_tree_id", 1)
+    channels = raw.get("channels", {"uk-main": 1})
     return StoreSettings(
         existing=_existing(raw.get("existing")),
-        category_tree_id=tree if isinstance(tree, int) and not isinstance(tree, bool) else 1,
+        category_tree_id=_int(tree, 1),
+        channels={n: i for n, i in channels.items() if _int(i, 0) > 0} if isinstance(channels, dict) else {},
+        sku_convention=_sku_convention(raw.get("sku_convention")),
         raw=raw,
         source=source,
     )
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _sku_convention(block: Any) -> dict[str, Any] | None:
+    """The block with ``enabled`` filled in (true unless written false), or None."""
+    if not isinstance(block, dict):
+        return None
+    categories = block.get("categories")
+    return {
+        "enabled": block.get("enabled", True) is not False,
+        "categories": dict(categories) if isinstance(categories, dict) else {},
+    }
 
 
 def _existing(block: Any) -> dict[str, set[str]]:
@@ -388,12 +451,21 @@ def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings) -
     """sha256 of the desired content, independent of file layout and object order.
 
     Decimals are compared by value (12.50 and 12.5 give the same digest).
+    Sub-resources are digested as the derived objects, not as the parent's
+    fields they come from: an option label 4.80 is the text "4.80", not the
+    number 4.8.
     """
+    def content(kind: ResourceKind, obj: DesiredObject) -> dict[str, Any]:
+        if not kind.child_fields:
+            return obj.fields
+        return {k: v for k, v in obj.fields.items() if k not in kind.child_fields}
+
     doc = {
         "store": store.raw,
         "objects": {
-            kind: [o.fields for o in sorted(objs.values(), key=lambda o: REGISTRY[o.kind].fold(o.key))]
-            for kind, objs in objects.items()
+            kind.name: [content(kind, o) for o in sorted(objects.get(kind.name, {}).values(),
+                                                         key=lambda o: kind.fold(o.key))]
+            for kind in REGISTRY
         },
     }
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)

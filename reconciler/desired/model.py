@@ -47,6 +47,9 @@ class StoreSettings:
     existing: dict[str, set[str]] = field(default_factory=dict)
     category_tree_id: int = 1
     channels: dict[str, int] = field(default_factory=lambda: {"uk-main": 1})   # name -> channel id
+    # The house SKU rule, "enabled" filled in: {"enabled": True, "categories": {"CT": "Cable Ties"}};
+    # None when the store block has none (then SKUs are not checked against it).
+    sku_convention: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
 

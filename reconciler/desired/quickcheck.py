@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -27,7 +28,7 @@ _ANNOTATIONS = frozenset({
     "readOnly", "writeOnly", "patternErrorMessage", "errorMessage", "doNotSuggest",
     "markdownDescription", "deprecationMessage",
 })
-_OBJECT = frozenset({"properties", "additionalProperties", "patternProperties"})   # compiled together
+_OBJECT = frozenset({"properties", "additionalProperties", "patternProperties", "propertyNames"})   # compiled together
 _TYPES = jsonschema.Draft7Validator.TYPE_CHECKER
 Predicate = Callable[[Any], bool]
 
@@ -76,6 +77,11 @@ def _compile(schema: Any, resolver: Resolver, active: set[str]) -> Predicate | N
 
 
 def _all_of(checks: list[Predicate]) -> Predicate:
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda x: first(x) and second(x)
     checks_t = tuple(checks)
 
     def check(x: Any) -> bool:
@@ -87,20 +93,26 @@ def _all_of(checks: list[Predicate]) -> Predicate:
 
 
 def _object(schema: dict[str, Any], resolver: Resolver, active: set[str]) -> Predicate | None:
-    if "patternProperties" in schema or schema.get("additionalProperties", True) not in (True, False):
+    if "patternProperties" in schema:
         return None
     props = {name: _compile(sub, resolver, active) for name, sub in schema.get("properties", {}).items()}
     if None in props.values():
         return None
-    closed = schema.get("additionalProperties") is False
+    extra = schema.get("additionalProperties", True)
+    other = extra if isinstance(extra, bool) else _compile(extra, resolver, active)
+    names = _compile(schema["propertyNames"], resolver, active) if "propertyNames" in schema else None
+    if other is None or ("propertyNames" in schema and names is None):
+        return None
 
     def check(x: Any) -> bool:
         if not isinstance(x, dict):
             return True
         for name, value in x.items():
+            if names is not None and not names(name):
+                return False
             sub = props.get(name)
             if sub is None:
-                if closed:
+                if other is False or (other is not True and not other(value)):
                     return False
             elif not sub(value):
                 return False
@@ -110,9 +122,24 @@ def _object(schema: dict[str, Any], resolver: Resolver, active: set[str]) -> Pre
 
 def _type(arg: str | list[str]) -> Predicate:
     types = (arg,) if isinstance(arg, str) else tuple(arg)
-    if types == ("string",):
-        return lambda x: isinstance(x, str)
+    if all(t in _PY_TYPES for t in types):
+        # Plain isinstance checks: True only for values JSON Schema calls that type.
+        checks = tuple(_PY_TYPES[t] for t in types)
+        if len(checks) == 1:
+            return checks[0]
+        return lambda x: any(c(x) for c in checks)
     return lambda x: any(_TYPES.is_type(x, t) for t in types)
+
+
+_PY_TYPES: dict[str, Predicate] = {
+    "string": lambda x: isinstance(x, str),
+    "number": lambda x: isinstance(x, (int, Decimal, float)) and not isinstance(x, bool),
+    "integer": lambda x: isinstance(x, int) and not isinstance(x, bool),
+    "boolean": lambda x: isinstance(x, bool),
+    "null": lambda x: x is None,
+    "array": lambda x: isinstance(x, list),
+    "object": lambda x: isinstance(x, dict),
+}
 
 
 def _enum(arg: list[Any]) -> Predicate | None:
@@ -128,19 +155,34 @@ def _pattern(arg: str) -> Predicate:
 
 
 def _is_number(x: Any) -> bool:
+    kind = type(x)
+    if kind is int or kind is Decimal or kind is float:
+        return True
+    if kind is str or kind is bool or kind is dict or kind is list or x is None:
+        return False
     return _TYPES.is_type(x, "number")
 
 
 def _unique(arg: bool) -> Predicate:
-    # Only lists of strings are judged here; anything else goes to jsonschema.
+    # Only lists of text and numbers are judged here (Python's == agrees with
+    # JSON Schema's equality for them); anything else goes to jsonschema.
     if not arg:
         return lambda x: True
     return lambda x: not isinstance(x, list) or (
-        all(isinstance(i, str) for i in x) and len(set(x)) == len(x))
+        all(isinstance(i, _PLAIN_ITEM) and not isinstance(i, bool) for i in x) and len(set(x)) == len(x))
+
+
+_PLAIN_ITEM = (str, int, Decimal)
 
 
 def _items(sub: Predicate) -> Predicate:
-    return lambda x: not isinstance(x, list) or all(sub(i) for i in x)
+    def check(x: Any) -> bool:
+        if isinstance(x, list):
+            for item in x:
+                if not sub(item):
+                    return False
+        return True
+    return check
 
 
 _SIMPLE: dict[str, Callable[[Any], Predicate | None]] = {
@@ -155,6 +197,8 @@ _SIMPLE: dict[str, Callable[[Any], Predicate | None]] = {
     "exclusiveMaximum": lambda m: lambda x: not _is_number(x) or x < m,
     "required": lambda names: lambda x: not isinstance(x, dict) or all(n in x for n in names),
     "minItems": lambda n: lambda x: not isinstance(x, list) or len(x) >= n,
+    "minProperties": lambda n: lambda x: not isinstance(x, dict) or len(x) >= n,
+    "maxProperties": lambda n: lambda x: not isinstance(x, dict) or len(x) <= n,
     "maxItems": lambda n: lambda x: not isinstance(x, list) or len(x) <= n,
     "uniqueItems": _unique,
 }

@@ -13,6 +13,9 @@ Three layers, all collected rather than raised:
    ``x-parent-reference`` (the path's parent does), so a new kind declares its
    references where its fields are described and this module needs no change.
 
+Rules a schema cannot state (variants against options, SKUs across products and
+variants, the SKU convention, channels) are in desired/rules.py.
+
 Messages read ``<kind> '<key>': <field path>: <message>``:
 
     >>> str(Diagnostic("error", "product 'CT-BLK100': price: -1 is less than the minimum of 0",
@@ -39,9 +42,19 @@ from jsonschema.exceptions import ValidationError, best_match
 from reconciler.desired.model import DesiredObject, StoreSettings
 from reconciler.diagnostics import Diagnostic, SourceRange
 from reconciler.resources import REGISTRY
+from reconciler.resources.base import ResourceKind
 
 STORE_SCHEMA = "store.schema.json"
 CATALOG_SCHEMA = "catalog.schema.json"
+
+
+def top_level_kinds() -> list[ResourceKind]:
+    """Kinds written as top-level lists (brands, categories, products), in registry order.
+
+    Kinds with a ``parent`` (variants, options, ...) are written inside their
+    parent and validated by its schema; the loader derives them after validation.
+    """
+    return [kind for kind in REGISTRY if not kind.parent]
 
 
 from reconciler.desired.quickcheck import quick_check  # noqa: E402
@@ -102,6 +115,14 @@ def _diagnose(error: ValidationError, obj: Located) -> Iterator[Diagnostic]:
                 child = f"{path}.{name}" if path else name
                 message = f"unknown field '{name}'{_suggest(name, allowed)}"
                 yield obj.diagnostic(path, message, obj.key_at(child))
+        return
+    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+        # A mapping key that is not a usable name: point at the key, not the mapping.
+        child = f"{path}.{error.instance}" if path else error.instance
+        message = _message(error)
+        if error.validator != "pattern":
+            message = f"name {message}"
+        yield obj.diagnostic(path, message, obj.key_at(child))
         return
     yield obj.diagnostic(path, _message(error), obj.value_at(path))
 
@@ -164,7 +185,7 @@ def check_duplicates(found: list[tuple[str, DesiredObject]]) -> list[Diagnostic]
 def check_unique_fields(objects: dict[str, dict[str, DesiredObject]]) -> list[Diagnostic]:
     """Fields listed in a schema's ``x-unique`` must not repeat within the kind."""
     out = []
-    for kind in REGISTRY:
+    for kind in top_level_kinds():
         for name in load_schema(kind.schema).get("x-unique", ()):
             owner: dict[Any, DesiredObject] = {}
             for obj in objects.get(kind.name, {}).values():
@@ -197,7 +218,7 @@ def check_references(
         for kind in REGISTRY
     }
     out = []
-    for kind in REGISTRY:
+    for kind in top_level_kinds():
         refs = reference_paths(kind.schema)
         if not refs:
             continue

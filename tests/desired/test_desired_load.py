@@ -276,6 +276,120 @@ def test_store_defaults_when_absent(tmp_path):
     write(tmp_path, {"a.yaml": "products: [{sku: CT-1}]\n"})
     store = load_desired(tmp_path).store
     assert store.category_tree_id == 1 and store.existing == {"brand": set(), "category": set()}
+    assert store.channels == {"uk-main": 1}
+    assert store.sku_convention is None
+
+
+def test_store_channels_and_sku_convention(tmp_path):
+    write(tmp_path, {"s.yaml": """
+        store:
+          channels: {uk-main: 1, us-trade: 2}
+          sku_convention:
+            categories: {CT: Cable Ties}
+          existing: {categories: [Cable Ties]}
+        products: [{sku: ct-1, channels: [us-trade]}]
+    """})
+    with pytest.raises(DesiredStateError):      # enabled by default once the block is there
+        load_desired(tmp_path)
+    (tmp_path / "s.yaml").write_text((tmp_path / "s.yaml").read_text().replace(
+        "sku_convention:\n", "sku_convention:\n    enabled: false\n"))
+    store = load_desired(tmp_path).store
+    assert store.channels == {"uk-main": 1, "us-trade": 2}
+    assert store.sku_convention == {"enabled": False, "categories": {"CT": "Cable Ties"}}
+
+
+# -- sub-resources ---------------------------------------------------------------------------
+
+PRODUCT_WITH_CHILDREN = """
+    store:
+      channels: {uk-main: 1, us-trade: 2}
+    products:
+      - sku: CT-BLK100
+        price: 1.95
+        options:
+          Width: [2.5mm, 4.8]
+        variants:
+          - sku: CT-BLK100-2.5
+            options: {Width: 2.5mm}
+            price: 1.95
+          - {sku: CT-BLK100-4.8, options: {Width: 4.8}, price: 2.95, weight: null}
+        custom_fields:
+          Material: Nylon 6.6
+          Pack Size: 100
+        channels: [uk-main, us-trade]
+"""
+
+
+def test_sub_resources_are_derived_with_their_parent_and_positions(tmp_path):
+    write(tmp_path, {"p.yaml": PRODUCT_WITH_CHILDREN})
+    state = load_desired(tmp_path)
+    f = f"{tmp_path}/p.yaml"
+    assert {kind: list(objs) for kind, objs in state.objects.items()} == {
+        "brand": [], "category": [], "product": ["CT-BLK100"],
+        "option": ["CT-BLK100/Width"],
+        "variant": ["CT-BLK100-2.5", "CT-BLK100-4.8"],
+        "custom_field": ["CT-BLK100/Material", "CT-BLK100/Pack Size"],
+        "channel_assignment": ["CT-BLK100@uk-main", "CT-BLK100@us-trade"],
+    }
+    children = [o for kind, objs in state.objects.items() if kind != "product" for o in objs.values()]
+    assert {o.parent for o in children} == {"CT-BLK100"}
+
+    v = state.get("variant", "CT-BLK100-2.5")
+    assert v.fields == {"sku": "CT-BLK100-2.5", "options": {"Width": "2.5mm"}, "price": Decimal("1.95")}
+    assert v.source == SourceRange(f, 9, 9)                       # the variant's mapping
+    assert v.source_of("price") == SourceRange(f, 11, 16)
+    assert v.source_of("options.Width") == SourceRange(f, 10, 26)
+    v48 = state.get("variant", "CT-BLK100-4.8")
+    assert v48.fields["options"] == {"Width": "4.8"} and v48.fields["weight"] is None
+    assert v48.source_of("price") == SourceRange(f, 12, 60)
+
+    opt = state.get("option", "CT-BLK100/Width")
+    assert opt.fields == {"name": "Width", "values": ["2.5mm", "4.8"]}    # 4.8 read as a number, used as text
+    assert opt.source == SourceRange(f, 7, 14)
+    cf = state.get("custom_field", "CT-BLK100/Pack Size")
+    assert cf.fields == {"name": "Pack Size", "value": "100"} and cf.source == SourceRange(f, 15, 18)
+    ch = state.get("channel_assignment", "CT-BLK100@us-trade")
+    assert ch.fields == {"channel": "us-trade"} and ch.source == SourceRange(f, 16, 25)
+
+
+def test_field_sources_cover_nested_values(tmp_path):
+    write(tmp_path, {"p.yaml": PRODUCT_WITH_CHILDREN})
+    product = load_desired(tmp_path).get("product", "CT-BLK100")
+    f = f"{tmp_path}/p.yaml"
+    assert product.field_sources["variants.0"] == SourceRange(f, 9, 9)
+    assert product.field_sources["variants.0.price"] == SourceRange(f, 11, 16)
+    assert product.field_sources["variants.1.options.Width"] == SourceRange(f, 12, 47)
+    assert product.field_sources["options.Width"] == SourceRange(f, 7, 14)
+    assert product.field_sources["options.Width.1"] == SourceRange(f, 7, 22)
+    assert product.field_sources["custom_fields.Material"] == SourceRange(f, 14, 17)
+    assert product.field_sources["channels.1"] == SourceRange(f, 16, 25)
+
+
+def test_the_product_keeps_its_sub_resources_as_written(tmp_path):
+    write(tmp_path, {"p.yaml": PRODUCT_WITH_CHILDREN})
+    fields = load_desired(tmp_path).get("product", "CT-BLK100").fields
+    assert fields["options"] == {"Width": ["2.5mm", Decimal("4.8")]}
+    assert fields["custom_fields"] == {"Material": "Nylon 6.6", "Pack Size": 100}
+    assert fields["channels"] == ["uk-main", "us-trade"]
+
+
+def test_sub_resources_are_not_top_level_lists(tmp_path):
+    write(tmp_path, {"a.yaml": "variants:\n  - sku: CT-1-2\noptions: {}\n"})
+    expected = "(expected one of: store, brands, categories, products)"
+    assert problems(tmp_path) == [
+        f"{tmp_path}/a.yaml:1:1: unknown top-level key 'variants' {expected}",
+        f"{tmp_path}/a.yaml:3:1: unknown top-level key 'options' {expected}",
+    ]
+
+
+def test_variant_and_product_skus_clash_ignoring_case_across_files(tmp_path):
+    write(tmp_path, {
+        "a.yaml": "products:\n  - {sku: CT-A, options: {W: [x]}, variants: [{sku: CT-A-X, options: {W: x}}]}\n",
+        "b.yaml": "products:\n  - sku: ct-a-x\n",
+    })
+    assert problems(tmp_path) == [
+        f"{tmp_path}/b.yaml:2:10: duplicate SKU 'ct-a-x' (first used by variant of product 'CT-A' "
+        f"at {tmp_path}/a.yaml:2:53)"]
 
 
 # -- digest ------------------------------------------------------------------------------------
@@ -295,6 +409,21 @@ def test_digest_is_stable_for_the_same_content_and_changes_with_a_value(tmp_path
     ties = moved / "products" / "cable-ties.yaml"
     ties.write_text(ties.read_text().replace("price: 1.95", "price: 1.96", 1))
     assert load_desired(moved).digest != first
+
+
+def test_digest_covers_sub_resources(tmp_path):
+    write(tmp_path / "a", {"p.yaml": PRODUCT_WITH_CHILDREN})
+    base = load_desired(tmp_path / "a").digest
+    for old, new in [("price: 2.95", "price: 2.96"), ("Pack Size: 100", "Pack Size: 50"),
+                     ("channels: [uk-main, us-trade]", "channels: [uk-main]"),
+                     ("[2.5mm, 4.8]", "[2.5mm, 4.80]")]:     # the label "4.80" is not "4.8"
+        text = textwrap.dedent(PRODUCT_WITH_CHILDREN).replace(old, new)
+        if old == "[2.5mm, 4.8]":
+            text = text.replace("{Width: 4.8}", "{Width: 4.80}")
+        assert text != textwrap.dedent(PRODUCT_WITH_CHILDREN)
+        (tmp_path / "b").mkdir(exist_ok=True)
+        (tmp_path / "b" / "p.yaml").write_text(text)
+        assert load_desired(tmp_path / "b").digest != base, old
 
 
 def test_digest_compares_money_by_value(tmp_path):

@@ -21,14 +21,17 @@ from reconciler.desired.validate import (
     reference_paths,
     schema_dir,
     schema_registry,
+    top_level_kinds,
     validator_for,
 )
 from reconciler.resources import REGISTRY
-from reconciler.resources.product import PLAIN
+from reconciler.resources import variant as variant_kind
+from reconciler.resources.product import PLAIN, PRODUCT
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_FILES = sorted(p.name for p in (REPO / "schemas").glob("*.schema.json"))
-KIND_SCHEMAS = [kind.schema for kind in REGISTRY] + [validate.STORE_SCHEMA]
+KIND_SCHEMAS = sorted({kind.schema for kind in REGISTRY}) + [validate.STORE_SCHEMA]
+CHILD_KINDS = [kind for kind in REGISTRY.ordered() if kind.parent]
 
 
 def refs_in(value):
@@ -44,7 +47,7 @@ def refs_in(value):
 
 # -- completeness ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", REGISTRY.ordered(), ids=lambda k: k.name)
+@pytest.mark.parametrize("kind", top_level_kinds(), ids=lambda k: k.name)
 def test_every_kind_has_a_schema_and_a_place_in_the_catalog_file(kind):
     schema = load_schema(kind.schema)
     assert schema["title"]
@@ -54,9 +57,18 @@ def test_every_kind_has_a_schema_and_a_place_in_the_catalog_file(kind):
     assert catalog["properties"][kind.plural]["items"] == {"$ref": kind.schema}
 
 
-def test_catalog_file_schema_lists_nothing_but_the_kinds_and_store():
+@pytest.mark.parametrize("kind", CHILD_KINDS, ids=lambda k: k.name)
+def test_every_sub_resource_is_a_field_of_its_parents_schema(kind):
+    parent = REGISTRY[kind.parent]
+    assert kind.schema == parent.schema
+    assert kind.owner_field in load_schema(parent.schema)["properties"]
+    assert kind.owner_field in parent.child_fields
+
+
+def test_catalog_file_schema_lists_nothing_but_the_top_level_kinds_and_store():
     catalog = load_schema(CATALOG_SCHEMA)
-    assert set(catalog["properties"]) == {"store"} | {kind.plural for kind in REGISTRY}
+    assert set(catalog["properties"]) == {"store"} | {kind.plural for kind in top_level_kinds()}
+    assert [k.name for k in top_level_kinds()] == ["brand", "category", "product"]
     assert catalog["additionalProperties"] is False
 
 
@@ -75,9 +87,16 @@ def test_schemas_are_valid_draft7_with_described_closed_objects(name):
 
 def test_product_schema_covers_exactly_the_managed_fields():
     props = load_schema("product.schema.json")["properties"]
-    managed = {"sku", "brand", "categories", *PLAIN}
+    managed = {"sku", "brand", "categories", *PLAIN, *PRODUCT.child_fields}
     rejected = {name for name, sub in props.items() if sub.get("not") == {}}
     assert set(props) - rejected == managed
+    assert rejected == {"inventory_level", "inventory_warning_level"}
+
+
+def test_variant_schema_covers_exactly_the_variant_fields():
+    props = load_schema("product.schema.json")["properties"]["variants"]["items"]["properties"]
+    rejected = {name for name, sub in props.items() if sub.get("not") == {}}
+    assert set(props) - rejected == {"sku", "options", *variant_kind.PLAIN}
     assert rejected == {"inventory_level", "inventory_warning_level"}
 
 
@@ -156,7 +175,7 @@ def test_quick_check_passes_the_real_catalog():
     from reconciler.desired import load_desired
 
     state = load_desired(REPO / "catalog")
-    for kind in REGISTRY:
+    for kind in top_level_kinds():      # sub-resources are checked inside their parent
         for obj in state.of(kind.name).values():
             assert quick_check(kind.schema)(obj.fields), obj.key
 
@@ -185,6 +204,53 @@ def test_quick_check_never_passes_an_invalid_product(fields):
 def test_quick_check_never_passes_an_invalid_category(fields):
     if quick_check("category.schema.json")(fields):
         assert validator_for("category.schema.json").is_valid(fields), fields
+
+
+LABELS = st.one_of(st.sampled_from(["2.5mm", "4.8mm", " x", ""]), st.integers(-1, 3), st.booleans(), st.none(),
+                   st.decimals(min_value=0, max_value=5, places=1, allow_nan=False), st.lists(st.just("a"), max_size=1))
+NAMES = st.sampled_from(["Width", "Colour", "", "x" * 256])
+VARIANT_FIELDS = st.sampled_from(["sku", "price", "weight", "upc", "purchasing_disabled", "image_url",
+                                  "inventory_level", "colour"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    options=st.one_of(st.none(), st.dictionaries(NAMES, st.one_of(st.lists(LABELS, max_size=3), LABELS), max_size=2)),
+    variants=st.one_of(st.none(), LABELS, st.lists(st.one_of(
+        st.dictionaries(VARIANT_FIELDS, VALUES, max_size=3),
+        st.fixed_dictionaries({"sku": st.just("CT-1-A"), "options": st.one_of(
+            LABELS, st.dictionaries(NAMES, LABELS, max_size=2))})), max_size=3)),
+    custom_fields=st.one_of(st.none(), LABELS, st.dictionaries(NAMES, LABELS, max_size=2)),
+    channels=st.one_of(st.none(), LABELS, st.lists(st.sampled_from(["uk-main", "us-trade", 1, ""]), max_size=3)),
+)
+def test_quick_check_never_passes_an_invalid_product_with_sub_resources(options, variants, custom_fields, channels):
+    fields = {"sku": "CT-1"}
+    for name, value in [("options", options), ("variants", variants), ("custom_fields", custom_fields),
+                        ("channels", channels)]:
+        if value is not None:
+            fields[name] = value
+    if quick_check("product.schema.json")(fields):
+        assert validator_for("product.schema.json").is_valid(fields), fields
+
+
+@settings(max_examples=200, deadline=None)
+@given(fields=st.dictionaries(st.sampled_from(["channels", "sku_convention", "name"]), st.one_of(
+    VALUES, st.dictionaries(st.sampled_from(["uk-main", "uk main", "CT", "ct", "enabled", "categories"]),
+                            st.one_of(VALUES, st.dictionaries(st.sampled_from(["CT", "fx"]), VALUES, max_size=2)),
+                            max_size=3)), max_size=3))
+def test_quick_check_never_passes_invalid_store_settings(fields):
+    if quick_check("store.schema.json")(fields):
+        assert validator_for("store.schema.json").is_valid(fields), fields
+
+
+def test_quick_check_passes_a_product_with_sub_resources():
+    fields = {"sku": "CT-1", "options": {"Width": ["2.5mm", Decimal("4.8")]},
+              "variants": [{"sku": "CT-1-2.5", "options": {"Width": "2.5mm"}, "price": Decimal("1.95"), "weight": None},
+                           {"sku": "CT-1-4.8", "options": {"Width": Decimal("4.8")}}],
+              "custom_fields": {"Material": "Nylon 6.6", "Pack Size": 100, "UV": True},
+              "channels": ["uk-main", "us-trade"]}
+    assert validator_for("product.schema.json").is_valid(fields)
+    assert quick_check("product.schema.json")(fields)
 
 
 def test_quick_check_is_used_only_as_a_yes():

@@ -1,0 +1,285 @@
+"""Catalog rules a JSON Schema cannot state: variants against their product's
+options, SKUs across products and variants, the house SKU convention, channels.
+
+Each check returns diagnostics located at the offending value, worded like the
+schema messages (``<kind> '<key>': <path>: <message>``). Values at a position in
+``flagged`` already have a diagnostic (a wrong type, say) and are not reported
+again. ``keys`` maps an object's dotted paths to the position of their mapping
+key, for problems with a name rather than a value.
+
+    >>> # variants: [{sku: CT-BLK100-5.0, options: {Width: 5.0mm}}] with options: {Width: [2.5mm]}
+    >>> # -> "variant 'CT-BLK100-5.0': options.Width: '5.0mm' is not one of the values of
+    >>> #     option 'Width' (2.5mm)"
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from decimal import Decimal
+from typing import Any, Iterator
+
+from reconciler.desired.model import DesiredObject, StoreSettings
+from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.resources import children   # the module: resources may still be importing us
+
+Keys = dict[str, SourceRange]     # read with .get() only (load.py stores marks and converts)
+
+# PRODUCT and VARIANT parts of a conventional SKU: CT-BLK100, CT-BLK100-4.8, FX-TBOLT-M10X100.
+SKU_PART = re.compile(r"[A-Z0-9]+(?:\.[A-Z0-9]+)*")
+SKU_PART_RULE = "must be uppercase letters and digits, in groups separated by single dots"
+
+
+def text(value: Any) -> str:
+    """An option label as the kinds see it (4.8 -> "4.8"): ``children.text``."""
+    return children.text(value)
+
+
+def _at(obj: DesiredObject, path: str) -> SourceRange:
+    """``obj.source_of(path)``, with a direct look-up first (these checks ask for many paths)."""
+    return obj.field_sources.get(path) or obj.source_of(path)
+
+
+def _error(message: str, source: SourceRange) -> Diagnostic:
+    return Diagnostic("error", message, source)
+
+
+def _variant_label(product: DesiredObject, i: int, item: dict[str, Any]) -> str:
+    sku = item.get("sku")
+    return f"variant '{sku}'" if isinstance(sku, str) and sku else f"product '{product.key}': variants[{i}]"
+
+
+def _known(names: Any) -> str:
+    return ", ".join(str(n) for n in names)
+
+
+# -- variants against options ------------------------------------------------------------------
+
+def check_variants(product: DesiredObject, keys: Keys, flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+    """A product's variants choose exactly one listed value of each of its options."""
+    fields = product.fields
+    options, variants = fields.get("options"), fields.get("variants")
+    if "options" in fields and not isinstance(options, dict) or "variants" in fields and not isinstance(variants, list):
+        return []       # the schema has reported the wrong type
+    options, variants = options or {}, variants or []
+    if not options and not variants:
+        return []
+    label = f"product '{product.key}'"
+    if variants and not options:
+        return [_error(f"{label}: variants: a product with variants needs options, the choices between them "
+                       "(e.g. options: {Width: [2.5mm, 4.8mm]})", _at(product, "variants"))]
+    if options and not variants:
+        return [_error(f"{label}: options: no variants choose from these options; add variants (each with "
+                       "its own SKU and options) or remove options", _at(product, "options"))]
+    # Options the schema has already faulted (a bad name, an empty list) are left out
+    # of these checks, and so are variants' values for them.
+    broken = {name for name, vals in options.items()
+              if not isinstance(vals, list) or not vals or {keys.get(f"options.{name}"),
+                                                            _at(product, f"options.{name}")} & flagged}
+    values = {name: [text(v) for v in vals] for name, vals in options.items() if name not in broken}
+    out = list(_repeated_labels(product, flagged))
+    used: dict[str, set[str]] = {name: set() for name in values}
+    unsure: set[str] = set()            # options some variant gave no usable value for
+    combos: dict[tuple[str, ...], tuple[str, SourceRange]] = {}
+    for i, item in enumerate(variants):
+        if not isinstance(item, dict):
+            continue
+        problems, combo = _variant_options(product, i, item, values, broken, keys, flagged, used, unsure)
+        out += problems
+        if combo is None:
+            continue
+        where = _at(product, f"variants.{i}.options")
+        first = combos.setdefault(combo, (_variant_label(product, i, item), where))
+        if first[1] != where:
+            out.append(_error(f"{_variant_label(product, i, item)}: options: same as {first[0]} ({first[1]}); "
+                              "each variant needs its own combination of option values", where))
+    for name, labels in values.items():
+        if name in unsure:
+            continue
+        for j, value in enumerate(labels):
+            where = _at(product, f"options.{name}.{j}")
+            if value not in used[name] and where not in flagged:
+                out.append(_error(
+                    f"{label}: options.{name}.{j}: value '{value}' is not used by any variant; the store shows "
+                    "option values only through its variants, so an unused value would show as a change in "
+                    "every plan (add a variant with it or remove it)", where))
+    return out
+
+
+def _variant_options(product: DesiredObject, i: int, item: dict[str, Any], values: dict[str, list[str]],
+                     broken: set[str], keys: Keys, flagged: frozenset[SourceRange], used: dict[str, set[str]],
+                     unsure: set[str]) -> tuple[list[Diagnostic], tuple[str, ...] | None]:
+    """Problems with one variant's options, and its combination of values when it is complete."""
+    label, path = _variant_label(product, i, item), f"variants.{i}.options"
+    chosen = item.get("options")
+    if chosen is None:
+        unsure.update(values)
+        return [_error(f"{label}: no options: give its value for each of the product's options "
+                       f"({_known(values)})", _at(product, f"variants.{i}"))], None
+    if not isinstance(chosen, dict):
+        unsure.update(values)
+        return [], None
+    out, combo = [], []
+    for name, value in chosen.items():
+        if name not in values and name not in broken:
+            hint = difflib.get_close_matches(name, list(values), n=1)
+            tip = f" (did you mean '{hint[0]}'?)" if hint else f" (the product's options: {_known(values)})"
+            out.append(_error(f"{label}: options: '{name}' is not one of the product's options{tip}",
+                              keys.get(f"{path}.{name}") or _at(product, f"{path}.{name}")))
+    for name, labels in values.items():
+        where = _at(product, f"{path}.{name}")
+        if name not in chosen:
+            unsure.add(name)
+            out.append(_error(f"{label}: options: no value for option '{name}'", _at(product, path)))
+            continue
+        value = chosen[name]
+        if where in flagged or not isinstance(value, (str, int, Decimal)) or isinstance(value, bool):
+            unsure.add(name)
+            continue
+        if text(value) not in labels:
+            unsure.add(name)
+            out.append(_error(f"{label}: options.{name}: '{text(value)}' is not one of the values of option "
+                              f"'{name}' ({_known(labels)})", where))
+            continue
+        used[name].add(text(value))
+        combo.append(text(value))
+    complete = not out and not broken and len(combo) == len(values)
+    return out, (tuple(combo) if complete else None)
+
+
+def _repeated_labels(product: DesiredObject, flagged: frozenset[SourceRange]) -> Iterator[Diagnostic]:
+    """4.8 and "4.8" are the same label; the schema's uniqueItems sees a number and a text."""
+    for name, vals in (product.fields.get("options") or {}).items():
+        if not isinstance(vals, list):
+            continue
+        first: dict[str, int] = {}
+        for j, value in enumerate(vals):
+            k = first.setdefault(text(value), j)
+            where = _at(product, f"options.{name}.{j}")
+            if k != j and vals[k] != value and where not in flagged:
+                yield _error(f"product '{product.key}': options.{name}.{j}: '{text(value)}' is listed twice "
+                             f"(first at {_at(product, f'options.{name}.{k}')})", where)
+
+
+# -- SKUs -------------------------------------------------------------------------------------------
+
+def check_skus(products: list[DesiredObject], flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+    """Product and variant SKUs share one namespace in the store, ignoring case.
+
+    Two products with one SKU are reported by ``check_duplicates``; this adds every
+    clash that involves a variant, at the later of the two.
+    """
+    owners: dict[str, tuple[str, SourceRange, bool]] = {}    # folded SKU -> (who, where, is a variant)
+    out = []
+    for product in products:
+        where = _at(product, "sku")
+        held = owners.setdefault(product.key.casefold(), (f"product '{product.key}'", where, False))
+        if held[2]:
+            out.append(_error(f"duplicate SKU '{product.key}' (first used by {held[0]} at {held[1]})", where))
+        for i, item in _variants(product):
+            sku, where = item.get("sku"), _at(product, f"variants.{i}.sku")
+            if not isinstance(sku, str) or not sku or where in flagged:
+                continue
+            held = owners.setdefault(sku.casefold(), (f"variant of product '{product.key}'", where, True))
+            if held[1] != where:
+                out.append(_error(f"duplicate SKU '{sku}' (first used by {held[0]} at {held[1]})", where))
+    return out
+
+
+def check_sku_convention(products: list[DesiredObject], store: StoreSettings,
+                         flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+    """SKUs follow ``store.sku_convention`` when it is enabled (see schemas/store.schema.json)."""
+    rule = store.sku_convention
+    if not rule or not rule.get("enabled", True):
+        return []
+    codes = {c: p for c, p in (rule.get("categories") or {}).items() if isinstance(p, str)}
+    out = []
+    for product in products:
+        where = _at(product, "sku")
+        if where not in flagged:
+            out += _product_sku(product, codes, where)
+        for i, item in _variants(product):
+            sku, where = item.get("sku"), _at(product, f"variants.{i}.sku")
+            if isinstance(sku, str) and where not in flagged:
+                out += _variant_sku(product.key, sku, where)
+    return out
+
+
+def _product_sku(product: DesiredObject, codes: dict[str, str], where: SourceRange) -> list[Diagnostic]:
+    label, sku = f"product '{product.key}'", product.key
+    code, dash, part = sku.partition("-")
+    if not dash:
+        return [_error(f"{label}: SKU must be a category code, '-' and the product's own part "
+                       f"(store.sku_convention; codes: {_known(sorted(codes))})", where)]
+    out = []
+    if code not in codes:
+        out.append(_error(f"{label}: SKU prefix '{code}' is not in store.sku_convention.categories "
+                          f"(known: {_known(sorted(codes))})", where))
+    elif not _in_or_below(product.fields.get("categories"), codes[code]):
+        out.append(_error(f"{label}: SKU prefix '{code}' means category '{codes[code]}', "
+                          "but the product is not in it or below it", where))
+    if not SKU_PART.fullmatch(part):
+        out.append(_error(f"{label}: SKU part after '{code}-' {SKU_PART_RULE} (got '{part}')", where))
+    return out
+
+
+def _variant_sku(product_sku: str, sku: str, where: SourceRange) -> list[Diagnostic]:
+    prefix = product_sku + "-"
+    if not sku.startswith(prefix):
+        return [_error(f"variant '{sku}': variant SKU must start with its product's SKU '{prefix}'", where)]
+    part = sku[len(prefix):]
+    if not SKU_PART.fullmatch(part):
+        return [_error(f"variant '{sku}': SKU part after '{prefix}' {SKU_PART_RULE} (got '{part}')", where)]
+    return []
+
+
+def _in_or_below(categories: Any, top: str) -> bool:
+    top = top.casefold()
+    return isinstance(categories, list) and any(
+        isinstance(c, str) and (c.casefold() == top or c.casefold().startswith(top + "/")) for c in categories)
+
+
+def _variants(product: DesiredObject) -> Iterator[tuple[int, dict[str, Any]]]:
+    variants = product.fields.get("variants")
+    if isinstance(variants, list):
+        for i, item in enumerate(variants):
+            if isinstance(item, dict):
+                yield i, item
+
+
+# -- channels and the store block ---------------------------------------------------------------------
+
+def check_channels(products: list[DesiredObject], store: StoreSettings,
+                   flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+    """Each product channel names an entry of ``store.channels``."""
+    known = _known(sorted(store.channels))
+    out = []
+    for product in products:
+        channels = product.fields.get("channels")
+        if not isinstance(channels, list):
+            continue
+        for i, name in enumerate(channels):
+            where = _at(product, f"channels.{i}")
+            if isinstance(name, str) and name not in store.channels and where not in flagged:
+                out.append(_error(f"product '{product.key}': channel '{name}' is not in store.channels "
+                                  f"(known: {known})", where))
+    return out
+
+
+def check_store(store: StoreSettings, categories: set[str], values: Keys,
+                flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+    """Channel ids name one channel each; convention categories exist (``categories``: folded paths)."""
+    out = []
+    named: dict[int, str] = {}
+    for name, cid in store.channels.items():
+        first = named.setdefault(cid, name)
+        if first != name:
+            out.append(_error(f"store: channels.{name}: channel id {cid} is already named '{first}'",
+                              values.get(f"channels.{name}", store.source)))
+    rule = store.sku_convention or {}
+    for code, path in (rule.get("categories") or {}).items():
+        where = values.get(f"sku_convention.categories.{code}", store.source)
+        if isinstance(path, str) and path.casefold() not in categories and where not in flagged:
+            out.append(_error(f"store: sku_convention.categories.{code}: category '{path}' is not declared "
+                              "(add it to categories or to store.existing.categories)", where))
+    return out
