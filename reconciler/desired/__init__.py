@@ -4,6 +4,8 @@
     >>> state = load_desired("catalog")
     >>> list(state.objects)        # registry order; the last four are derived from products
     ['brand', 'category', 'product', 'option', 'variant', 'custom_field', 'channel_assignment']
+    >>> state.get("variant", "CT-BLK100-4.8").parent
+    'CT-BLK100'
 """
 
 from reconciler.desired.load import load_desired

@@ -5,6 +5,8 @@
     Decimal('1.95')
     >>> str(state.get("product", "CT-BLK100").source_of("price"))
     'catalog/products/cable-ties.yaml:11:12'
+    >>> str(state.get("variant", "CT-BLK100-4.8").source_of("price"))
+    'catalog/products/cable-ties.yaml:27:62'
 
 Files are composed with ``yaml.compose`` (the libyaml loader when available) and
 turned into plain values here rather than by ``yaml.safe_load``, so that:

@@ -438,10 +438,14 @@ def test_the_gtse_catalog_loads_without_diagnostics():
     state = load_desired(CATALOG)
     products = state.of("product")
     assert len(state.of("brand")) >= 2
-    assert len(products) >= 30
+    assert 30 <= len(products) <= 40
+    assert 80 <= len(state.of("variant")) <= 120
     tops = {path.split("/")[0] for p in products.values() for path in p.fields["categories"]}
     assert len(tops) >= 4
     assert state.store.raw["name"] == "GTSE"
+    assert state.store.channels == {"uk-main": 1, "us-trade": 2}
+    assert state.store.sku_convention == {
+        "enabled": True, "categories": {"CT": "Cable Ties", "FX": "Fixings", "TL": "Tools", "EL": "Electrical"}}
     assert all(f.startswith("catalog/") for f in state.files)
 
 
@@ -457,7 +461,19 @@ def test_the_gtse_catalog_follows_its_conventions():
         assert f["cost_price"] < f["price"], sku
         assert f.get("sale_price", Decimal(0)) < f["price"], sku
         assert f["price"].as_tuple().exponent == -2, sku
-        assert {"name", "type", "weight", "price", "brand", "categories", "description"} <= set(f), sku
+        assert {"name", "type", "weight", "price", "brand", "categories", "description", "channels"} <= set(f), sku
+        if f.get("variants"):       # the product's own price is its cheapest variant's ("from £1.95")
+            assert f["price"] == min(v["price"] for v in f["variants"]), sku
+    for sku, v in state.of("variant").items():
+        f = v.fields
+        assert f["cost_price"] < f["price"] and f.get("sale_price", Decimal(0)) < f["price"], sku
+        assert f["price"].as_tuple().exponent == -2 and "weight" in f, sku
+    fields = {cf.fields["name"] for cf in state.of("custom_field").values()}
+    assert {"Material", "Pack Size", "Colour", "Standard"} <= fields
+    listed = {tuple(p.fields["channels"]) for p in state.of("product").values()}
+    assert listed == {("uk-main", "us-trade"), ("uk-main",), ("us-trade",)}
+    both = [p for p in state.of("product").values() if len(p.fields["channels"]) == 2]
+    assert len(both) > len(state.of("product")) * 2 / 3        # most lines sell on both channels
     for path in sorted(CATALOG.rglob("*.yaml")):
         rel = Path("../" * (len(path.relative_to(CATALOG).parts))) / "schemas/catalog.schema.json"
         assert path.read_text().splitlines()[0] == f"# yaml-language-server: $schema={rel.as_posix()}", path

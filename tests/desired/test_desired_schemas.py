@@ -178,6 +178,7 @@ def test_quick_check_passes_the_real_catalog():
     for kind in top_level_kinds():      # sub-resources are checked inside their parent
         for obj in state.of(kind.name).values():
             assert quick_check(kind.schema)(obj.fields), obj.key
+    assert any(p.fields.get("variants") for p in state.of("product").values())
 
 
 VALUES = st.one_of(
