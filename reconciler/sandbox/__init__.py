@@ -10,7 +10,9 @@ File -> responsibility (moto's split):
     app.py         WSGI app: store prefix, auth, rate limit, stats, /__sandbox/ routes
     server.py      SandboxServer: threaded werkzeug server, start/stop/reset/configure
     state.py       StoreState on sqlite3: objects, ids, links, clock, reset(), seed()
-    products.py brands.py categories.py channels.py variants.py   one module per kind
+    products.py brands.py categories.py channels.py   one module per kind
+    variants.py options.py custom_fields.py           a product's sub-resources
+    unique.py      names, URLs and the one SKU namespace of products and variants
     schemas.py     request-body schemas transcribed from the official OpenAPI files
     validation.py  body parsing and schema checks -> 422
     query.py       query parameters, filters, include/exclude_fields, pagination

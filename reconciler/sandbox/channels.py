@@ -105,6 +105,3 @@ class Channels:
             raise unprocessable("A filter must be supplied: product_id:in and/or channel_id:in.",
                                 {"filter": "product_id:in or channel_id:in is required"})
         self.s.unlink(LINK, products, channels)
-
-    def of_product(self, pid: int) -> list[int]:
-        return [c for _, c in self.s.links(LINK, [pid])]

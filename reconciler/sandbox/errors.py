@@ -12,6 +12,9 @@ Two endpoint families use other shapes, chosen by ``style``:
 * ``"tree"`` – the category-trees spec (CT) nests the error and adds batch counts:
   ``{"errors": {status, title, type, errors}, "meta": {total, success, failed}}``.
 * 401 on catalog routes is plain text (CT/P/B declare ``plain/text``, a string body).
+
+``BatchError(items)`` is V updateVariantsBatch's 422: ``{"batch_errors": [{status,
+title, type, instance, errors}, ...]}``, one entry per refused item.
 """
 
 from __future__ import annotations
@@ -69,6 +72,18 @@ class SandboxError(Exception):
             inner.setdefault("errors", {})
             return {"errors": inner, "meta": self.meta or {"total": 0, "success": 0, "failed": 0}}
         return inner
+
+
+class BatchError(SandboxError):
+    """422 for a batch whose items failed validation; ``items`` are SandboxErrors whose
+    ``instance`` names the item (see ``variants.py``)."""
+
+    def __init__(self, items: list[SandboxError]) -> None:
+        super().__init__(422, "Batch validation failed")
+        self.items = items
+
+    def body(self, style: str = "default") -> dict[str, Any]:
+        return {"batch_errors": [e.body() for e in self.items]}
 
 
 def not_found(kind: str, key: Any, instance: str | None = None) -> SandboxError:

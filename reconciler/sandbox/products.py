@@ -18,19 +18,33 @@ Choices where the official description is silent or contradicts itself (⚠):
   URL that is taken gets "-2", "-3" …; an explicit one that is taken is a 409.
 * ``categories:in`` on GET returns products in *all* listed categories (⚠ P says "all",
   d:query calls it SQL IN; "all" is the stricter reading).
+* SKUs of products and of option variants share one case-insensitive namespace (P
+  ``sku``: "unique regardless of the letter case for both products and variants"),
+  checked on every write (``unique.py``).
+* POST ``variants[]`` (FACTS §5.8): items carry ``sku`` and ``option_values:
+  [{option_display_name, label}]``; the options and values are created from them in
+  first-seen order (``options.py``). Every item is checked, and every SKU of the
+  product and its variants is checked for uniqueness, before anything is written.
+  ``variants`` is refused on PUT (POST only).
+* ``include=variants,custom_fields,channels,options`` load each sub-resource for a
+  whole page in one query; they are added regardless of ``include_fields``.
+* Deleting a product deletes its variants, options, custom fields and channel
+  assignments (P: effect not stated; nothing can refer to them afterwards).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import unique
 from .brands import slug
 from .errors import SandboxError, conflict, not_found, unprocessable
-from .query import Query, build_filters, select, shape, sort_items
-from .schemas import PRODUCT, PRODUCT_READ_ONLY, PRODUCT_REQUIRED, PRODUCT_UNSUPPORTED
+from .query import Query, build_filters, page_meta, paginate, select, shape, sort_items
+from .schemas import (PRODUCT, PRODUCT_POST_ONLY, PRODUCT_READ_ONLY, PRODUCT_REQUIRED,
+                      PRODUCT_UNSUPPORTED)
 from .state import public
 from .validation import check, normalize
-from .variants import base_variant, render_variant
+from .variants import base_variant, check_bundle
 
 if TYPE_CHECKING:
     from .state import StoreState
@@ -102,7 +116,7 @@ def _apply(product: dict, body: dict) -> dict:
             out["categories"] = list(dict.fromkeys(value))
         elif key == "inventory_level":
             out[key] = min(value, MAX_INVENTORY)  # P: over the limit "sets ... to the limit"
-        elif key not in ("brand_name", "custom_fields"):
+        elif key not in ("brand_name", "custom_fields", "variants"):
             out[key] = value
     out["calculated_price"] = out["sale_price"] if out["sale_price"] else out["price"]
     return out
@@ -114,29 +128,43 @@ class Products:
 
     # ---- reads ----------------------------------------------------------------------
 
-    def _stored(self, pid: int) -> dict:
+    def stored(self, pid: int) -> dict:
         product = self.s.get(KIND, pid)
         if product is None:
             raise not_found("Product", pid)
         return product
 
     def get(self, pid: int, q: Query) -> dict:
-        return self.render(self._stored(pid), q)
+        return self.render_many([self.stored(pid)], q)[0]
 
     def render(self, product: dict, q: Query) -> dict:
-        out = shape(public(product), q, always=_ALWAYS)
-        for inc in self._includes(q):
-            if inc == "channels":
-                out["channels"] = self.s.channels.of_product(product["id"])
-            elif inc == "custom_fields":
-                out["custom_fields"] = [{k: f[k] for k in ("id", "name", "value")}
-                                        for f in self.s.all("custom_field")
-                                        if f["product_id"] == product["id"]]
-            elif inc == "variants":  # ⚠ product_Full declares no variants; examples have them
-                out["variants"] = [render_variant(v, product) for v in self.s.all("variant")
-                                   if v["product_id"] == product["id"]]
-            elif inc in ("images", "videos", "bulk_pricing_rules", "options", "modifiers"):
-                out[inc] = []  # none of these sub-resources exist in the sandbox yet
+        return self.render_many([product], q)[0]
+
+    def render_many(self, products: list[dict], q: Query) -> list[dict]:
+        """The API view of a page of products; each ``include`` costs one query for the
+        whole page, never one per product."""
+        includes = self._includes(q)
+        pids = [p["id"] for p in products]
+        subs: dict[str, dict[int, Any]] = {}
+        if "channels" in includes:
+            subs["channels"] = {pid: [] for pid in pids}
+            for pid, cid in self.s.links("product_channel", pids):
+                subs["channels"][pid].append(cid)
+        if "custom_fields" in includes:
+            subs["custom_fields"] = self.s.custom_fields.of_products(pids)
+        if "variants" in includes:  # ⚠ product_Full declares no variants; examples have them
+            subs["variants"] = self.s.variants.of_products(products)
+        if "options" in includes:
+            subs["options"] = {pid: [] for pid in pids}
+            for option in self.s.children("option", pids):
+                subs["options"][option["product_id"]].append(option)
+        out = []
+        for product in products:
+            item = shape(public(product), q, always=_ALWAYS)
+            for inc in includes:
+                # none of images, videos, bulk pricing rules or modifiers exist in the sandbox yet
+                item[inc] = subs[inc][product["id"]] if inc in subs else []
+            out.append(item)
         return out
 
     @staticmethod
@@ -166,13 +194,36 @@ class Products:
         if direction not in ("asc", "desc"):
             raise unprocessable('Query parameter "direction" value must be one of: asc, desc.')
         self._includes(q)
-        return sort_items(select(self.s.all(KIND), preds), sort, direction == "desc")
+        return sort_items(select(self._candidates(q), preds), sort, direction == "desc")
+
+    def _candidates(self, q: Query) -> list[dict]:
+        """The products an indexed filter (id, id:in, sku, sku:in) allows, or all; the
+        other filters then run over these in Python."""
+        ids = q.ints("id:in") if q.has("id:in") else ([q.int("id")] if q.has("id") else None)
+        if ids is None and (q.has("sku:in") or q.has("sku")):
+            skus = q.strs("sku:in") if q.has("sku:in") else [q.str("sku") or ""]
+            ids = [pid for sku in skus for _, pid in self.s.lookup((KIND,), "sku", sku)]
+        if ids is None:
+            return self.s.all(KIND)
+        return [p for _, p in sorted(self.s.get_many(KIND, ids).items())]
+
+    def list_page(self, q: Query) -> tuple[list[dict], dict]:
+        """One page of ``GET /v3/catalog/products``. Without filters and sorted by id
+        (how a full read goes, 250 a page) only that page is loaded."""
+        plain = not any(q.has(p) for p in LIST_PARAMS if p not in
+                        ("page", "limit", "include", "include_fields", "exclude_fields", "sort", "direction"))
+        if plain and q.str("sort") in (None, "id") and q.str("direction") in (None, "asc", "desc"):
+            self._includes(q)
+            page, limit = q.page_limit()
+            chunk = self.s.page(KIND, (page - 1) * limit, limit, descending=q.str("direction") == "desc")
+            return chunk, page_meta(self.s.count(KIND), len(chunk), page, limit)
+        return paginate(self.list(q), q)
 
     # ---- validation -----------------------------------------------------------------
 
-    def _validate(self, body: Any, *, required: tuple[str, ...]) -> dict:
-        body = check(body, PRODUCT, required=required,
-                     read_only=(*PRODUCT_READ_ONLY, *PRODUCT_UNSUPPORTED))
+    def _validate(self, body: Any, *, required: tuple[str, ...], post_only: bool = False) -> dict:
+        refused = (*PRODUCT_READ_ONLY, *PRODUCT_UNSUPPORTED, *(PRODUCT_POST_ONLY if post_only else ()))
+        body = check(body, PRODUCT, required=required, read_only=refused)
         if "brand_id" in body and "brand_name" in body:
             raise unprocessable("Use either brand_id or brand_name",
                                 {"brand_name": "Use either the brand_id or the brand_name field."})
@@ -190,29 +241,23 @@ class Products:
             raise unprocessable("JSON data is missing or invalid", {
                 "is_price_hidden": "is_price_hidden can only be true when availability is 'disabled'."})
 
-    def _check_unique(self, candidates: dict[int, dict]) -> None:
-        """409 when a candidate's name, SKU or custom URL is used by another product.
-        ``candidates`` overlay the store, so a batch that swaps two SKUs is valid."""
-        everyone = {p["id"]: p for p in self.s.all(KIND)}
-        everyone.update(candidates)
-        for field, label in (("name", "name"), ("sku", "SKU"), ("custom_url", "custom URL")):
-            seen: dict[str, int] = {}
-            for pid in sorted(everyone, key=lambda i: (i in candidates, i)):
-                value = everyone[pid][field]
-                value = value["url"] if field == "custom_url" and value else value
-                if not value:
-                    continue
-                key = value.casefold()
-                if key in seen and pid in candidates:
-                    raise conflict(f"The product {label} is a duplicate",
-                                   {field: f"{label} '{value}' is already used by product {seen[key]}."})
-                seen.setdefault(key, pid)
+    def _check_unique(self, candidates: dict[int, dict], skus: dict[tuple[str, int], str] | None = None) -> None:
+        """409 when a candidate's name, SKU or custom URL is used by another product (or,
+        for SKUs, a variant). ``candidates`` overlay the store, so a batch that swaps two
+        SKUs is valid; ``skus`` adds the SKUs of variants written in the same request."""
+        for field in ("name", "sku", "custom_url"):
+            proposed: dict[tuple[str, int], str | None] = {}
+            for pid, product in candidates.items():
+                value = product[field]
+                proposed[(KIND, pid)] = value["url"] if field == "custom_url" and value else value
+            if field == "sku":
+                proposed.update(skus or {})
+            unique.check(self.s, field, proposed)
 
-    def _auto_url(self, name: str, taken_by: dict[int, dict]) -> dict:
-        taken = {p["custom_url"]["url"].casefold() for p in taken_by.values() if p.get("custom_url")}
+    def _auto_url(self, name: str) -> dict:
         base, n = slug(name), 1
         url = f"/{base}/"
-        while url.casefold() in taken:
+        while self.s.lookup((KIND,), "custom_url", url):
             n += 1
             url = f"/{base}-{n}/"
         return {"url": url, "is_customized": False}
@@ -226,26 +271,30 @@ class Products:
 
     def create(self, raw: Any, *, validate: bool = True) -> dict:
         body = self._validate(raw, required=PRODUCT_REQUIRED) if validate else normalize(raw)
+        variants = body.get("variants", [])
+        check_bundle(variants)
         pid, now = self.s.next_id(KIND), self.s.now()
         product = _apply(defaults(pid, now), body)
         if product["custom_url"] is None:
-            product["custom_url"] = self._auto_url(product["name"], {p["id"]: p for p in self.s.all(KIND)})
+            product["custom_url"] = self._auto_url(product["name"])
         if validate:
             self._check_refs(product, body)
-            self._check_unique({pid: product})
+            self._check_unique({pid: product}, {("variant", -i): v["sku"] for i, v in enumerate(variants, 1)})
         body = self._finish_brand(body)
         product["brand_id"] = body.get("brand_id", product["brand_id"])
         variant = base_variant(self.s.next_id("variant"), pid)
-        product["base_variant_id"] = variant["id"]
+        product["base_variant_id"] = product["_base_variant_id"] = variant["id"]
         self.s.save("variant", variant["id"], variant)
         self.s.save(KIND, pid, product)
         self.s.link("product_channel", pid, 1)
-        self._write_custom_fields(pid, body.get("custom_fields", []))
-        return product
+        self.s.custom_fields.write_from_product(pid, body.get("custom_fields", []))
+        if variants:
+            self.s.variants.create_bundle(pid, variants)
+        return self.stored(pid)
 
     def update(self, pid: int, raw: Any) -> dict:
-        current = self._stored(pid)
-        body = self._validate(raw, required=())
+        current = self.stored(pid)
+        body = self._validate(raw, required=(), post_only=True)
         return self._commit([(current, body)])[0]
 
     def update_many(self, raw: Any) -> list[dict]:
@@ -261,7 +310,7 @@ class Products:
                     raise unprocessable("Missing Required Fields", {"id": "Please provide an id."})
                 item = dict(item) if isinstance(item, dict) else item
                 pid = item.pop("id", None) if isinstance(item, dict) else None
-                bodies.append((pid, self._validate(item, required=())))
+                bodies.append((pid, self._validate(item, required=(), post_only=True)))
             except SandboxError as exc:
                 errors.update({k: v for k, v in (exc.errors or {}).items() if k not in errors})
         if errors:
@@ -271,7 +320,7 @@ class Products:
         pids = [pid for pid, _ in bodies]
         if not all(isinstance(p, int) and not isinstance(p, bool) for p in pids) or len(set(pids)) != len(pids):
             raise unprocessable("JSON data is missing or invalid", {"id": "Each item needs a distinct integer id."})
-        pairs = [(self._stored(pid), body) for pid, body in bodies]
+        pairs = [(self.stored(pid), body) for pid, body in bodies]
         return self._commit(pairs)
 
     def _commit(self, pairs: list[tuple[dict, dict]]) -> list[dict]:
@@ -288,35 +337,38 @@ class Products:
             product["brand_id"] = body.get("brand_id", product["brand_id"])
             product["date_modified"] = self.s.stamp(current["date_modified"])
             self.s.save(KIND, product["id"], product)
-            self._write_custom_fields(product["id"], body.get("custom_fields", []))
+            self.s.custom_fields.write_from_product(product["id"], body.get("custom_fields", []))
             out.append(product)
         return out
 
-    def _write_custom_fields(self, pid: int, fields: list[dict]) -> None:
-        """Items with ``id`` update that field, others are added (P productCustomField_Put:
-        id is "Required to update existing custom field"). Fields not sent are kept."""
-        existing = {f["id"]: f for f in self.s.all("custom_field") if f["product_id"] == pid}
-        for field in fields:
-            if "id" in field and field["id"] not in existing:
-                raise unprocessable("Invalid custom field", {"custom_fields": f"Custom field {field['id']} is not on product {pid}."})
-            fid = field.get("id") or self.s.next_id("custom_field")
-            pairs = {(f["name"], f["value"]) for i, f in existing.items() if i != fid}
-            if (field["name"], field["value"]) in pairs:
-                raise conflict("Duplicate custom field", {"custom_fields": "Every name-value pair must be unique inside a product."})
-            existing[fid] = {"id": fid, "product_id": pid, "name": field["name"], "value": field["value"]}
-            self.s.save("custom_field", fid, existing[fid])
-
     def delete(self, pid: int) -> None:
-        self._stored(pid)
+        self.stored(pid)
         self._drop(pid)
 
     def _drop(self, pid: int) -> None:
         self.s.remove(KIND, pid)
-        for kind in ("variant", "custom_field"):
-            for obj in self.s.all(kind):
-                if obj["product_id"] == pid:
-                    self.s.remove(kind, obj["id"])
+        self.s.variants.drop_product(pid)
+        for option in self.s.children("option", [pid]):
+            self.s.remove("option", option["id"])
+        self.s.custom_fields.drop_product(pid)
         self.s.unlink("product_channel", [pid])
+
+    # ---- sub-resource support ---------------------------------------------------------
+
+    def touch(self, pid: int) -> None:
+        """A write to a variant, option or custom field counts as a write to its
+        product: ``date_modified`` moves (not stated, FACTS §13 – our choice)."""
+        product = self.stored(pid)
+        product["date_modified"] = self.s.stamp(product["date_modified"])
+        self.s.save(KIND, pid, product)
+
+    def set_fields(self, pid: int, fields: dict[str, Any]) -> None:
+        """Write product fields on behalf of a sub-resource (base variant, options)."""
+        self.s.save(KIND, pid, {**self.stored(pid), **fields})
+
+    def base_variant_of(self, pid: int) -> int:
+        product = self.stored(pid)
+        return product.get("_base_variant_id") or product["base_variant_id"]
 
     def delete_where(self, q: Query) -> None:
         """P deleteProducts: "you must include a filter"; ``id:in`` takes up to 250 ids."""
@@ -348,7 +400,15 @@ class Products:
             item["brand_id"] = brand["id"]
         item["categories"] = [c if isinstance(c, int) else self._seed_category(c)
                               for c in item.get("categories", [])]
-        product = self.create(item, validate=False)
+        if isinstance(item.get("custom_fields"), dict):
+            item["custom_fields"] = [{"name": k, "value": v} for k, v in item["custom_fields"].items()]
+        if "variants" in item:
+            item["variants"] = [_seed_variant(v) for v in item["variants"]]
+        try:
+            product = self.create(item, validate=False)
+        except SandboxError as exc:
+            raise ValueError(f"seed product {item.get('sku') or item.get('name')!r}: {exc.title}: "
+                             f"{exc.errors}") from None
         self.s.unlink("product_channel", [product["id"]])
         for cid in channels:
             self.s.link("product_channel", product["id"], cid)
@@ -359,3 +419,11 @@ class Products:
         if cat is None:
             raise ValueError(f"seed product: unknown category path {path!r}")
         return cat["category_id"]
+
+
+def _seed_variant(item: dict) -> dict:
+    """Seed form ``{"sku", "options": {"Width": "2.5mm"}, ...}`` → the POST form."""
+    item = dict(item)
+    options = item.pop("options", {})
+    item["option_values"] = [{"option_display_name": k, "label": v} for k, v in options.items()]
+    return item

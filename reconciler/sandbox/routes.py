@@ -11,9 +11,9 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from . import brands, categories, channels, products
+from . import brands, categories, channels, custom_fields, products, variants
 from .errors import SandboxError
-from .query import Query, paginate, shape
+from .query import PAGING, SHAPING, Query, paginate, shape
 from .state import StoreState, public
 from .validation import normalize_number, parse_json
 
@@ -58,20 +58,25 @@ def no_content(status: int = 204) -> Response:
 
 def list_products(ctx: Ctx) -> Response:
     q = ctx.query(products.LIST_PARAMS)
-    page, meta = paginate(ctx.state.products.list(q), q)
-    return collection([ctx.state.products.render(p, q) for p in page], meta)
+    page, meta = ctx.state.products.list_page(q)
+    return collection(ctx.state.products.render_many(page, q), meta)
 
 
 def create_product(ctx: Ctx) -> Response:
     q = ctx.query(("include_fields",))
-    return single(ctx.state.products.render(ctx.state.products.create(ctx.body()), q))
+    product = ctx.state.products.create(ctx.body())
+    # The answer carries the sub-resources written with the product, as if
+    # include=custom_fields,variants were given (createProduct's example shows
+    # custom_fields; the variants made from the body's variants[] are the point of it).
+    with_subs = Query({**q.args, "include": "custom_fields,variants"}, ("include", "include_fields"))
+    return single(ctx.state.products.render(product, with_subs))
 
 
 def update_products(ctx: Ctx) -> Response:
     q = ctx.query(("include_fields",))
     done = ctx.state.products.update_many(ctx.body())
     # ⚠ updateProducts' 200 example is one bare object; its schema (followed) is an array.
-    return json_response({"data": [ctx.state.products.render(p, q) for p in done], "meta": {}})
+    return json_response({"data": ctx.state.products.render_many(done, q), "meta": {}})
 
 
 def delete_products(ctx: Ctx) -> Response:
@@ -91,6 +96,120 @@ def update_product(ctx: Ctx, id: int) -> Response:
 def delete_product(ctx: Ctx, id: int) -> Response:
     ctx.query(())
     ctx.state.products.delete(id)
+    return no_content()
+
+
+# ---- variant options and values ---------------------------------------------------------
+
+def list_options(ctx: Ctx, id: int) -> Response:
+    q = ctx.query((*PAGING, *SHAPING))
+    page, meta = paginate(ctx.state.options.list(id), q)
+    return collection([shape(o, q) for o in page], meta)
+
+
+def create_option(ctx: Ctx, id: int) -> Response:
+    return single(ctx.state.options.create(id, ctx.body()))
+
+
+def get_option(ctx: Ctx, id: int, option_id: int) -> Response:
+    ctx.state.products.stored(id)
+    return single(shape(ctx.state.options.get(id, option_id), ctx.query(SHAPING)))
+
+
+def update_option(ctx: Ctx, id: int, option_id: int) -> Response:
+    return single(ctx.state.options.update(id, option_id, ctx.body()))
+
+
+def delete_option(ctx: Ctx, id: int, option_id: int) -> Response:
+    ctx.state.products.stored(id)
+    ctx.state.options.delete(id, option_id)
+    return no_content()
+
+
+def list_option_values(ctx: Ctx, id: int, option_id: int) -> Response:
+    q = ctx.query((*PAGING, *SHAPING))
+    ctx.state.products.stored(id)
+    page, meta = paginate(ctx.state.options.get(id, option_id)["option_values"], q)
+    return collection([shape(v, q) for v in page], meta)
+
+
+def create_option_value(ctx: Ctx, id: int, option_id: int) -> Response:
+    ctx.state.products.stored(id)
+    return single(ctx.state.options.create_value(id, option_id, ctx.body()))
+
+
+def get_option_value(ctx: Ctx, id: int, option_id: int, value_id: int) -> Response:
+    ctx.state.products.stored(id)
+    return single(shape(ctx.state.options.get_value(id, option_id, value_id), ctx.query(SHAPING)))
+
+
+def update_option_value(ctx: Ctx, id: int, option_id: int, value_id: int) -> Response:
+    ctx.state.products.stored(id)
+    return single(ctx.state.options.update_value(id, option_id, value_id, ctx.body()))
+
+
+def delete_option_value(ctx: Ctx, id: int, option_id: int, value_id: int) -> Response:
+    ctx.state.products.stored(id)
+    ctx.state.options.delete_value(id, option_id, value_id)
+    return no_content()
+
+
+# ---- variants ------------------------------------------------------------------------------
+
+def list_product_variants(ctx: Ctx, id: int) -> Response:
+    page, meta = ctx.state.variants.list_for_product(id, ctx.query(variants.PRODUCT_LIST_PARAMS))
+    return collection(page, meta)
+
+
+def create_variant(ctx: Ctx, id: int) -> Response:
+    return single(ctx.state.variants.create(id, ctx.body()))
+
+
+def get_variant(ctx: Ctx, id: int, variant_id: int) -> Response:
+    return single(ctx.state.variants.get(id, variant_id, ctx.query(variants.ITEM_PARAMS)))
+
+
+def update_variant(ctx: Ctx, id: int, variant_id: int) -> Response:
+    return single(ctx.state.variants.update(id, variant_id, ctx.body()))
+
+
+def delete_variant(ctx: Ctx, id: int, variant_id: int) -> Response:
+    ctx.state.variants.delete(id, variant_id)
+    return no_content()
+
+
+def list_variants(ctx: Ctx) -> Response:
+    page, meta = ctx.state.variants.list_all(ctx.query(variants.LIST_PARAMS))
+    return collection(page, meta)
+
+
+def update_variants(ctx: Ctx) -> Response:
+    return json_response({"data": ctx.state.variants.update_many(ctx.body()), "meta": {}})
+
+
+# ---- custom fields -------------------------------------------------------------------------
+
+def list_custom_fields(ctx: Ctx, id: int) -> Response:
+    q = ctx.query(custom_fields.LIST_PARAMS)
+    page, meta = paginate(ctx.state.custom_fields.list(id), q)
+    return collection([shape(f, q) for f in page], meta)
+
+
+def create_custom_field(ctx: Ctx, id: int) -> Response:
+    return single(ctx.state.custom_fields.create(id, ctx.body()))
+
+
+def get_custom_field(ctx: Ctx, id: int, custom_field_id: int) -> Response:
+    q = ctx.query(custom_fields.ITEM_PARAMS)
+    return single(shape(ctx.state.custom_fields.get(id, custom_field_id), q))
+
+
+def update_custom_field(ctx: Ctx, id: int, custom_field_id: int) -> Response:
+    return single(ctx.state.custom_fields.update(id, custom_field_id, ctx.body()))
+
+
+def delete_custom_field(ctx: Ctx, id: int, custom_field_id: int) -> Response:
+    ctx.state.custom_fields.delete(id, custom_field_id)
     return no_content()
 
 

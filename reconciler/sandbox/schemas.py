@@ -44,6 +44,89 @@ _STRS = {"type": "array", "items": {"type": "string"}}
 _DIM = _n(0, 9999999999)
 _INV = _i(0, None)  # inventory above 2147483647 is clamped, not refused (P inventory_level)
 
+_NULLNUM = {"type": ["number", "null"], "minimum": 0}
+
+
+def _ns(max_len: int | None = None) -> dict:
+    return {**_s(max_len), "type": ["string", "null"]}
+
+
+# V productVariant_Base: the writable fields of every variant body. "nullable" fields
+# take null, which means "use the product's value" for prices and dimensions.
+# ⚠ map_price is in P's variant schema but only in V's examples; V's endpoints are
+# given V's schema (the stricter reading), so map_price is refused there.
+VARIANT_BASE = {
+    "cost_price": _NULLNUM, "price": _NULLNUM, "sale_price": _NULLNUM, "retail_price": _NULLNUM,
+    "weight": _NULLNUM, "width": _NULLNUM, "height": _NULLNUM, "depth": _NULLNUM,
+    "is_free_shipping": _BOOL,
+    "fixed_cost_shipping_price": _NULLNUM,
+    "purchasing_disabled": _BOOL,
+    "purchasing_disabled_message": _s(255),
+    "upc": _ns(14),
+    "image_url": {"type": "string"},
+    "inventory_level": {"type": ["integer", "null"], "maximum": 2147483647},
+    "inventory_warning_level": {"type": ["integer", "null"], "maximum": 2147483647},
+    "bin_picking_number": _ns(255),
+    "mpn": _ns(),
+    "gtin": _ns(14),
+}
+# V productVariant_Post: option_values items are {id, option_id} (option value id and
+# option id); option_display_name/label may ride along and must then agree.
+VARIANT_POST = {
+    **VARIANT_BASE,
+    "product_id": _i(1),
+    "sku": _s(255, 1),
+    "option_values": {
+        "type": "array",
+        "items": {"type": "object", "additionalProperties": False,
+                  "properties": {"id": _i(1), "option_id": _i(1),
+                                 "option_display_name": _s(255, 1), "label": _s(255, 1)},
+                  "required": ["id", "option_id"]}},
+}
+VARIANT_POST_REQUIRED = ("sku", "option_values")
+# V productVariant_Put: base fields plus product_id and sku (no option_values).
+VARIANT_PUT = {**VARIANT_BASE, "product_id": _i(1), "sku": _s(255, 1)}
+# V updateVariantsBatch items: ⚠ the inline item schema lists only some base fields plus
+# ``id``; its description creates variants by ``sku``, and updateProductVariant (the same
+# change on one variant) takes productVariant_Base + sku. We accept productVariant_Base
+# + id + sku; option_values and product_id (which the inline schema lacks) are refused.
+VARIANT_BATCH = {**VARIANT_BASE, "id": _i(1), "sku": _s(255, 1)}
+VARIANT_READ_ONLY = ("id", "sku_id", "calculated_price", "calculated_weight")
+
+# VO createProductVariantOption / updateProductVariantOption.
+OPTION_TYPES = ("radio_buttons", "rectangles", "dropdown", "product_list",
+                "product_list_with_images", "swatch")
+OPTION_VALUE = {
+    "is_default": _BOOL,
+    # VO declares no length for a value label; V's variant option_values say 1–255.
+    "label": _s(255, 1),
+    "sort_order": _i(-2147483648, 2147483647),
+    "value_data": {"type": ["object", "null"]},
+}
+OPTION_VALUE_REQUIRED = ("label", "sort_order")  # VO: required on POST and PUT alike
+MAX_OPTION_VALUES = 250  # VO createProductVariantOptionValue: "250 option values per option"
+_OPTION_VALUE_ITEM = {"type": "object", "properties": OPTION_VALUE,
+                      "required": list(OPTION_VALUE_REQUIRED), "additionalProperties": False}
+OPTION = {
+    "product_id": _i(1),
+    "display_name": _s(255, 1),
+    "type": _e(*OPTION_TYPES),
+    "config": {"type": "object"},
+    "sort_order": {"type": "integer"},
+    "image_url": {"type": "string"},
+    "option_values": {"type": "array", "minItems": 1, "maxItems": MAX_OPTION_VALUES,
+                      "items": _OPTION_VALUE_ITEM},
+}
+OPTION_REQUIRED = ("display_name", "type", "option_values")
+# On PUT, option_values items may carry the id of an existing value.
+OPTION_PUT = {**OPTION, "option_values": {
+    **OPTION["option_values"],
+    "items": {**_OPTION_VALUE_ITEM, "properties": {**OPTION_VALUE, "id": _i(1)}}}}
+OPTION_READ_ONLY = ("id", "name")
+
+# P customFieldPost / customFieldPut.
+CUSTOM_FIELD_BODY = {"name": _s(250, 1), "value": _s(250, 1)}
+
 # P customUrl_Full: url and is_customized are x-required on post and put.
 PRODUCT_CUSTOM_URL = {
     "type": "object",
@@ -118,13 +201,34 @@ PRODUCT = {
     "total_sold": {"type": "integer"},
     "custom_fields": {"type": "array", "items": CUSTOM_FIELD, "maxItems": 200},
 }
+# Product POST ``variants[]`` items, in the prose shape (FACTS §5.8): ``sku`` and
+# ``option_values: [{option_display_name, label}]`` plus P ``productVariant_Base`` fields.
+# ⚠ P types the items as productVariant_Full (id, product_id, sku required); ids cannot
+# exist before the product does, so the prose shape is followed and ids are refused.
+PRODUCT_VARIANT = {
+    "type": "object",
+    "properties": {
+        **VARIANT_BASE,
+        "map_price": _NULLNUM,  # in P's productVariant_Base (not in V's, see VARIANT_BASE)
+        "sku": _s(255, 1),
+        "option_values": {
+            "type": "array", "minItems": 1,
+            "items": {"type": "object", "additionalProperties": False,
+                      "properties": {"option_display_name": _s(255, 1), "label": _s(255, 1)},
+                      "required": ["option_display_name", "label"]}},
+    },
+    "required": ["sku", "option_values"],
+    "additionalProperties": False,
+}
+PRODUCT["variants"] = {"type": "array", "items": PRODUCT_VARIANT}
 PRODUCT_REQUIRED = ("name", "type", "weight", "price")
 PRODUCT_READ_ONLY = ("id", "date_created", "date_modified", "calculated_price", "base_variant_id",
                      "option_set_id", "option_set_display", "options", "modifiers", "channels",
                      "primary_image", "parent_relations")
 # Sub-resources the products spec accepts in a body but the sandbox does not model yet:
 # refused with a 422 that says so, rather than silently dropped.
-PRODUCT_UNSUPPORTED = ("bulk_pricing_rules", "images", "videos", "variants")
+PRODUCT_UNSUPPORTED = ("bulk_pricing_rules", "images", "videos")
+PRODUCT_POST_ONLY = ("variants",)  # FACTS §5.3: "variants | array (POST only)"
 
 # B: custom_url.url pattern from createBrand.
 BRAND = {

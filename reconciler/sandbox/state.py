@@ -97,12 +97,18 @@ class StoreState:
         from .brands import Brands
         from .categories import Categories
         from .channels import Channels
+        from .custom_fields import CustomFields
+        from .options import Options
         from .products import Products
+        from .variants import Variants
 
         self.channels = Channels(self)
         self.brands = Brands(self)
         self.categories = Categories(self)
         self.products = Products(self)
+        self.options = Options(self)
+        self.variants = Variants(self)
+        self.custom_fields = CustomFields(self)
 
     # ---- lifecycle ----------------------------------------------------------------
 

@@ -42,6 +42,22 @@ ROUTES = [
         "DELETE": r.delete_channel_assignments}),
     Route("/v3/catalog/products/<int:id>", {"GET": r.get_product, "PUT": r.update_product,
                                             "DELETE": r.delete_product}),
+    Route("/v3/catalog/products/<int:id>/options", {"GET": r.list_options, "POST": r.create_option}),
+    Route("/v3/catalog/products/<int:id>/options/<int:option_id>", {
+        "GET": r.get_option, "PUT": r.update_option, "DELETE": r.delete_option}),
+    Route("/v3/catalog/products/<int:id>/options/<int:option_id>/values", {
+        "GET": r.list_option_values, "POST": r.create_option_value}),
+    Route("/v3/catalog/products/<int:id>/options/<int:option_id>/values/<int:value_id>", {
+        "GET": r.get_option_value, "PUT": r.update_option_value, "DELETE": r.delete_option_value}),
+    Route("/v3/catalog/products/<int:id>/variants", {"GET": r.list_product_variants,
+                                                     "POST": r.create_variant}),
+    Route("/v3/catalog/products/<int:id>/variants/<int:variant_id>", {
+        "GET": r.get_variant, "PUT": r.update_variant, "DELETE": r.delete_variant}),
+    Route("/v3/catalog/variants", {"GET": r.list_variants, "PUT": r.update_variants}),
+    Route("/v3/catalog/products/<int:id>/custom-fields", {"GET": r.list_custom_fields,
+                                                          "POST": r.create_custom_field}),
+    Route("/v3/catalog/products/<int:id>/custom-fields/<int:custom_field_id>", {
+        "GET": r.get_custom_field, "PUT": r.update_custom_field, "DELETE": r.delete_custom_field}),
     Route("/v3/catalog/brands", {"GET": r.list_brands, "POST": r.create_brand,
                                  "DELETE": r.delete_brands}),
     Route("/v3/catalog/brands/<int:id>", {"GET": r.get_brand, "PUT": r.update_brand,

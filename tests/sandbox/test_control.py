@@ -141,3 +141,22 @@ def test_seed_category_paths_prefer_tree_1(api, sandbox):
     cats = {c["category_id"]: c["tree_id"] for c in api.get("/v3/catalog/trees/categories").json()["data"]}
     [p] = api.get("/v3/catalog/products").json()["data"]
     assert cats[p["categories"][0]] == 1
+
+
+def test_stats_name_sub_resource_routes_with_placeholders(api, sandbox):
+    p = api.product()
+    api.post(f"/v3/catalog/products/{p['id']}/options", json={
+        "display_name": "Width", "type": "rectangles", "option_values": [{"label": "a", "sort_order": 0}]})
+    opt = api.get(f"/v3/catalog/products/{p['id']}/options").json()["data"][0]
+    api.get(f"/v3/catalog/products/{p['id']}/options/{opt['id']}/values/{opt['option_values'][0]['id']}")
+    api.post(f"/v3/catalog/products/{p['id']}/variants", json={"sku": "V", "option_values": [
+        {"id": opt["option_values"][0]["id"], "option_id": opt["id"]}]})
+    api.put("/v3/catalog/variants", json=[{"id": 1}])
+    api.get(f"/v3/catalog/products/{p['id']}/custom-fields")
+    assert set(sandbox.stats()["requests"]) == {
+        "POST /v3/catalog/products", "POST /v3/catalog/products/{id}/options",
+        "GET /v3/catalog/products/{id}/options",
+        "GET /v3/catalog/products/{id}/options/{option_id}/values/{value_id}",
+        "POST /v3/catalog/products/{id}/variants", "PUT /v3/catalog/variants",
+        "GET /v3/catalog/products/{id}/custom-fields"}
+    assert [e["items"] for e in sandbox.requests() if e["path"] == "/v3/catalog/variants"] == [1]

@@ -12,6 +12,10 @@ def test_single_object_envelope(api):
     r = api.get(f"/v3/catalog/products/{p['id']}")
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/json"
+    assert r.json() == {"data": {k: v for k, v in p.items() if k not in ("custom_fields", "variants")},
+                        "meta": {}}
+    # The POST answer is the product with include=custom_fields,variants.
+    r = api.get(f"/v3/catalog/products/{p['id']}", params={"include": "custom_fields,variants"})
     assert r.json() == {"data": p, "meta": {}}
 
 

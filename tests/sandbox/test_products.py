@@ -16,6 +16,7 @@ def test_new_product_has_every_field_with_spec_defaults(api):
     assert p["date_created"] == p["date_modified"]
     assert len(p["date_created"]) == 25 and p["date_created"].endswith("+00:00")
     assert "channels" not in p and "brand_name" not in p
+    assert p["custom_fields"] == [] and [v["id"] for v in p["variants"]] == [p["base_variant_id"]]
 
 
 def test_new_product_is_on_channel_1(api):
@@ -205,8 +206,8 @@ def test_seeded_product_equals_api_product(api, sandbox):
     made = api.product(1, inventory_level=5)
     sandbox.seed({"products": [{"name": "Cable Tie 2", "type": "physical", "price": 12.5,
                                 "weight": 0.2, "sku": "CT-002", "inventory_level": 5}]})
-    seeded = api.get(PRODUCTS, params={"sku": "CT-002"}).json()["data"][0]
-    volatile = {"id", "name", "sku", "custom_url", "base_variant_id", "date_created", "date_modified"}
+    seeded = api.get(PRODUCTS, params={"sku": "CT-002", "include": "custom_fields,variants"}).json()["data"][0]
+    volatile = {"id", "name", "sku", "custom_url", "base_variant_id", "date_created", "date_modified", "variants"}
     assert {k: v for k, v in seeded.items() if k not in volatile} == \
            {k: v for k, v in made.items() if k not in volatile}
     assert set(seeded) == set(made)

@@ -8,14 +8,21 @@ SEED FORMAT::
                     {"path": "Cable Ties/Nylon", "description": "...", "is_visible": true}],
      "products": [{"sku": "CT-BLK100", "name": "...", "type": "physical", "price": 12.5,
                    "weight": 0.2, "brand": "GTSE Pro", "categories": ["Cable Ties/Nylon"],
-                   "inventory_level": 500, "channels": [1, 2]}]}
+                   "inventory_level": 500, "channels": [1, 2],
+                   "custom_fields": {"Material": "Nylon 6.6"},
+                   "variants": [{"sku": "CT-BLK100-25", "options": {"Width": "2.5mm"},
+                                 "price": 1.95}]}]}
 
 * brands: brand API fields.
 * categories: ``path`` segments split on "/"; parents come before children; tree 1
   unless the item has ``"tree_id"``; other keys are category API fields.
 * products: ``brand`` (a brand name) -> ``brand_id``; ``categories`` (paths, looked up in
   tree 1 first, then the other trees; plain integers are ids) -> ids; ``channels``
-  defaults to ``[1]``; every other key is a product API field.
+  defaults to ``[1]``; ``custom_fields`` maps name → value; ``variants`` items have a
+  ``sku``, ``options`` (option display name → value label) and any variant fields
+  (``price``, ``weight``, ``upc`` …). The options and their values are created in the
+  order they are first seen, as a product POST with ``variants`` does. Every other key
+  is a product API field.
 
 Seeding bypasses rate limits and validation but builds objects with the same code as
 the API, so a seeded object equals one created over HTTP. A bad reference (unknown
