@@ -26,13 +26,15 @@ custom fields, channel assignments) derived as objects of their own kinds
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
 import hashlib
 import json
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -69,10 +71,29 @@ def load_desired(catalog_dir: str | os.PathLike[str]) -> DesiredState:
         raise DesiredStateError([Diagnostic("error", f"catalog directory '{display_path(root)}' does not exist")])
     if not files:
         raise DesiredStateError([Diagnostic("error", f"no catalog files (*.yaml, *.yml) under '{display_path(root)}'")])
-    reader = _Reader()
-    for path in files:
-        reader.read_file(path)
-    return reader.finish()
+    with _gc_paused():
+        reader = _Reader()
+        for path in files:
+            reader.read_file(path)
+        return reader.finish()
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading.
+
+    Loading allocates a few objects per YAML node and frees almost none, which
+    makes Python's collector rescan the growing heap again and again: for a
+    10,000-product catalog that was 70% of the load time. Loading creates no
+    reference cycles worth collecting; the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def find_files(root: Path) -> list[Path]:
