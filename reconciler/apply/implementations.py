@@ -56,7 +56,7 @@ def _clear_default_channels(run: Run, created: list[ResourceChange]) -> None:
     """A new product's channels are "not stated" (FACTS.md 8); the store may list it on
     its default storefront. For products whose YAML lists channels, start from none,
     so the planned assignments are exactly what remains."""
-    owning = {c.key for c in run.plan.changes if c.kind == "channel_assignment" and c.action is Action.CREATE}
+    owning = {parent_key(c) for c in run.plan.changes if c.kind == "channel_assignment" and c.action is Action.CREATE}
     ids = []
     for change in created:
         if change.key in owning:
@@ -99,6 +99,7 @@ def update_options(run: Run, kind: ResourceKind, batch: list[ResourceChange]) ->
             run.done(change, False, "the option is no longer in the store; plan again")
             continue
         base = run.path(kind, change, change.live_id) + "/values"
+        name = change.key[len(product) + 1:]     # key is "<sku>/<option name>"
         want = list(change.after.get("values") or [])
         have = current.extra.get("value_ids", {})
         try:
@@ -106,7 +107,7 @@ def update_options(run: Run, kind: ResourceKind, batch: list[ResourceChange]) ->
                 if label not in have:
                     resp = run.client.post(base, {"label": label, "sort_order": i})
                     row = (rows_of(resp) or [{}])[0]
-                    run.refs.add("option_value", value_key(product, change.after.get("name", ""), label), row.get("id"))
+                    run.refs.add("option_value", value_key(product, name, label), row.get("id"))
             for label, value_id in have.items():
                 if label not in want:
                     run.client.delete(f"{base}/{value_id}")
