@@ -97,7 +97,7 @@ def test_variant_schema_covers_exactly_the_variant_fields():
     props = load_schema("product.schema.json")["properties"]["variants"]["items"]["properties"]
     rejected = {name for name, sub in props.items() if sub.get("not") == {}}
     assert set(props) - rejected == {"sku", "options", *variant_kind.PLAIN}
-    assert rejected == {"inventory_level", "inventory_warning_level"}
+    assert rejected == {"inventory_level", "inventory_warning_level", "map_price"}
 
 
 def test_references_are_declared_in_the_schemas():
