@@ -28,14 +28,34 @@ def expand_children(objects: dict[str, dict[str, DesiredObject]], settings: Stor
             for child in kind.from_parent(parent, settings):
                 found.setdefault(child.key, child)
         objects[kind.name] = found
+    _GROUPED.clear()
 
 
 def child(kind: str, key: str, parent: DesiredObject, path: str, fields: dict[str, Any]) -> DesiredObject:
-    """A DesiredObject for a sub-resource written at ``path`` inside ``parent``."""
-    prefix = path + "."
-    sources = {p[len(prefix):]: src for p, src in parent.field_sources.items() if p.startswith(prefix)}
+    """A DesiredObject for a sub-resource written at ``path`` ("variants.0") inside ``parent``."""
+    sources = _by_prefix(parent).get(path, {})
     return DesiredObject(kind=kind, key=key, fields=fields, source=parent.source_of(path),
                          field_sources=sources, parent=parent.key)
+
+
+_GROUPED: dict[int, tuple[DesiredObject, dict[str, dict]]] = {}
+
+
+def _by_prefix(parent: DesiredObject) -> dict[str, dict]:
+    """The parent's positions grouped by their first two path segments, computed once
+    per parent (a product with 600 variants would otherwise be scanned 600 times)."""
+    hit = _GROUPED.get(id(parent))
+    if hit is not None and hit[0] is parent:
+        return hit[1]
+    groups: dict[str, dict] = {}
+    for p, src in parent.field_sources.items():
+        parts = p.split(".", 2)
+        if len(parts) == 3:
+            groups.setdefault(f"{parts[0]}.{parts[1]}", {})[parts[2]] = src
+    if len(_GROUPED) > 4096:
+        _GROUPED.clear()
+    _GROUPED[id(parent)] = (parent, groups)
+    return groups
 
 
 def text(value: Any) -> str:
