@@ -11,6 +11,7 @@ YAML appear in ``DesiredObject.fields``: absent means "not managed".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from reconciler.diagnostics import SourceRange
@@ -50,6 +51,9 @@ class StoreSettings:
     # The house SKU rule, "enabled" filled in: {"enabled": True, "categories": {"CT": "Cable Ties"}};
     # None when the store block has none (then SKUs are not checked against it).
     sku_convention: dict[str, Any] | None = None
+    # Money guardrails (store.guardrails): a price drop larger than this, compared
+    # with the live store, blocks apply unless acknowledged.
+    max_price_drop_percent: Decimal = Decimal(30)
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
 

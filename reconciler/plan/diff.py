@@ -111,7 +111,7 @@ def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, r
 
 
 def _create(kind: ResourceKind, obj: DesiredObject, live: LiveState, reason: str = "absent_from_store") -> ResourceChange:
-    after = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f not in kind.child_fields}
+    after = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f not in kind.child_fields and f not in kind.meta_fields}
     log.info("Detected added %s %r", kind.name, obj.key)
     return ResourceChange(
         kind=kind.name,
@@ -133,7 +133,7 @@ def _with_parent(kind: ResourceKind, obj: DesiredObject, live: LiveState) -> str
 
 
 def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> ResourceChange | None:
-    want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in kind.child_fields}
+    want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in kind.child_fields and f not in kind.meta_fields}
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
     diff = DeepDiff(_comparable(kind, have), _comparable(kind, want), ignore_order=False)
     paths = sorted(str(p) for p in diff.affected_root_keys) if diff else []

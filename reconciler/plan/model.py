@@ -64,6 +64,7 @@ class ResourceChange:
     source: str | None = None
     reason: str | None = None
     parent: str | None = None      # address of the owning object: "product['CT-BLK100']"
+    blocked: str | None = None     # why apply refuses this change unless acknowledged (guardrails)
 
     @property
     def address(self) -> str:
@@ -78,6 +79,14 @@ class Plan:
     store: dict[str, str] = field(default_factory=dict)   # {"api_url", "store_hash"}: no token
     created_at: str = ""
     format_version: str = FORMAT_VERSION
+    # Business impact of price changes: one row per (customer group, channel):
+    # {"customer_group", "channel", "changed", "min_pct", "median_pct", "max_pct", "blocked"}
+    # (percentages as Decimals). Informational; apply never reads it.
+    impact: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> list["ResourceChange"]:
+        return [c for c in self.changes if c.blocked]
 
     @property
     def has_changes(self) -> bool:
@@ -102,6 +111,7 @@ class Plan:
             "unmanaged": {
                 kind: {"count": len(keys), "keys": list(keys)} for kind, keys in self.unmanaged.items()
             },
+            "impact": encode_value(self.impact),
         }
 
     def to_json(self) -> str:
@@ -120,6 +130,7 @@ class Plan:
                 store=dict(data.get("store", {})),
                 created_at=data.get("created_at", ""),
                 format_version=version,
+                impact=decode_value(data.get("impact") or []),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None
@@ -169,6 +180,7 @@ def _change_to_dict(c: ResourceChange) -> dict[str, Any]:
         "fingerprint": c.fingerprint,
         "source": c.source,
         "parent": c.parent,
+        "blocked": c.blocked,
         "changes": [
             {"path": f.path, "before": encode_value(f.before), "after": encode_value(f.after)} for f in c.changes
         ],
@@ -188,4 +200,5 @@ def _change_from_dict(d: dict[str, Any]) -> ResourceChange:
         source=d.get("source"),
         reason=d.get("reason"),
         parent=d.get("parent"),
+        blocked=d.get("blocked"),
     )

@@ -2,7 +2,7 @@
 
     >>> from reconciler.resources import REGISTRY
     >>> [k.name for k in REGISTRY.ordered()]
-    ['brand', 'category', 'product', 'option', 'variant', 'custom_field', 'channel_assignment']
+    ['brand', 'category', 'product', 'option', 'variant', 'custom_field', 'channel_assignment', 'price_list', 'customer_group', 'price_list_assignment', 'price_record']
 """
 
 from __future__ import annotations
@@ -44,3 +44,4 @@ register = REGISTRY.register
 # Importing the kind modules registers them, in dependency order.
 from reconciler.resources import brand, category, product  # noqa: E402,F401
 from reconciler.resources import option, variant, custom_field, channel_assignment  # noqa: E402,F401
+from reconciler.resources import price_list, customer_group, price_list_assignment, price_record  # noqa: E402,F401

@@ -1,0 +1,46 @@
+"""price_list: keyed by name. /v3/pricelists; its records and assignments are sub-resources.
+
+YAML:
+
+    price_lists:
+      - name: Trade GBP
+        active: true
+        currency: GBP                 # default for its records (YAML only)
+        assignments: [{customer_group: Trade, channel: uk-main}]
+        records:
+          - {sku: CT-BLK100-2.5, price: 1.60}
+
+A price list written in YAML owns all its records and assignments: those in the
+store but not in YAML are removed (the plan says so).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.resources import register
+from reconciler.resources.base import ResourceKind
+
+FIELDS = ("name", "active")
+
+
+def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
+    return {f: obj.get(f) for f in FIELDS if f in obj}
+
+
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
+    return {f: v for f, v in fields.items() if f in FIELDS}
+
+
+PRICE_LIST = register(ResourceKind(
+    name="price_list",
+    plural="price_lists",
+    schema="price_list.schema.json",
+    key="name",
+    endpoint="/v3/pricelists",
+    order=80,
+    child_fields=frozenset({"records", "assignments"}),
+    meta_fields=frozenset({"acknowledge", "currency"}),
+    from_live=from_live,
+    to_payload=to_payload,
+))

@@ -1,0 +1,68 @@
+"""price_list_assignment: a price list applied to a customer group on a channel.
+
+Key: "<price list>@<customer group>@<channel>". Created with
+``POST /v3/pricelists/assignments`` (25 per request, FACTS.md 10.3), removed
+with ``DELETE /v3/pricelists/assignments?id=``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.live import LiveObject
+from reconciler.resources import register
+from reconciler.resources.base import ResourceKind
+from reconciler.resources.channel_assignment import channel_name
+from reconciler.resources.children import child
+
+ENDPOINT = "/v3/pricelists/assignments"
+
+
+def key_for(price_list: str, group: str, channel: str) -> str:
+    return f"{price_list}@{group}@{channel}"
+
+
+def from_parent(price_list, settings) -> list:
+    return [
+        child("price_list_assignment", key_for(price_list.key, a["customer_group"], a["channel"]), price_list,
+              f"assignments.{i}", {"customer_group": a["customer_group"], "channel": a["channel"]})
+        for i, a in enumerate(price_list.fields.get("assignments") or [])
+    ]
+
+
+def live_from_parent(row: dict[str, Any], name: str, refs, settings) -> list[LiveObject]:
+    out = []
+    for a in row.get("assignments") or []:
+        group = refs.key_of("customer_group", a.get("customer_group_id")) or f"#{a.get('customer_group_id')}"
+        channel = channel_name(settings, a.get("channel_id"))
+        out.append(LiveObject("price_list_assignment", key_for(name, group, channel), a["id"],
+                              {"customer_group": group, "channel": channel}, parent=name,
+                              extra={"price_list_id": row["id"]}))
+    return out
+
+
+def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
+    return {"customer_group": obj.get("customer_group"), "channel": obj.get("channel")}
+
+
+def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
+    return {"customer_group_id": refs.id_of("customer_group", fields["customer_group"])}
+
+
+PRICE_LIST_ASSIGNMENT = register(ResourceKind(
+    name="price_list_assignment",
+    plural="price_list_assignments",
+    schema="price_list.schema.json",
+    key="customer_group",
+    endpoint=ENDPOINT,
+    order=90,
+    depends_on=("price_list", "customer_group"),
+    create_batch_size=25,     # POST /pricelists/assignments: batch limit 25 (FACTS.md 10.3)
+    parent="price_list",
+    owner_field="assignments",
+    replace_fields=frozenset({"customer_group", "channel"}),
+    from_parent=from_parent,
+    live_from_parent=live_from_parent,
+    from_live=from_live,
+    to_payload=to_payload,
+))
