@@ -40,9 +40,12 @@ def connect(config=None, *, parallelism: int = 8):
     return StoreClient(Transport(config, pool_size=max(parallelism, 4)), parallelism=parallelism)
 
 
-def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True):
+def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,
+                     allow_price_drop: bool = False):
     """Apply ``plan`` exactly. With ``check_stale`` the touched objects are re-read first and
-    a plan that no longer matches the store is refused (PlanStaleError)."""
+    a plan that no longer matches the store is refused (PlanStaleError). A plan with
+    changes blocked by the price guardrails is refused (GuardrailError) unless
+    ``allow_price_drop``."""
     from reconciler import errors
     from reconciler.apply.executor import apply_plan
     from reconciler.apply.stale import find_stale, read_for_apply
@@ -52,6 +55,8 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
             f"this plan was made for store {plan.store.get('store_hash')!r}, "
             f"not {client.transport.config.store_hash!r}"
         )
+    if plan.blocked and not allow_price_drop:
+        raise errors.GuardrailError(plan.blocked)
     live = read_for_apply(plan, client, settings)
     if check_stale:
         stale = find_stale(plan, live)

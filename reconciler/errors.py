@@ -13,7 +13,8 @@
     │       ├── Unprocessable            422
     │       └── RateLimited              429 that survived pacing and retries
     ├── PlanError                        a plan file that cannot be read or used
-    │   └── PlanStaleError               the store changed since the plan was made
+    │   ├── PlanStaleError               the store changed since the plan was made
+    │   └── GuardrailError               the plan has changes blocked by money guardrails
     └── ApplyError                       some changes failed; carries done and failed
 
 Errors never carry the access token: the transport strips it before anything is
@@ -114,6 +115,20 @@ class PlanStaleError(PlanError):
         super().__init__(
             "plan is stale: the store changed since it was made; run `catalog plan` again\n"
             + "\n".join(f"  - {s}" for s in stale)
+        )
+
+
+class GuardrailError(PlanError):
+    """Changes the guardrails block (e.g. a price drop past the limit) without acknowledgement."""
+
+    def __init__(self, blocked: list) -> None:
+        self.blocked = blocked
+        lines = [f"  - {c.address}{f' ({c.source})' if c.source else ''}: {c.blocked}" for c in blocked]
+        super().__init__(
+            f"{len(blocked)} change{'s are' if len(blocked) != 1 else ' is'} blocked by the price guardrails:\n"
+            + "\n".join(lines)
+            + "\nAcknowledge each in YAML (acknowledge: [price_drop]) for the reviewer to see, "
+            "or pass --allow-price-drop."
         )
 
 

@@ -26,7 +26,8 @@ class ProgressView:
         self.progress.advance(self.task)
 
 
-def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console) -> bool:
+def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
+              allow_price_drop: bool = False) -> bool:
     from reconciler import apply_saved_plan, connect
 
     total = sum(1 for c in plan.changes if c.action is not Action.NOOP)
@@ -40,7 +41,7 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
     with connect(parallelism=parallelism) as client, progress:
         task = progress.add_task("applying", total=total)
         result = apply_saved_plan(plan, client, settings, hooks=ProgressView(progress, task),
-                                  check_stale=check_stale)
+                                  check_stale=check_stale, allow_price_drop=allow_price_drop)
         sent = client.transport.sent
     render_result(result, console, sent)
     return not result.failed

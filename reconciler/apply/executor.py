@@ -141,6 +141,9 @@ class Run:
 
     # -- outcomes --------------------------------------------------------------------
 
+    def finished(self, change: ResourceChange) -> bool:
+        return id(change) in self._finished
+
     def done(self, change: ResourceChange, ok: bool, message: str = "", id_: int | None = None) -> None:
         outcome = Outcome(change, ok, message, id_)
         with self._lock:
@@ -299,6 +302,11 @@ def parent_key(change: ResourceChange) -> str | None:
 
 
 def rows_of(resp: Response) -> list[dict]:
+    """The objects an answer carries: v3 ``{"data": ...}`` or v2's bare object/array."""
+    if isinstance(resp.data, list):
+        return [r for r in resp.data if isinstance(r, dict)]
+    if isinstance(resp.data, dict) and "data" not in resp.data and "id" in resp.data:
+        return [resp.data]
     data = resp.data.get("data") if isinstance(resp.data, dict) else None
     if isinstance(data, dict):
         return [data]

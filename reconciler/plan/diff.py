@@ -21,6 +21,8 @@ from reconciler.desired.model import DesiredObject, DesiredState
 from reconciler.diagnostics import Diagnostic
 from reconciler.errors import DesiredStateError
 from reconciler.live import LiveObject, LiveState
+from reconciler.plan.guardrails import below_cost, mark_price_drops
+from reconciler.plan.impact import price_impact
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import ResourceKind
@@ -29,8 +31,12 @@ log = logging.getLogger(__name__)
 
 
 def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = REGISTRY,
-               store: dict[str, str] | None = None) -> Plan:
-    """Compare desired with live; raise DesiredStateError for problems only the store reveals."""
+               store: dict[str, str] | None = None, allow_price_drop: bool = False) -> Plan:
+    """Compare desired with live; raise DesiredStateError for problems only the store reveals.
+
+    Price changes past the guardrails are marked ``blocked`` (apply refuses them)
+    unless acknowledged in YAML or ``allow_price_drop``; ``plan.impact`` says what
+    the plan does to prices per customer group and channel."""
     diagnostics = _check_existing(desired, live)
     plan = Plan(
         desired_digest=desired.digest,
@@ -39,6 +45,9 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
     )
     for kind in registry.ordered():
         plan.changes += _compare_kind(kind, desired, live, plan, diagnostics)
+    diagnostics += below_cost(plan, desired, live)
+    mark_price_drops(plan, desired, live, allow=allow_price_drop)
+    plan.impact = price_impact(plan, desired, live)
     if diagnostics:
         raise DesiredStateError(diagnostics)
     return plan

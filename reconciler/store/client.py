@@ -73,11 +73,46 @@ class StoreClient:
                 data.extend(resp.data.get("data") or [])
         return data
 
+    def list_v2(self, path: str, params: dict | None = None, *, page_size: int = PAGE_SIZE) -> list[dict]:
+        """A v2 collection (bare JSON arrays, no pagination meta): ``/count`` first,
+        then every page side by side."""
+        base = dict(params or {})
+        count = self.get(f"{path}/count", base).data
+        total = int(count.get("count", 0)) if isinstance(count, dict) else 0
+        pages = max(1, -(-total // page_size))
+        answers = self.map(lambda p: self.get(path, {**base, "page": p, "limit": page_size}), range(1, pages + 1))
+        rows: list[dict] = []
+        for resp in answers:
+            if isinstance(resp.data, list):
+                rows.extend(resp.data)
+        return rows
+
+    def list_cursor(self, path: str, params: dict | None = None, *, page_size: int = PAGE_SIZE) -> list[dict]:
+        """A v3 collection with cursor pagination: follow ``end_cursor`` as ``after``."""
+        base = {**(params or {}), "limit": page_size}
+        rows: list[dict] = []
+        after = None
+        while True:
+            resp = self.get(path, {**base, "after": after} if after else base)
+            data = resp.data if isinstance(resp.data, dict) else {}
+            page = data.get("data") or []
+            rows.extend(page)
+            cursor = (data.get("meta") or {}).get("cursor_pagination") or {}
+            nxt = cursor.get("end_cursor")
+            if not page or not nxt or nxt == after or not (cursor.get("links") or {}).get("next"):
+                return rows
+            after = nxt
+
     def list_many(self, requests: dict[str, tuple[str, dict | None]]) -> dict[str, list[dict]]:
         """Several ``list_all`` calls side by side: {name: (path, params)} -> {name: rows}."""
-        names = list(requests)
-        # Each list_all fans its own pages out on the pool; running the lists on
-        # plain threads avoids a pool waiting on itself.
+        return self.gather({n: (lambda r=r: self.list_all(*r)) for n, r in requests.items()})
+
+    def gather(self, calls: dict[str, Any]) -> dict[str, Any]:
+        """Run several reads side by side: {name: fn()} -> {name: result}.
+
+        Each read fans its own pages out on the pool; running the reads on plain
+        threads avoids a pool waiting on itself."""
+        names = list(calls)
         with ThreadPoolExecutor(max_workers=len(names) or 1) as outer:
-            futures = {n: outer.submit(self.list_all, *requests[n]) for n in names}
+            futures = {n: outer.submit(calls[n]) for n in names}
             return {n: f.result() for n, f in futures.items()}

@@ -24,11 +24,40 @@ KEYS_PER_REQUEST = 50
 def read_live(client: StoreClient, settings: StoreSettings | None = None,
               registry: Registry = REGISTRY) -> LiveState:
     settings = settings or StoreSettings()
-    rows = client.list_many({
-        k.name: (k.endpoint, k.list_params(settings) if k.list_params else None)
+    rows = client.gather({
+        k.name: (lambda k=k: _read_kind(client, k, k.list_params(settings) if k.list_params else None))
         for k in registry.ordered() if not k.parent
     })
     return build_live(rows, settings, registry)
+
+
+def _read_kind(client: StoreClient, kind, params: dict | None) -> list[dict]:
+    if kind.api_version == "v2":
+        return client.list_v2(kind.endpoint, params)
+    rows = client.list_all(kind.endpoint, params)
+    reader = _EXTRA_READS.get(kind.name)
+    if reader:
+        reader(client, rows)
+    return rows
+
+
+def _read_price_lists(client: StoreClient, lists: list[dict]) -> None:
+    """Each list's records (cursor pagination, the docs' advice) and assignments,
+    attached to the list's row for the child kinds to read."""
+    reads = {f"records#{r['id']}": (lambda r=r: client.list_cursor(
+        f"/v3/pricelists/{r['id']}/records", {"include": "sku,bulk_pricing_tiers"})) for r in lists}
+    if lists:
+        reads["assignments"] = lambda: client.list_all("/v3/pricelists/assignments")
+    got = client.gather(reads) if reads else {}
+    by_list: dict[int, list[dict]] = {}
+    for a in got.get("assignments", []):
+        by_list.setdefault(a.get("price_list_id"), []).append(a)
+    for row in lists:
+        row["records"] = got.get(f"records#{row['id']}", [])
+        row["assignments"] = by_list.get(row["id"], [])
+
+
+_EXTRA_READS = {"price_list": _read_price_lists}
 
 
 def read_touched(client: StoreClient, keys: dict[str, list[str]], settings: StoreSettings | None = None,
@@ -40,19 +69,19 @@ def read_touched(client: StoreClient, keys: dict[str, list[str]], settings: Stor
     (brands, categories: few, and needed to resolve names) are read whole.
     """
     settings = settings or StoreSettings()
-    requests: dict[str, tuple[str, dict | None]] = {}
+    requests: dict = {}
     for kind in registry.ordered():
         if kind.parent:
             continue
         params = kind.list_params(settings) if kind.list_params else {}
         wanted = sorted(set(keys.get(kind.name, [])))
         if kind.key_filter is None:
-            requests[kind.name] = (kind.endpoint, params)
+            requests[kind.name] = (lambda k=kind, p=params: _read_kind(client, k, p))
         else:
             for i in range(0, len(wanted), KEYS_PER_REQUEST):
                 chunk = ",".join(wanted[i : i + KEYS_PER_REQUEST])
-                requests[f"{kind.name}#{i}"] = (kind.endpoint, {**params, kind.key_filter: chunk})
-    rows = client.list_many(requests) if requests else {}
+                requests[f"{kind.name}#{i}"] = (lambda k=kind, p={**params, kind.key_filter: chunk}: _read_kind(client, k, p))
+    rows = client.gather(requests) if requests else {}
     merged: dict[str, list[dict]] = {}
     for name, got in rows.items():
         merged.setdefault(name.split("#")[0], []).extend(got)
@@ -69,6 +98,14 @@ def build_live(rows: dict[str, list[dict]], settings: StoreSettings | None = Non
         refs.add("brand", row["name"], row["id"])
     for cid, path in paths_by_id(rows.get("category", [])).items():
         refs.add("category", path, cid)
+    # Every top-level object's name first: objects refer to kinds read later
+    # (a customer group's discount rule names a price list, an assignment a group).
+    for kind in registry.ordered():
+        if kind.parent or kind.name == "category":
+            continue
+        for row in rows.get(kind.name, []):
+            if row.get(kind.key):
+                refs.add(kind.name, row[kind.key], row[kind.id_field])
     children = [k for k in registry.ordered() if k.parent and k.live_from_parent]
     for kind in registry.ordered():
         if kind.parent:
@@ -78,7 +115,6 @@ def build_live(rows: dict[str, list[dict]], settings: StoreSettings | None = Non
             key = fields.get(kind.key)
             if not key:
                 continue  # e.g. a product without SKU: cannot be matched to YAML
-            refs.add(kind.name, key, row[kind.id_field])
             live.add(LiveObject(kind.name, key, row[kind.id_field], fields, row.get("date_modified")))
             for child in children:
                 if child.parent == kind.name:

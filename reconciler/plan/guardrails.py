@@ -1,0 +1,105 @@
+"""Money guardrails that need the live store: price drops and prices below cost.
+
+Checks that the YAML alone can answer (sale price below price, price below the
+cost written next to it) are made by ``validate``; here the plan compares with
+what the store charges now:
+
+- a change that lowers an object's effective price (sale price if set, else
+  price) by more than ``store.guardrails.max_price_drop_percent`` (default 30)
+  is *blocked*: the plan shows it first and apply refuses it, unless the object
+  says ``acknowledge: [price_drop]`` (a reviewer sees that in the PR) or apply
+  runs with ``--allow-price-drop``;
+- a price below the variant's cost in the store is an error at the YAML
+  position, unless the object says ``acknowledge: [below_cost]``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from reconciler.desired.model import DesiredState
+from reconciler.diagnostics import Diagnostic
+from reconciler.live import LiveState
+from reconciler.plan.model import Action, Plan, ResourceChange
+
+PRICED = ("product", "variant", "price_record")
+
+
+def effective(fields: dict[str, Any]) -> Decimal | None:
+    """What a shopper pays: the sale price when set, else the price."""
+    sale = fields.get("sale_price")
+    if isinstance(sale, Decimal) and sale > 0:
+        return sale
+    price = fields.get("price")
+    return price if isinstance(price, Decimal) else None
+
+
+def merged(change: ResourceChange, live: LiveState) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The object's fields before and after the change (live values where YAML is silent)."""
+    current = live.get(change.kind, change.key)
+    before = dict(current.fields) if current else {}
+    after = {**before, **change.after} if change.action is not Action.DELETE else {}
+    return before, after
+
+
+def acknowledged(desired: DesiredState, change: ResourceChange, what: str) -> bool:
+    obj = desired.get(change.kind, change.key)
+    return bool(obj) and what in (obj.fields.get("acknowledge") or [])
+
+
+def drop_percent(before: Decimal, after: Decimal) -> Decimal:
+    return ((before - after) / before * 100).quantize(Decimal("0.1"))
+
+
+def mark_price_drops(plan: Plan, desired: DesiredState, live: LiveState, *, allow: bool) -> None:
+    limit = desired.store.max_price_drop_percent
+    for change in plan.changes:
+        if change.kind not in PRICED or change.action is not Action.UPDATE:
+            continue
+        before, after = (effective(f) for f in merged(change, live))
+        if not before or after is None or before <= 0:
+            continue
+        drop = drop_percent(before, after)
+        if drop > limit and not allow and not acknowledged(desired, change, "price_drop"):
+            change.blocked = f"price drops {drop}% ({before} -> {after}; limit {limit}%)"
+
+
+def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagnostic]:
+    """Prices the plan would set below the cost the store holds for that SKU."""
+    out = []
+    for change in plan.changes:
+        if change.kind not in PRICED or change.action is Action.DELETE or "price" not in change.after:
+            continue
+        cost = _cost(change, desired, live)
+        price = change.after["price"]
+        if cost is None or not isinstance(price, Decimal) or price >= cost:
+            continue
+        if acknowledged(desired, change, "below_cost"):
+            continue
+        obj = desired.get(change.kind, change.key)
+        out.append(Diagnostic(
+            "error",
+            f"{change.kind} {change.key!r}: price {price} is below cost_price {cost} in the store "
+            "(add acknowledge: [below_cost] to sell below cost)",
+            obj.source_of("price") if obj else None,
+        ))
+    return out
+
+
+def _cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> Decimal | None:
+    """The cost that applies: written in YAML (validate checks those), else the store's."""
+    if change.kind == "price_record":
+        sku = change.key.rsplit(":", 2)[1]
+        for kind in ("variant", "product"):
+            if desired.get(kind, sku) and "cost_price" in desired.get(kind, sku).fields:
+                return None  # validate compares against the YAML cost
+            current = live.get(kind, sku)
+            if current and isinstance(current.fields.get("cost_price"), Decimal):
+                return current.fields["cost_price"] or None
+        return None
+    if "cost_price" in change.after:
+        return None  # both written: validate's job
+    current = live.get(change.kind, change.key)
+    cost = current.fields.get("cost_price") if current else None
+    return cost if isinstance(cost, Decimal) and cost > 0 else None
