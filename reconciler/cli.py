@@ -81,8 +81,9 @@ def plan(
     if out:
         _save(the_plan, out)
     if the_plan.blocked:
-        with _reporting(Format.text if format is Format.json else format):
-            raise errors.GuardrailError(the_plan.blocked)
+        # The plan (any format) already lists them first; the message says what to do.
+        err.print(f"[red]Error:[/] {_escape(str(errors.GuardrailError(the_plan.blocked)))}", soft_wrap=True)
+        raise typer.Exit(1)
     if detailed_exitcode and the_plan.has_changes:
         raise typer.Exit(2)
 
