@@ -88,18 +88,26 @@ def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagn
 
 
 def _cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> Decimal | None:
-    """The cost that applies: written in YAML (validate checks those), else the store's."""
+    """The cost that applies: written in YAML (validate checks those), else the store's.
+    A variant without a cost of its own uses its product's."""
     if change.kind == "price_record":
-        sku = change.key.rsplit(":", 2)[1]
-        for kind in ("variant", "product"):
-            if desired.get(kind, sku) and "cost_price" in desired.get(kind, sku).fields:
-                return None  # validate compares against the YAML cost
-            current = live.get(kind, sku)
-            if current and isinstance(current.fields.get("cost_price"), Decimal):
-                return current.fields["cost_price"] or None
-        return None
-    if "cost_price" in change.after:
+        kind, key = "variant", change.key.rsplit(":", 2)[1]
+        if desired.get("variant", key) is None and live.get("variant", key) is None:
+            kind = "product"
+    elif "cost_price" in change.after:
         return None  # both written: validate's job
-    current = live.get(change.kind, change.key)
-    cost = current.fields.get("cost_price") if current else None
-    return cost if isinstance(cost, Decimal) and cost > 0 else None
+    else:
+        kind, key = change.kind, change.key
+    chain = [(kind, key)]
+    owner = desired.get(kind, key) or live.get(kind, key)
+    if kind == "variant" and owner is not None and owner.parent:
+        chain.append(("product", owner.parent))
+    for k, name in chain:
+        wanted = desired.get(k, name)
+        if wanted is not None and "cost_price" in wanted.fields:
+            return None  # validate compares against the YAML cost
+        current = live.get(k, name)
+        cost = current.fields.get("cost_price") if current else None
+        if isinstance(cost, Decimal) and cost > 0:
+            return cost
+    return None
