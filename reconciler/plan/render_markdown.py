@@ -3,8 +3,10 @@
 Reads only the Plan. Layout, top to bottom:
 
     <!-- catalog-reconciler-plan -->          hidden marker: CI finds and updates its one comment
-    ### Catalog plan: 1 to create, 1 to update, 1 to delete
+    ### Catalog plan: 1 to create, 1 to update, 1 to delete[, N blocked]
     | kind | create | update | delete | unmanaged |    one row per kind
+    #### Price impact                                  only when plan.impact has rows; never cut
+    > [!WARNING] ... blocked changes table            only when apply refuses changes; no row cap
     > [!CAUTION] ... deletes table                    only when something is deleted
     <details> per top-level kind: | | key | field | before | after |
     <details> unmanaged keys per kind
@@ -24,6 +26,15 @@ its children never stand alone. A delete and a create of one child key are one
 products, never between a product and its children (unless one product alone
 is over the limit).
 
+The price impact table and the blocked changes come before everything that may
+be cut: the impact table is never cut, and the blocked table has no row cap (it
+is cut only if it alone would not fit in a comment, and then says how many more
+are blocked). A blocked change is marked again in its row (``**BLOCKED:**
+<reason>``). A price list's records and assignments are its children, named
+``↳ `CT-BLK100-2.5` GBP`` and ``↳ assignment `Trade` on `uk-main```; a record's
+money change (any kind's) shows its percentage after the new value, and a removed
+record what it held, in the before column.
+
     | ~ | `CT-BLK100` | `price` | `12.99` | `12.50` |
     | ~ | ↳ variant `CT-BLK100-4.8` | `price` | `2.10` | `2.25` |
     | - | ↳ variant `CT-BLK100-9.0` | *removed: not in the product's variants* |  |  |
@@ -35,8 +46,9 @@ import re
 
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.values import (
-    Block, Entry, FieldLine, child_counts, child_label, count_noun, delete_reason, entry_lines, group_by_kind,
-    nest, own_lines, parent_of, removal_note,
+    ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
+    child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
+    own_lines, parent_of, removal_note,
 )
 
 MARKER = "<!-- catalog-reconciler-plan -->"
@@ -53,6 +65,7 @@ _SKIP_ROOM = 250     # room kept per later table for its "not shown" line
 _ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
 _CHANGE_HEADER = "| | key | field | before | after |\n| --- | --- | --- | --- | --- |\n"
 _DELETE_HEADER = "| | kind | key | store id | reason |\n| --- | --- | --- | --- | --- |\n"
+_BLOCKED_HEADER = "| | address | source | blocked because |\n| --- | --- | --- | --- |\n"
 
 
 def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS) -> str:
@@ -62,13 +75,22 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
     groups = group_by_kind(nest(plan.changes))
     unmanaged = {kind: keys for kind, keys in plan.unmanaged.items() if keys}
     footer = _footer(plan)
-    doc = _Doc(max_chars - len(footer) - len(TRUNCATED) - 2, tables=bool(deletes) + len(groups) + len(unmanaged))
+    blocked = plan.blocked
+    tables = bool(blocked) + bool(deletes) + len(groups) + len(unmanaged)
+    doc = _Doc(max_chars - len(footer) - len(TRUNCATED) - 2, tables=tables)
     doc.add(f"{MARKER}\n{_heading(plan)}\n")
     kinds = _kinds(shown, plan)
     if kinds:
         doc.add(_summary_table(plan, kinds))
     if not plan.has_changes:
         doc.add("The store matches the catalog.\n")
+    if plan.impact:
+        doc.add(_impact_table(plan.impact))
+    if blocked:
+        doc.add(_warning(blocked))
+        rows = [[_blocked_row(c)] for c in blocked]
+        doc.table("Blocked changes", "#### Blocked changes\n\n", _BLOCKED_HEADER, rows, "", len(rows),
+                  "blocked changes")
     if deletes:
         doc.add(_caution(deletes))
         rows = [[_delete_row(c)] for c in deletes]
@@ -149,7 +171,8 @@ def _heading(plan: Plan) -> str:
     if not plan.has_changes:
         return "### Catalog plan: no changes"
     s = plan.summary()
-    return f"### Catalog plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete"
+    blocked = f", {n} blocked" if (n := len(plan.blocked)) else ""
+    return f"### Catalog plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete{blocked}"
 
 
 def _kinds(shown: list[ResourceChange], plan: Plan) -> list[str]:
@@ -170,6 +193,36 @@ def _summary_table(plan: Plan, kinds: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _impact_table(impact: list[dict]) -> str:
+    lines = [
+        "#### Price impact",
+        "",
+        "Change of each variant's effective price, per customer group and channel (negative = cheaper).",
+        "",
+        _row(*IMPACT_COLUMNS),
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in impact:
+        group, channel, *numbers, blocked = impact_cells(row)
+        group = f"*{_text(group)}*" if group == CATALOG_PRICE else _text(group)
+        lines.append(_row(group, _text(channel), *numbers, f"**{blocked}**" if blocked not in ("0", "") else blocked))
+    return "\n".join(lines) + "\n"
+
+
+def _warning(blocked: list[ResourceChange]) -> str:
+    n = len(blocked)
+    it = "it" if n == 1 else "them"
+    return (
+        f"> [!WARNING]\n> **Apply refuses {n} change{'s' if n != 1 else ''}** until acknowledged "
+        f"(listed below). To apply {it}, add `{ACKNOWLEDGE_YAML}` to the object in YAML, "
+        f"or run apply with `{ACKNOWLEDGE_FLAG}`.\n"
+    )
+
+
+def _blocked_row(rc: ResourceChange) -> str:
+    return _row(rc.action.value, _code(rc.address), _code(rc.source or ""), _text(rc.blocked or ""))
+
+
 def _caution(deletes: list[ResourceChange]) -> str:
     kinds = ", ".join(count_noun(g[0].kind, len(g)) for g in group_by_kind(deletes))
     n = len(deletes)
@@ -184,12 +237,13 @@ def _delete_row(rc: ResourceChange) -> str:
     owner = parent_of(rc)
     key = f"{_code(owner[1])} › {_code(child_label(rc))}" if owner else _code(rc.key)
     note = removal_note(rc)
-    return _row("-", _text(rc.kind), key, live_id, _code(rc.reason or "") + (f" ({_text(note)})" if note else ""))
+    reason = _code(rc.reason or "") + (f" ({_text(note)})" if note else "") + _blocked_mark(rc)
+    return _row("-", _text(rc.kind), key, live_id, reason)
 
 
 def _block_rows(block: Block) -> list[str]:
     """The product's own rows (or one "=" row), then its children's, one group for the size caps."""
-    key = _code(block.key)
+    key = _code(block.key) + (_blocked_mark(block.head) if block.head else "")
     own = own_lines(block)
     rows = [_field_row(f, key if i == 0 else "") for i, f in enumerate(own)] or [_row(block.symbol, key, "", "", "")]
     for entry in block.children:
@@ -199,11 +253,15 @@ def _block_rows(block: Block) -> list[str]:
 
 def _entry_rows(entry: Entry) -> list[str]:
     rc = entry.change
-    key = f"↳ {_text(rc.kind)} {_code(child_label(rc))}"
+    title = child_title(rc)
+    name = " ".join(_code(w) if is_name else _text(w) for w, is_name in title) if title else (
+        f"{_text(rc.kind)} {_code(child_label(rc))}")
+    key = f"↳ {name}{_blocked_mark(rc)}"
     fields = entry_lines(entry)
     gone = entry.replaced or (rc if rc.action is Action.DELETE else None)
     if gone is not None:
-        head = _row(entry.symbol, key, f"*{_text(delete_reason(gone))}*" if delete_reason(gone) else "", "", "")
+        held = _code(", ".join(f"{f.path} {f.before}" for f in deleted_lines(rc)))
+        head = _row(entry.symbol, key, f"*{_text(delete_reason(gone))}*" if delete_reason(gone) else "", held, "")
         return [head] + [_field_row(f, "") for f in fields]
     if not fields:
         return [_row(entry.symbol, key, "", "", "")]
@@ -211,7 +269,12 @@ def _entry_rows(entry: Entry) -> list[str]:
 
 
 def _field_row(f: FieldLine, key: str) -> str:
-    return _row(f.symbol, key, _code(f.path), _code(f.before or ""), _code(f.after or ""))
+    after = _code(f.after or "") + (f" ({_text(f.note)})" if f.note else "")
+    return _row(f.symbol, key, _code(f.path), _code(f.before or ""), after)
+
+
+def _blocked_mark(rc: ResourceChange) -> str:
+    return f" **BLOCKED:** {_text(rc.blocked)}" if rc.blocked else ""
 
 
 def _group_summary(group: list[Block], rows: int) -> str:

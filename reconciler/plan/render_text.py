@@ -1,8 +1,27 @@
 """Terraform-style text view of a Plan, for the terminal and CI logs.
 
-Reads only the Plan. Deletes come first, under a warning, because they are the
-changes a reviewer must not miss; then creates and updates grouped by kind in
-plan order; then the unmanaged objects; then the one-line summary.
+Reads only the Plan. Changes that apply refuses until acknowledged (guardrails:
+``ResourceChange.blocked``) come first, then deletes under a warning, because
+they are the changes a reviewer must not miss; then the price impact table (when
+the plan has one); then creates and updates grouped by kind in plan order; then
+the unmanaged objects; then the one-line summary.
+
+    BLOCKED: 1 change needs acknowledgement before apply:
+
+      ~ price_record['Trade GBP:CT-BLK100-2.5:GBP'] (catalog/price_lists/trade.yaml:14:9): price drops 50.0% (limit 30%)
+
+    To apply it, add acknowledge: [price_drop] to the object in YAML, or run apply with --allow-price-drop.
+
+    Price impact (effective price per variant, by customer group and channel; negative = cheaper):
+
+      customer group   channel  variants changing price  smallest  median  largest  blocked
+      Trade            uk-main                     1500    -50.0%   -3.1%    +2.0%        1
+
+A blocked change is also marked where it is listed: ``[BLOCKED: <reason>]``.
+A price list's records and assignments are nested under it, one line each:
+``~ CT-BLK100-2.5 GBP: price 1.60 -> 1.55 (-3.1%)``, ``+ assignment Trade on uk-main``; a
+removed record says what it held (``- CT-BLK100-2.5 GBP: price 1.60 (...; removed: ...)``).
+A change of a money field shows its percentage (``price: 12.99 -> 12.50 (-3.8%)``).
 
 Sub-resources (options, variants, custom fields, channel assignments) are shown
 nested under their product, grouped by kind in that order, one level deeper
@@ -62,8 +81,9 @@ from __future__ import annotations
 
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.values import (
-    INLINE_KINDS, NEUTRAL, REPLACE, Block, Entry, FieldLine, child_counts, child_label, count_noun,
-    delete_reason, entry_lines, format_value, group_by_kind, nest, own_lines, parent_of, plural,
+    ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, IMPACT_COLUMNS, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
+    Entry, FieldLine, child_counts, child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines,
+    format_value, group_by_kind, impact_cells, nest, own_lines, parent_of, plural,
 )
 
 UNMANAGED_SHOWN = 10   # keys listed per kind before "and N more"
@@ -83,8 +103,12 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     lines: list[str] = []
     if shown:
         lines += _legend(blocks, paint)
+    if plan.blocked:
+        lines += _blocked_lines(plan.blocked, paint)
     if deletes:
         lines += _delete_lines(deletes, paint)
+    if plan.impact:
+        lines += _impact_lines(plan.impact, paint)
     for group in group_by_kind(blocks):
         for block in group:
             lines += _block_lines(block, paint)
@@ -125,12 +149,46 @@ def _delete_lines(deletes: list[ResourceChange], paint: _Paint) -> list[str]:
     for rc in deletes:
         owner = parent_of(rc)
         of = f" of {owner[0]} {_quoted(owner[1])}" if owner else ""
-        lines.append(f"  {paint.symbol('-')} {rc.kind} {_quoted(child_label(rc))}{of}{_where(rc)}")
+        lines.append(f"  {paint.symbol('-')} {rc.kind} {_quoted(child_label(rc))}{of}{_where(rc)}"
+                     f"{_blocked_mark(rc, paint)}")
+    return lines + [""]
+
+
+def _blocked_lines(blocked: list[ResourceChange], paint: _Paint) -> list[str]:
+    n = len(blocked)
+    head = f"BLOCKED: {n} change{'s' if n != 1 else ''} need{'s' if n == 1 else ''} acknowledgement before apply:"
+    lines = [paint(head, _BOLD + _RED), ""]
+    for rc in blocked:
+        where = f" ({rc.source})" if rc.source else ""
+        lines.append(f"  {paint.symbol(rc.action.value)} {rc.address}{where}: {paint(rc.blocked or '', _RED)}")
+    them = "it" if n == 1 else "them"
+    return lines + [
+        "",
+        f"To apply {them}, add {ACKNOWLEDGE_YAML} to the object in YAML, or run apply with {ACKNOWLEDGE_FLAG}.",
+        "",
+    ]
+
+
+def _impact_lines(impact: list[dict], paint: _Paint) -> list[str]:
+    rows = [impact_cells(row) for row in impact]
+    widths = [max(len(cells[i]) for cells in [IMPACT_COLUMNS, *rows]) for i in range(len(IMPACT_COLUMNS))]
+
+    def line(cells: tuple[str, ...], blocked: bool = False) -> str:
+        parts = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+        if blocked:
+            parts[-1] = paint(parts[-1], _BOLD + _RED)
+        return ("  " + "  ".join(parts)).rstrip()
+
+    lines = [paint("Price impact", _BOLD)
+             + " (effective price per variant, by customer group and channel; negative = cheaper):", ""]
+    lines.append(line(IMPACT_COLUMNS))
+    lines += [line(cells, blocked=cells[-1] not in ("0", "")) for cells in rows]
     return lines + [""]
 
 
 def _block_lines(block: Block, paint: _Paint) -> list[str]:
     where = _where(block.head) if block.head else ""
+    where += _blocked_mark(block.head, paint) if block.head else ""
     lines = [f"  {paint.symbol(block.symbol)} {block.kind} {_quoted(block.key)}{where}"]
     lines += _fields(own_lines(block), "      ", paint)
     for entry in block.children:
@@ -141,11 +199,20 @@ def _block_lines(block: Block, paint: _Paint) -> list[str]:
 def _entry_lines(entry: Entry, paint: _Paint) -> list[str]:
     rc = entry.change
     fields = entry_lines(entry)
-    label = f"      {paint.symbol(entry.symbol)} {rc.kind} {_quoted(child_label(rc))}"
-    if rc.kind in INLINE_KINDS and len(fields) <= 1 and entry.replaced is None:
-        value = f": {fields[0].path} {_shown(fields[0])}" if fields else ""
-        return [label + value + (_where(rc) if rc.action is Action.DELETE else "")]
-    return [label + _where(rc, entry.replaced)] + _fields(fields, "      " + _CHILD, paint)
+    title = child_title(rc)
+    name = " ".join(word for word, _ in title) if title else f"{rc.kind} {_quoted(child_label(rc))}"
+    label = f"      {paint.symbol(entry.symbol)} {name}"
+    mark = _blocked_mark(rc, paint)
+    one_line = rc.kind in ONE_LINE_KINDS or (rc.kind in INLINE_KINDS and len(fields) <= 1)
+    if one_line and entry.replaced is None:
+        shown = [f"{f.path} {_shown(f)}" for f in fields] + [f"{f.path} {f.before}" for f in deleted_lines(rc)]
+        value = ": " + ", ".join(shown) if shown else ""
+        return [label + value + (_where(rc) if rc.action is Action.DELETE else "") + mark]
+    return [label + _where(rc, entry.replaced) + mark] + _fields(fields, "      " + _CHILD, paint)
+
+
+def _blocked_mark(rc: ResourceChange, paint: _Paint) -> str:
+    return " " + paint(f"[BLOCKED: {rc.blocked}]", _BOLD + _RED) if rc.blocked else ""
 
 
 def _fields(fields: list[FieldLine], indent: str, paint: _Paint) -> list[str]:
@@ -174,7 +241,7 @@ def _shown(f: FieldLine) -> str:
         return " ".join(p for p in (f.after, f.before) if p) or "(order only)"
     if f.before is None:
         return f.after or ""
-    return f"{f.before} -> {f.after}"
+    return f"{f.before} -> {f.after}" + (f" ({f.note})" if f.note else "")
 
 
 def _unmanaged_lines(plan: Plan) -> list[str]:
@@ -200,7 +267,10 @@ def _summary(plan: Plan, paint: _Paint) -> str:
     if s["delete"]:
         deleted = paint(deleted, _BOLD + _RED)
     detail = _child_detail(plan, paint)
-    return f"{paint('Plan:', _BOLD)} {s['create']} to create, {s['update']} to update, {deleted}{detail}."
+    line = f"{paint('Plan:', _BOLD)} {s['create']} to create, {s['update']} to update, {deleted}{detail}."
+    if n := len(plan.blocked):
+        line += " " + paint(f"{n} BLOCKED until acknowledged (listed at the top).", _BOLD + _RED)
+    return line
 
 
 def _child_detail(plan: Plan, paint: _Paint) -> str:

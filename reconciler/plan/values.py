@@ -20,6 +20,21 @@ marked ``NEUTRAL`` ("="), so no child is ever shown without its owner. A delete
 and a create of one child key (reason ``replace:<fields>``) become one
 ``Entry`` shown as ``REPLACE`` ("-/+").
 
+Prices: a price list's records and assignments nest under it and take one line
+each, named by what they are (``child_title``: "CT-BLK100-2.5 GBP", "assignment
+Trade on uk-main"). A change of a money field (the kind's ``money_fields``:
+price, sale_price, ...) carries its percentage (``FieldLine.note``: "-3.1%").
+Structured settings (a customer group's discount_rules) are shown compactly,
+YAML flow style:
+
+    >>> format_compact([{"type": "price_list", "price_list": "Trade GBP"}])
+    '[{type: price_list, price_list: "Trade GBP"}]'
+    >>> format_pct(Decimal("-12.5")), format_pct(Decimal("3")), format_pct(Decimal("0"))
+    ('-12.5%', '+3.0%', '0.0%')
+
+``impact_cells`` gives the cells of one ``Plan.impact`` row, and
+``ACKNOWLEDGE_YAML``/``ACKNOWLEDGE_FLAG`` say how a blocked change is let through.
+
 The JSON renderer does not use this module: a plan file keeps every value exact.
 Display strings may be shortened here (long strings are cut with "…").
 """
@@ -30,7 +45,7 @@ import ast
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Iterable, NamedTuple, Protocol, TypeVar
 
 from reconciler.plan.model import Action, ResourceChange
@@ -147,6 +162,7 @@ class FieldLine(NamedTuple):
     before: str | None
     after: str | None
     set_like: bool = False
+    note: str = ""          # what a money change does, in percent: "-3.1%"
 
 
 def field_lines(rc: ResourceChange) -> list[FieldLine]:
@@ -156,19 +172,51 @@ def field_lines(rc: ResourceChange) -> list[FieldLine]:
     left out: its label already says it.
     """
     if rc.action is Action.CREATE:
-        return [FieldLine("+", p, None, format_value(rc.after[p])) for p in _create_order(rc)]
+        return [FieldLine("+", p, None, _shown_value(rc.kind, p, rc.after[p])) for p in _create_order(rc)]
     if rc.action is Action.UPDATE:
-        return [_change_line(rc.kind, fc.path, fc.before, fc.after) for fc in rc.changes]
+        lines = [_change_line(rc.kind, fc.path, fc.before, fc.after) for fc in rc.changes]
+        return sorted(lines, key=lambda f: _field_rank(rc.kind, f.path)) if rc.kind in FIELDS_FIRST else lines
     return []
+
+
+def deleted_lines(rc: ResourceChange) -> list[FieldLine]:
+    """What a deleted one-line child held (a price record's "price 1.60"), from its changes' old values.
+
+    Empty for other kinds and for fields the child's title already says.
+    """
+    if rc.action is not Action.DELETE or rc.kind not in ONE_LINE_KINDS:
+        return []
+    titled = TITLE_FIELDS.get(rc.kind, frozenset())
+    gone = [fc for fc in rc.changes if fc.before is not None and fc.path not in titled]
+    return [FieldLine("-", fc.path, _shown_value(rc.kind, fc.path, fc.before), None)
+            for fc in sorted(gone, key=lambda fc: _field_rank(rc.kind, fc.path))]
 
 
 def _create_order(rc: ResourceChange) -> list[str]:
     key = key_field(rc.kind)
-    paths = [p for p in rc.after if not (rc.parent and p == key)]
-    return sorted(paths, key=lambda p: (p != key, p))
+    titled = TITLE_FIELDS.get(rc.kind, frozenset()) if rc.parent else frozenset()
+    paths = [p for p in rc.after if not (rc.parent and p == key) and p not in titled]
+    return sorted(paths, key=lambda p: (p != key, _field_rank(rc.kind, p), p))
+
+
+def _field_rank(kind: str, path: str) -> int:
+    first = FIELDS_FIRST.get(kind, ())
+    return first.index(path) if path in first else len(first)
+
+
+def _shown_value(kind: str, path: str, value: Any) -> str:
+    if path in COMPACT_FIELDS.get(kind, ()):
+        return format_compact(value)
+    return format_value(value)
 
 
 def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
+    if path in COMPACT_FIELDS.get(kind, ()):
+        if before is None:
+            return FieldLine("+", path, None, format_compact(after))
+        if after is None:
+            return FieldLine("-", path, format_compact(before), "null")
+        return FieldLine("~", path, format_compact(before), format_compact(after))
     if is_set_field(kind, path):
         added, removed = set_diff(before, after)
         return FieldLine(
@@ -181,7 +229,94 @@ def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
         return FieldLine("+", path, None, format_value(after))
     if after is None:
         return FieldLine("-", path, format_value(before), "null")
-    return FieldLine("~", path, *format_pair(before, after))
+    note = ""
+    if kind in REGISTRY and path in REGISTRY[kind].money_fields:
+        note = format_pct(pct_change(before, after))
+    return FieldLine("~", path, *format_pair(before, after), note=note if note != NO_PCT else "")
+
+
+# -- prices: compact values, percentages, impact rows -------------------------------------
+
+# Fields shown YAML flow style (``[{type: price_list, price_list: "Trade GBP"}]``) rather than as JSON.
+COMPACT_FIELDS: dict[str, frozenset[str]] = {
+    "customer_group": frozenset({"discount_rules", "category_access"}),
+    "price_record": frozenset({"bulk_pricing_tiers"}),
+}
+# Fields shown first, in this order (the price before the prices a reviewer reads less).
+FIELDS_FIRST: dict[str, tuple[str, ...]] = {
+    "price_record": ("price", "sale_price", "retail_price", "map_price", "bulk_pricing_tiers"),
+}
+NO_PCT = "n/a"
+ACKNOWLEDGE_YAML = "acknowledge: [price_drop]"
+ACKNOWLEDGE_FLAG = "--allow-price-drop"
+IMPACT_COLUMNS = ("customer group", "channel", "variants changing price", "smallest", "median", "largest",
+                  "blocked")
+CATALOG_PRICE = "(catalog price)"     # Plan.impact's customer_group for shoppers without a price list
+
+_PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PCT_PLACES = Decimal("0.1")
+
+
+def format_compact(value: Any, *, max_len: int | None = MAX_STRING) -> str:
+    """YAML flow style: keys and snake_case words bare, other strings quoted, Decimals as money."""
+    if isinstance(value, str):
+        return value if _bare(value) and value.islower() else _string(value, max_len)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_compact(v, max_len=max_len) for v in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{k if isinstance(k, str) and _bare(k) else _string(str(k), None)}: "
+                 f"{format_compact(v, max_len=max_len)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    return format_value(value, max_len=max_len)
+
+
+def _bare(s: str) -> bool:
+    return bool(_PLAIN_WORD.fullmatch(s)) and s not in ("null", "true", "false")
+
+
+def pct_change(before: Any, after: Any) -> Decimal | None:
+    """(after - before) / before in percent; None unless both are numbers and before is not 0."""
+    if isinstance(before, bool) or isinstance(after, bool):
+        return None
+    try:
+        old, new = Decimal(str(before)), Decimal(str(after))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    if not old.is_finite() or not new.is_finite() or old == 0:
+        return None
+    return Context(prec=50).divide((new - old) * 100, old)
+
+
+def format_pct(value: Any) -> str:
+    """``-12.5%``, ``+3.0%``, ``0.0%``: signed, one decimal place (half even, as the planner
+    rounds); ``n/a`` when unknown.
+
+    A change too small to show keeps its direction: -0.04 is ``-0.0%``.
+    """
+    if value is None or isinstance(value, bool):
+        return NO_PCT
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not d.is_finite():
+        return f"{d}%"
+    if d == 0:
+        return "0.0%"
+    context = Context(prec=max(50, d.adjusted() + 3))
+    text = format(d.quantize(_PCT_PLACES, rounding=ROUND_HALF_EVEN, context=context), "f")
+    if d < 0 and not text.startswith("-"):
+        text = "-" + text
+    return ("+" if d > 0 else "") + text + "%"
+
+
+def impact_cells(row: dict[str, Any]) -> tuple[str, str, str, str, str, str, str]:
+    """The cells of one ``Plan.impact`` row, in ``IMPACT_COLUMNS`` order (missing values tolerated)."""
+    return (
+        str(row.get("customer_group", "")), str(row.get("channel", "")), str(row.get("changed", 0)),
+        format_pct(row.get("min_pct")), format_pct(row.get("median_pct")), format_pct(row.get("max_pct")),
+        str(row.get("blocked", 0)),
+    )
 
 
 # -- sub-resources nested under their parent --------------------------------------------
@@ -190,6 +325,13 @@ NEUTRAL = "="      # a parent shown only because its parts change; apply does no
 REPLACE = "-/+"    # a child deleted and created again under the same key
 # Kinds that are one value each (a label list, a text, a channel): shown on one line.
 INLINE_KINDS = frozenset({"option", "custom_field", "channel_assignment"})
+# Kinds shown on one line whatever they change, named by ``child_title`` (a list holds 1,500 records).
+ONE_LINE_KINDS = frozenset({"price_record", "price_list_assignment"})
+# Fields a ``child_title`` already says: not repeated as field lines.
+TITLE_FIELDS: dict[str, frozenset[str]] = {
+    "price_record": frozenset({"sku", "currency"}),
+    "price_list_assignment": frozenset({"customer_group", "channel"}),
+}
 
 _ADDRESS = re.compile(r"^([a-z][a-z0-9_]*)\[(.+)\]$", re.S)
 
@@ -240,13 +382,40 @@ def parent_of(rc: ResourceChange) -> tuple[str, str] | None:
 
 
 def child_label(rc: ResourceChange) -> str:
-    """A child's key without its owner's: "Width" for "CT-BLK100/Width", a variant's whole SKU."""
+    """A child's key without its owner's: "Width" for "CT-BLK100/Width", a variant's whole SKU,
+    "CT-BLK100-2.5:GBP" for the price record "Trade GBP:CT-BLK100-2.5:GBP"."""
     owner = parent_of(rc)
     if owner:
-        for sep in ("/", "@"):
+        for sep in ("/", "@", ":"):
             if rc.key.startswith(owner[1] + sep) and len(rc.key) > len(owner[1]) + 1:
                 return rc.key[len(owner[1]) + 1:]
     return rc.key
+
+
+def child_title(rc: ResourceChange) -> list[tuple[str, bool]] | None:
+    """How a one-line child names itself, as (word, is_name) pairs; None for other kinds.
+
+    A price record is its SKU and currency (``CT-BLK100-2.5 GBP``), an assignment
+    its customer group and channel (``assignment Trade on uk-main``). Names come
+    from the change's fields, else from the key.
+    """
+    if rc.kind == "price_record":
+        sku, _, currency = child_label(rc).rpartition(":")
+        sku = _field(rc, "sku") or sku or rc.key
+        return [(sku, True), (_field(rc, "currency") or currency, False)]
+    if rc.kind == "price_list_assignment":
+        group, _, channel = child_label(rc).rpartition("@")
+        group, channel = _field(rc, "customer_group") or group, _field(rc, "channel") or channel
+        return [("assignment", False), (group or rc.key, True), ("on", False), (channel, True)]
+    return None
+
+
+def _field(rc: ResourceChange, name: str) -> str | None:
+    """A field of the object: what a create writes, else what a delete's changes say it was."""
+    value = rc.after.get(name)
+    if value is None:
+        value = next((fc.before for fc in rc.changes if fc.path == name), None)
+    return str(value) if value not in (None, "") else None
 
 
 def delete_reason(rc: ResourceChange) -> str:
@@ -267,7 +436,7 @@ def removal_note(rc: ResourceChange) -> str | None:
         return None
     kind = REGISTRY[rc.kind] if rc.kind in REGISTRY else None
     listed = (kind.owner_field if kind else None) or plural(rc.kind)
-    return f"not in the {owner[0]}'s {listed}"
+    return f"not in the {owner[0].replace('_', ' ')}'s {listed}"
 
 
 def kind_rank(kind: str) -> tuple[int, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from statistics import median
 
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 
@@ -12,9 +13,10 @@ DIGEST = "sha256:0f3c9a1e"
 FILE = "catalog/products/cable-ties.yaml"
 
 
-def _plan(changes: list[ResourceChange], unmanaged: dict[str, list[str]] | None = None) -> Plan:
+def _plan(changes: list[ResourceChange], unmanaged: dict[str, list[str]] | None = None,
+          impact: list[dict] | None = None) -> Plan:
     return Plan(changes=changes, unmanaged=unmanaged or {}, desired_digest=DIGEST, store=dict(STORE),
-                created_at=CREATED_AT)
+                created_at=CREATED_AT, impact=impact or [])
 
 
 def mixed() -> Plan:
@@ -226,7 +228,125 @@ def variants_120() -> Plan:
     return _plan(sorted(changes, key=lambda c: c.key))
 
 
+# -- prices: price lists, their records and assignments, customer groups, guardrails -------
+
+PRICES = "catalog/prices.yaml"
+CATALOG_PRICE = "(catalog price)"
+
+
+def _record(action: Action, sku: str, *, line: int | None = None, before: D | None = None,
+            after: D | None = None, blocked: str | None = None, live_id: int | None = None,
+            price_list: str = "Trade GBP", extra: dict | None = None) -> ResourceChange:
+    """A price record change as build_plan writes it (a delete carries the store's values as changes)."""
+    if action is Action.CREATE:
+        fields = {"sku": sku, "currency": "GBP", "price": after, **(extra or {})}
+        changes = [FieldChange(f, None, fields[f]) for f in sorted(fields, key=lambda f: (f != "sku", f))]
+    elif action is Action.UPDATE:
+        fields, changes = {"price": after}, [FieldChange("price", before, after)]
+    else:
+        fields, changes = {}, [FieldChange(f, v, None) for f, v in (("currency", "GBP"), ("price", before),
+                                                                     ("sku", sku))]
+    reason = {Action.CREATE: "absent_from_store", Action.UPDATE: "differs_from_desired",
+              Action.DELETE: "absent_from_desired"}[action]
+    return ResourceChange(
+        "price_record", f"{price_list}:{sku}:GBP", action, changes=changes, after=fields, live_id=live_id,
+        fingerprint=f"fp-{live_id}" if live_id else None, reason=reason, parent=f"price_list[{price_list!r}]",
+        source=f"{PRICES}:{line}:9" if line else (f"{PRICES}:6:5" if action is Action.DELETE else None),
+        blocked=blocked)
+
+
+def _pct(before: D, after: D) -> D:
+    return ((after - before) / before * 100).quantize(D("0.1"))      # as the planner computes it
+
+
+def _impact(group: str, channel: str, pcts: list[D], blocked: int) -> dict:
+    return {"customer_group": group, "channel": channel, "changed": len(pcts), "min_pct": min(pcts),
+            "median_pct": D(median(pcts)).quantize(D("0.1")), "max_pct": max(pcts), "blocked": blocked}
+
+
+def _drop(before: D, after: D) -> str:
+    return f"price drops {-_pct(before, after)}% ({before} -> {after}; limit 30%)"
+
+
+def price_change_1500() -> Plan:
+    """GTSE's trade price change: 1,500 records of one price list (assigned to two groups); one is a typo
+    that halves a price, so it is blocked. The list itself does not change."""
+    changes, pcts = [], []
+    typo = "CT-P123-4.8"
+    for p in range(500):
+        for j, width in enumerate(("2.5", "3.6", "4.8")):
+            sku = f"CT-P{p:03d}-{width}"
+            before = D("1.60") + D("0.05") * ((p + j) % 7)
+            after = (before * D("0.97")).quantize(D("0.01"))
+            if p % 50 == 7:
+                after = (before * D("1.02")).quantize(D("0.01"))      # a few go up
+            blocked = None
+            if sku == typo:
+                after, blocked = (before / 2).quantize(D("0.01")), None
+                blocked = _drop(before, after)
+            changes.append(_record(Action.UPDATE, sku, line=12 + 3 * (3 * p + j), before=before, after=after,
+                                   blocked=blocked, live_id=30000 + 3 * p + j))
+            pcts.append(_pct(before, after))
+    impact = [_impact(group, "uk-main", pcts, 1) for group in ("Trade", "Wholesale")]
+    return _plan(changes, impact=impact)
+
+
+def price_drop_blocked() -> Plan:
+    """Two 50% drops, one in the catalog price and one in a trade price, both blocked; a small cut is not."""
+    variant = ResourceChange(
+        "variant", "CT-BLK100-2.5", Action.UPDATE, source=f"{FILE}:20:9", live_id=9002, fingerprint="fp-9002",
+        changes=[FieldChange("price", D("3.20"), D("1.60"))], after={"price": D("1.60")},
+        reason="differs_from_desired", parent="product['CT-BLK100']", blocked=_drop(D("3.20"), D("1.60")))
+    records = [
+        _record(Action.UPDATE, "CT-BLK100-2.5", line=14, before=D("1.60"), after=D("0.80"), live_id=9002,
+                blocked=_drop(D("1.60"), D("0.80"))),
+        _record(Action.UPDATE, "CT-BLK100-4.8", line=15, before=D("2.10"), after=D("2.03"), live_id=9003),
+    ]
+    impact = [
+        _impact("Trade", "uk-main", [_pct(D("1.60"), D("0.80")), _pct(D("2.10"), D("2.03"))], 1),
+        _impact(CATALOG_PRICE, "uk-main", [_pct(D("3.20"), D("1.60"))], 1),
+        _impact(CATALOG_PRICE, "us-trade", [_pct(D("3.20"), D("1.60"))], 1),
+    ]
+    return _plan([variant, *records], impact=impact)
+
+
+def new_customer_group() -> Plan:
+    """A new customer group Wholesale with its own price list, assigned to it on uk-main, five records."""
+    group = {"name": "Wholesale", "is_default": False, "category_access": {"type": "all"},
+             "discount_rules": [{"type": "price_list", "price_list": "Wholesale GBP"}]}
+    price_list = {"name": "Wholesale GBP", "active": True}
+    skus = [f"CT-BLK100-{w}" for w in ("2.5", "3.6", "4.8")] + [f"CT-WHT100-{w}" for w in ("2.5", "3.6")]
+    records = [
+        _record(Action.CREATE, sku, line=40 + i, after=D("1.40"), price_list="Wholesale GBP",
+                extra={"bulk_pricing_tiers": [{"quantity_min": 10, "quantity_max": None, "type": "price",
+                                               "amount": D("1.3")}]} if i == 0 else None)
+        for i, sku in enumerate(skus)
+    ]
+    changes = [
+        ResourceChange("price_list", "Wholesale GBP", Action.CREATE, source=f"{PRICES}:30:5", after=price_list,
+                       changes=[FieldChange(f, None, v) for f, v in price_list.items()], reason="absent_from_store"),
+        ResourceChange("customer_group", "Wholesale", Action.CREATE, source="catalog/groups.yaml:8:5", after=group,
+                       changes=[FieldChange(f, None, v) for f, v in group.items()], reason="absent_from_store"),
+        ResourceChange("price_list_assignment", "Wholesale GBP@Wholesale@uk-main", Action.CREATE,
+                       source=f"{PRICES}:34:9", after={"customer_group": "Wholesale", "channel": "uk-main"},
+                       changes=[FieldChange("customer_group", None, "Wholesale"),
+                                FieldChange("channel", None, "uk-main")],
+                       reason="absent_from_store", parent="price_list['Wholesale GBP']"),
+        *records,
+    ]
+    impact = [_impact("Wholesale", "uk-main", [_pct(D("2.00"), D("1.40"))] * 5, 0)]
+    return _plan(changes, impact=impact)
+
+
+def records_removed_10() -> Plan:
+    """Ten records removed from a list: those variants go back to the catalog price for the list's group."""
+    changes = [_record(Action.DELETE, f"CT-P{i:03d}-2.5", before=D("1.60"), live_id=30000 + 3 * i) for i in range(10)]
+    impact = [_impact("Trade", "uk-main", [_pct(D("1.60"), D("2.00"))] * 10, 0)]
+    return _plan(changes, impact=impact)
+
+
 CASES = {f.__name__: f for f in (mixed, create_many_fields, update_decimals, categories_change, unmanaged_15,
-                                  empty, large_1000, nested_children, new_product_children, variants_120)}
-SMALL = [name for name in CASES if name not in ("large_1000", "variants_120")]
+                                  empty, large_1000, nested_children, new_product_children, variants_120,
+                                  price_change_1500, price_drop_blocked, new_customer_group, records_removed_10)}
+SMALL = [name for name in CASES if name not in ("large_1000", "variants_120", "price_change_1500")]
 TEXT = [name for name in CASES if name != "large_1000"]

@@ -89,3 +89,25 @@ def test_schema_is_closed_and_versioned():
         {**data, "resource_changes": [{**data["resource_changes"][0], "after": {"price": {"$decimal": 12.5}}}]},
     ):
         assert not validator.is_valid(broken)
+
+
+def test_schema_describes_blocked_and_impact():
+    validator = jsonschema.Draft7Validator(SCHEMA)
+    data = json.loads(render_json(CASES["price_drop_blocked"]()))
+    assert data["impact"][0]["min_pct"] == {"$decimal": "-50.0"}
+    assert data["resource_changes"][0]["blocked"].startswith("price drops 50.0%")
+    row = data["impact"][0]
+    for broken in ({**row, "changed": -1}, {**row, "min_pct": -50.0}, {**row, "extra": 1},
+                   {k: v for k, v in row.items() if k != "blocked"}):
+        assert not validator.is_valid({**data, "impact": [broken]})
+    assert not validator.is_valid({**data, "resource_changes": [{**data["resource_changes"][0], "blocked": 1}]})
+
+
+def test_plans_written_before_guardrails_still_validate_and_load():
+    data = json.loads(render_json(CASES["mixed"]()))
+    del data["impact"]
+    for change in data["resource_changes"]:
+        del change["blocked"]
+    jsonschema.Draft7Validator(SCHEMA).validate(data)
+    plan = Plan.from_dict(data)
+    assert plan.impact == [] and plan.blocked == []

@@ -104,7 +104,7 @@ def test_sub_resource_rows_follow_their_product_and_deletes_come_first():
     assert "| - | variant | `CT-BLK100` › `CT-BLK100-2.5` | 9002 | `replace:options` |" in md
     rows = md.split("| --- | --- | --- | --- | --- |\n")[2].split("\n\n")[0].splitlines()
     assert rows[:3] == [
-        "| ~ | `CT-BLK100` | `price` | `12.99` | `12.50` |",
+        "| ~ | `CT-BLK100` | `price` | `12.99` | `12.50` (-3.8%) |",
         '| ~ | ↳ option `Width` | `values` | `-"2.5 mm" -"9.0mm"` | `+"2.5mm" +"7.6mm"` |',
         "| -/+ | ↳ variant `CT-BLK100-2.5` | *replaced: options changed* |  |  |",
     ]
@@ -133,3 +133,74 @@ def test_a_product_is_not_cut_from_its_children():
     assert len(small) < 3_000 and TRUNCATED in small
     rows = small.split("| --- | --- | --- | --- | --- |\n")[1].split("\n\n")[0].splitlines()
     assert len(rows) % 4 == 0 and rows[-4].startswith("| = |")
+
+
+# -- prices: blocked changes, price impact, price lists ----------------------------------
+
+IMPACT_HEADER = "| customer group | channel | variants changing price | smallest | median | largest | blocked |"
+
+
+def test_price_change_shows_the_impact_table_per_group_and_channel():
+    md = render_markdown(CASES["price_change_1500"]())
+    assert len(md) < 60_000
+    assert "### Catalog plan: 0 to create, 1500 to update, 0 to delete, 1 blocked" in md
+    assert md.index("| kind | create |") < md.index("#### Price impact") < md.index("> [!WARNING]")
+    assert md.index("> [!WARNING]") < md.index("#### Blocked changes") < md.index("<details>")
+    table = md.split(IMPACT_HEADER + "\n")[1].split("\n\n")[0].splitlines()
+    assert table == ["| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+                     "| Trade | uk-main | 1500 | -50.0% | -3.0% | +2.2% | **1** |",
+                     "| Wholesale | uk-main | 1500 | -50.0% | -3.0% | +2.2% | **1** |"]
+    assert "| ~ | ↳ `CT-P000-2.5` GBP | `price` | `1.60` | `1.55` (-3.1%) |" in md
+    assert "… and 1301 more change rows not shown." in md          # the 200-row cap still holds
+
+
+def test_blocked_changes_come_before_the_deletes_with_how_to_acknowledge():
+    plan = CASES["price_drop_blocked"]()
+    plan.changes += CASES["records_removed_10"]().changes
+    md = render_markdown(plan)
+    assert md.index("> [!WARNING]") < md.index("#### Blocked changes") < md.index("> [!CAUTION]")
+    assert ("> **Apply refuses 2 changes** until acknowledged (listed below). To apply them, add "
+            "`acknowledge: [price_drop]` to the object in YAML, or run apply with `--allow-price-drop`.") in md
+    assert ("| ~ | `price_record['Trade GBP:CT-BLK100-2.5:GBP']` | `catalog/prices.yaml:14:9` | "
+            "price drops 50.0% (1.60 -\\> 0.80; limit 30%) |") in md
+    assert ("| ~ | ↳ `CT-BLK100-2.5` GBP **BLOCKED:** price drops 50.0% (1.60 -\\> 0.80; limit 30%) | `price` | "
+            "`1.60` | `0.80` (-50.0%) |") in md
+    assert "| *(catalog price)* | us-trade | 1 | -50.0% | -50.0% | -50.0% | **1** |" in md
+
+
+def _all_blocked(n: int) -> Plan:
+    plan = CASES["price_change_1500"]()
+    for c in plan.changes[:n]:
+        c.blocked = "price drops 50.0% (1.60 -> 0.80; limit 30%)"
+    return plan
+
+
+def test_blocked_list_and_impact_table_are_never_cut_by_the_row_cap():
+    md = render_markdown(_all_blocked(450), max_rows=50)
+    rows = md.split("#### Blocked changes")[1].split("\n\n")[1].splitlines()
+    assert len(rows) == 2 + 450
+    assert IMPACT_HEADER in md and "| Wholesale | uk-main | 1500 |" in md
+    assert len(md) < 60_000
+
+
+def test_blocked_list_too_big_for_a_comment_says_how_many_are_not_shown():
+    md = render_markdown(_all_blocked(1500))
+    assert len(md) < 60_000
+    assert "> **Apply refuses 1500 changes** until acknowledged" in md          # the count is always whole
+    assert "| Trade | uk-main | 1500 |" in md
+    assert re.search(r"_… and \d+ more blocked changes not shown\. ", md)
+    assert "<b>price\\_record</b>: 1500 to update (1501 rows): 1501 change rows not shown (comment size limit)" in md
+
+
+def test_customer_group_and_assignment_rows():
+    md = render_markdown(CASES["new_customer_group"]())
+    assert "| + | ↳ assignment `Wholesale` on `uk-main` |  |  |  |" in md
+    assert '| + |  | `discount_rules` |  | `[{type: price_list, price_list: "Wholesale GBP"}]` |' in md
+    assert "| Wholesale | uk-main | 5 | -30.0% | -30.0% | -30.0% | 0 |" in md
+    assert "[!WARNING]" not in md
+
+
+def test_removed_records_show_what_they_held():
+    md = render_markdown(CASES["records_removed_10"]())
+    assert "| - | ↳ `CT-P000-2.5` GBP | *removed: not in the price list's records* | `price 1.60` |  |" in md
+    assert md.index("#### Price impact") < md.index("> [!CAUTION]")

@@ -70,7 +70,7 @@ def _block(text: str, head: str) -> list[str]:
 
 def test_sub_resources_nest_under_their_product_grouped_by_kind():
     block = _block(render_text(CASES["nested_children"]()), '  ~ product "CT-BLK100"')
-    assert block[1] == "      ~ price: 12.99 -> 12.50"
+    assert block[1] == "      ~ price: 12.99 -> 12.50 (-3.8%)"
     kinds = [line.split()[1] for line in block[2:] if line.startswith("      ") and not line.startswith("          ")]
     assert kinds == ["option"] + ["variant"] * 4 + ["custom_field"] * 3 + ["channel_assignment"] * 2
     assert '      ~ option "Width": values +"2.5mm" +"7.6mm" -"2.5 mm" -"9.0mm"' in block
@@ -78,7 +78,7 @@ def test_sub_resources_nest_under_their_product_grouped_by_kind():
     assert '      ~ custom_field "Material": value "Nylon" -> "Nylon 6.6"' in block
     assert '      + channel_assignment "uk-main"' in block
     i = block.index('      ~ variant "CT-BLK100-4.8" (catalog/products/cable-ties.yaml:30:9)')
-    assert block[i + 1:i + 3] == ["          ~ price:      2.10 -> 2.25", "          + sale_price: 1.99"]
+    assert block[i + 1:i + 3] == ["          ~ price:      2.10 -> 2.25 (+7.1%)", "          + sale_price: 1.99"]
 
 
 def test_sub_resource_deletes_are_red_counted_and_listed_in_the_warning():
@@ -170,3 +170,79 @@ def test_parent_written_as_a_bare_key_or_unknown_kinds_still_nest():
             '      + custom_field "Size": value "M"\n'
             '      + engraving "CT-1#front"\n'
             '          + text: "Hi"\n') in text
+
+
+# -- prices: blocked changes, price impact, price lists ----------------------------------
+
+def test_blocked_changes_come_first_with_how_to_acknowledge():
+    text = render_text(CASES["price_drop_blocked"]())
+    assert "BLOCKED: 2 changes need acknowledgement before apply:" in text
+    assert ("  ~ price_record['Trade GBP:CT-BLK100-2.5:GBP'] (catalog/prices.yaml:14:9): "
+            "price drops 50.0% (1.60 -> 0.80; limit 30%)") in text
+    assert ("To apply them, add acknowledge: [price_drop] to the object in YAML, "
+            "or run apply with --allow-price-drop.") in text
+    assert text.index("BLOCKED:") < text.index("Price impact") < text.index('= price_list "Trade GBP"')
+    assert text.endswith("2 BLOCKED until acknowledged (listed at the top).\n")
+    colored = render_text(CASES["price_drop_blocked"](), color=True)
+    assert "\x1b[1m\x1b[31mBLOCKED: 2 changes" in colored
+
+
+def test_blocked_come_above_the_deletes():
+    plan = CASES["price_drop_blocked"]()
+    plan.changes += CASES["records_removed_10"]().changes
+    text = render_text(plan)
+    assert text.index("BLOCKED: 2 changes") < text.index("WARNING: this plan DELETES 10") < text.index("Price impact")
+
+
+def test_blocked_changes_are_marked_where_they_are_listed():
+    text = render_text(CASES["price_drop_blocked"]())
+    assert ('      ~ variant "CT-BLK100-2.5" (catalog/products/cable-ties.yaml:20:9) '
+            "[BLOCKED: price drops 50.0% (3.20 -> 1.60; limit 30%)]") in text
+    assert ("      ~ CT-BLK100-2.5 GBP: price 1.60 -> 0.80 (-50.0%) "
+            "[BLOCKED: price drops 50.0% (1.60 -> 0.80; limit 30%)]") in text
+    assert "      ~ CT-BLK100-4.8 GBP: price 2.10 -> 2.03 (-3.3%)\n" in text
+
+
+def test_impact_table_has_signed_percentages_in_the_planners_order():
+    lines = render_text(CASES["price_drop_blocked"]()).split("Price impact")[1].splitlines()
+    assert lines[2].split() == ["customer", "group", "channel", "variants", "changing", "price", "smallest",
+                                "median", "largest", "blocked"]
+    assert lines[3].split() == ["Trade", "uk-main", "2", "-50.0%", "-26.6%", "-3.3%", "1"]
+    assert lines[4].split() == ["(catalog", "price)", "uk-main", "1", "-50.0%", "-50.0%", "-50.0%", "1"]
+    assert lines[5].split()[2] == "us-trade"
+    assert len({len(line) for line in lines[2:5]}) == 1      # columns line up
+    assert "Price impact" not in render_text(CASES["nested_children"]())
+
+
+def test_1500_records_one_line_each_under_their_price_list():
+    text = render_text(CASES["price_change_1500"]())
+    block = _block(text, '  = price_list "Trade GBP"')
+    assert len(block) == 1 + 1500
+    assert block[1] == "      ~ CT-P000-2.5 GBP: price 1.60 -> 1.55 (-3.1%)"
+    assert text.endswith("Plan: 0 to create, 1500 to update, 0 to delete (price_records: ~1500). "
+                         "1 BLOCKED until acknowledged (listed at the top).\n")
+
+
+def test_new_customer_group_with_its_own_price_list():
+    text = render_text(CASES["new_customer_group"]())
+    block = _block(text, '  + price_list "Wholesale GBP"')
+    assert block[3] == "      + assignment Wholesale on uk-main"
+    assert block[4] == ("      + CT-BLK100-2.5 GBP: price 1.40, "
+                        "bulk_pricing_tiers [{quantity_min: 10, quantity_max: null, type: price, amount: 1.30}]")
+    assert '      + discount_rules:  [{type: price_list, price_list: "Wholesale GBP"}]' in text
+    assert "      + category_access: {type: all}" in text
+
+
+def test_removed_records_say_what_they_held():
+    text = render_text(CASES["records_removed_10"]())
+    assert "DELETES 10 objects from the store (10 price_records)" in text
+    assert ("      - CT-P000-2.5 GBP: price 1.60 (catalog/prices.yaml:6:5; store id 30000; "
+            "removed: not in the price list's records)") in text
+    assert "  Trade           uk-main                       10    +25.0%  +25.0%   +25.0%        0" in text
+
+
+def test_a_blocked_delete_is_marked_in_the_warning():
+    plan = CASES["records_removed_10"]()
+    plan.changes[0].blocked = "guardrail"
+    warning = render_text(plan).split("Price impact")[0]
+    assert "removed: not in the price list's records) [BLOCKED: guardrail]" in warning

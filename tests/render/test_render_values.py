@@ -6,8 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.plan.model import Action, ResourceChange
-from reconciler.plan.values import child_label, delete_reason, format_pair, format_set_diff, format_value, parent_of
+from reconciler.plan.model import Action, FieldChange, ResourceChange
+from reconciler.plan.values import (
+    child_label, child_title, delete_reason, deleted_lines, field_lines, format_compact, format_pair, format_pct,
+    format_set_diff, format_value, impact_cells, parent_of, pct_change,
+)
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -85,3 +88,78 @@ def test_delete_reason():
     assert delete_reason(_rc("channel_assignment", "C", owned)) == "removed: not in the product's channels"
     assert delete_reason(_rc("variant", "V", owned, "replace:options")) == "replaced: options changed"
     assert delete_reason(_rc("product", "P", None)) == "reason: absent_from_desired"
+    assert delete_reason(_rc("price_record", "L:S:GBP", "price_list['L']")) == (
+        "removed: not in the price list's records")
+
+
+# -- prices ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, shown", [
+    (Decimal("-12.5"), "-12.5%"),
+    (Decimal("3"), "+3.0%"),
+    (Decimal("0"), "0.0%"),
+    (Decimal("-0.04"), "-0.0%"),          # too small to show, still cheaper
+    (Decimal("0.04"), "+0.0%"),
+    (Decimal("-3.125"), "-3.1%"),
+    (Decimal("-2.25"), "-2.2%"),          # half even, as the planner rounds
+    (Decimal("1E+3"), "+1000.0%"),
+    (7, "+7.0%"),
+    (None, "n/a"),
+])
+def test_format_pct(value, shown):
+    assert format_pct(value) == shown
+
+
+def test_pct_change():
+    assert pct_change(Decimal("1.60"), Decimal("1.55")) == Decimal("-3.125")
+    assert pct_change(Decimal("0"), Decimal("1")) is None
+    assert pct_change(None, Decimal("1")) is None
+    assert pct_change("a", Decimal("1")) is None
+
+
+def test_format_compact():
+    assert format_compact([{"type": "price_list", "price_list": "Trade GBP"}]) == (
+        '[{type: price_list, price_list: "Trade GBP"}]')
+    assert format_compact({"type": "specific", "categories": ["Cable Ties"]}) == (
+        '{type: specific, categories: ["Cable Ties"]}')
+    assert format_compact({"method": "percent", "amount": Decimal("5"), "on": None, "x": "true"}) == (
+        '{method: percent, amount: 5.00, on: null, x: "true"}')      # a string never looks like a boolean
+
+
+def test_impact_cells():
+    row = {"customer_group": "Trade", "channel": "uk-main", "changed": 1500, "min_pct": Decimal("-50.0"),
+           "median_pct": Decimal("-3.1"), "max_pct": Decimal("2"), "blocked": 1}
+    assert impact_cells(row) == ("Trade", "uk-main", "1500", "-50.0%", "-3.1%", "+2.0%", "1")
+    assert impact_cells({}) == ("", "", "0", "n/a", "n/a", "n/a", "0")
+
+
+def _record(action, **kw):
+    return ResourceChange("price_record", "Trade GBP:CT-BLK100-2.5:GBP", action, parent="price_list['Trade GBP']", **kw)
+
+
+def test_price_records_and_assignments_name_themselves():
+    assert child_label(_record(Action.UPDATE)) == "CT-BLK100-2.5:GBP"
+    assert child_title(_record(Action.UPDATE)) == [("CT-BLK100-2.5", True), ("GBP", False)]
+    assignment = ResourceChange("price_list_assignment", "Trade GBP@Trade@uk-main", Action.DELETE,
+                                parent="Trade GBP", changes=[FieldChange("channel", "uk-main", None),
+                                                             FieldChange("customer_group", "Trade", None)])
+    assert child_title(assignment) == [("assignment", False), ("Trade", True), ("on", False), ("uk-main", True)]
+    assert child_title(_rc("variant", "V", "product['P']")) is None
+
+
+def test_price_record_fields_leave_out_what_the_title_says_and_put_price_first():
+    rc = _record(Action.CREATE, after={"sku": "CT-BLK100-2.5", "currency": "GBP", "sale_price": Decimal("1.5"),
+                                      "price": Decimal("1.6"), "bulk_pricing_tiers": []})
+    assert [f.path for f in field_lines(rc)] == ["price", "sale_price", "bulk_pricing_tiers"]
+    gone = _record(Action.DELETE, changes=[FieldChange("currency", "GBP", None),
+                                           FieldChange("price", Decimal("1.6"), None),
+                                           FieldChange("sku", "CT-BLK100-2.5", None)])
+    assert [(f.path, f.before) for f in deleted_lines(gone)] == [("price", "1.60")]
+
+
+def test_money_changes_carry_their_percentage():
+    rc = _record(Action.UPDATE, changes=[FieldChange("price", Decimal("1.60"), Decimal("0.80")),
+                                         FieldChange("sale_price", None, Decimal("0.75"))])
+    assert [(f.path, f.note) for f in field_lines(rc)] == [("price", "-50.0%"), ("sale_price", "")]
+    weight = ResourceChange("product", "P", Action.UPDATE, changes=[FieldChange("weight", Decimal("1"), Decimal("2"))])
+    assert field_lines(weight)[0].note == ""          # not money
