@@ -12,8 +12,16 @@ Order for an API request, and why:
 3. A queued fault (``POST /__sandbox/faults``) that matches answers instead, spending
    no quota. Otherwise one unit of quota is spent; when the window's quota is used up
    the answer is 429.
-4. Unknown route -> 404, other method -> 405, otherwise the handler runs inside one
+4. The route's concurrency limit (``concurrency.LIMITS``, FACTS §4): when as many
+   requests to the same (method, route) are already in flight, the answer is 429 with
+   the rate-limit headers and ``X-Retry-After: 1``. Such a request has spent its unit
+   of quota (not stated; every request the store answers counts). Counted in stats as
+   ``concurrency_limited`` and, like every 429, in ``rate_limited``.
+5. Unknown route -> 404, other method -> 405, otherwise the handler runs inside one
    state transaction (a SandboxError rolls the whole request back).
+6. ``latency_ms`` is slept after the answer is computed, outside the transaction but
+   while the request still holds its concurrency slot, so parallel slow requests
+   overlap the way real ones do.
 
 The token is compared in constant time and never logged, echoed or stored.
 """
@@ -32,6 +40,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from . import urls
+from .concurrency import ConcurrencyLimiter, Slot
 from .errors import ERROR_TYPE, SandboxError
 from .ratelimit import RateLimiter
 from .routes import Ctx, json_response
@@ -50,6 +59,7 @@ class SandboxApp:
         self.store_hash = store_hash
         self._token = token.encode()
         self.limiter = RateLimiter(quota, window_ms)
+        self.concurrency = ConcurrencyLimiter()
         self.latency_ms = latency_ms
         self._lock = threading.Lock()
         self.clear_stats()
@@ -61,6 +71,7 @@ class SandboxApp:
             self._requests: Counter[str] = Counter()
             self._responses: Counter[str] = Counter()
             self._rate_limited = 0
+            self._concurrency_limited = 0
             self._in_flight = 0
             self._max_concurrency = 0
             self._log: list[dict[str, Any]] = []
@@ -69,7 +80,9 @@ class SandboxApp:
     def stats(self) -> dict[str, Any]:
         with self._lock:
             return {"requests": dict(self._requests), "responses": dict(self._responses),
-                    "rate_limited": self._rate_limited, "total": sum(self._responses.values()),
+                    "rate_limited": self._rate_limited,
+                    "concurrency_limited": self._concurrency_limited,
+                    "total": sum(self._responses.values()),
                     "max_concurrency": self._max_concurrency}
 
     def request_log(self) -> list[dict[str, Any]]:
@@ -153,8 +166,6 @@ class SandboxApp:
             self._max_concurrency = max(self._max_concurrency, self._in_flight)
         try:
             response = self._api(request)
-            if self.latency_ms:
-                time.sleep(self.latency_ms / 1000)
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -164,24 +175,39 @@ class SandboxApp:
         m = _STORE_PATH.match(request.path)
         sub = (m.group(2) or "/") if m else request.path
         found = urls.find(sub) if m else None
-        entry = self._arrive(request, sub, found[0].pattern if found else sub)
+        pattern = found[0].pattern if found else sub
+        entry = self._arrive(request, sub, pattern)
         style = found[0].style if found else "default"
-        if m is None or m.group(1) != self.store_hash:
-            title = "The route is not found, check the URL" if m is None else "Store not found"
-            response = self._error(SandboxError(404, title), style)
-            decision = self.limiter.peek()
-        elif not hmac.compare_digest(request.headers.get("X-Auth-Token", "").encode(), self._token):
-            response = self._unauthorized(sub)
-            decision = self.limiter.peek()
-        elif (fault := self._take_fault(request.method, found[0].pattern if found else sub)):
-            decision = self.limiter.peek()
-            response = self._fault_response(fault, decision)
-        else:
-            decision = self.limiter.consume()
-            response = self._dispatch(request, sub, found, style) if decision.allowed else \
-                json_response(_TOO_MANY, 429)
-        response.headers.update(decision.headers)
-        self._done(entry, response.status_code)
+        slot: Slot | None = None
+        try:
+            if m is None or m.group(1) != self.store_hash:
+                title = "The route is not found, check the URL" if m is None else "Store not found"
+                response = self._error(SandboxError(404, title), style)
+                decision = self.limiter.peek()
+            elif not hmac.compare_digest(request.headers.get("X-Auth-Token", "").encode(), self._token):
+                response = self._unauthorized(sub)
+                decision = self.limiter.peek()
+            elif (fault := self._take_fault(request.method, pattern)):
+                decision = self.limiter.peek()
+                response = self._fault_response(fault, decision)
+            else:
+                decision = self.limiter.consume()
+                if not decision.allowed:
+                    response = json_response(_TOO_MANY, 429)
+                elif (slot := self.concurrency.enter(request.method, pattern)) is None:
+                    decision.headers["X-Retry-After"] = "1"
+                    response = json_response(_TOO_MANY, 429)
+                    with self._lock:
+                        self._concurrency_limited += 1
+                else:
+                    response = self._dispatch(request, sub, found, style)
+            response.headers.update(decision.headers)
+            self._done(entry, response.status_code)
+            if self.latency_ms:
+                time.sleep(self.latency_ms / 1000)
+        finally:
+            if slot is not None:
+                slot.release()
         return response
 
     def _dispatch(self, request: Request, sub: str, found: Any, style: str) -> Response:
@@ -224,8 +250,9 @@ class SandboxApp:
                 items = len(body) if isinstance(body, list) else None
             except ValueError:
                 pass
-        entry = {"method": request.method, "path": sub, "query": request.args.to_dict(),
-                 "status": None, "items": items}
+        # ``path`` is the path as requested; ``route`` its pattern, as in the stats keys.
+        entry = {"method": request.method, "path": sub, "route": pattern,
+                 "query": request.args.to_dict(), "status": None, "items": items}
         with self._lock:
             self._requests[f"{request.method} {pattern}"] += 1
             self._log.append(entry)

@@ -16,7 +16,8 @@ applied again; only ``reset()`` (here or ``POST /__sandbox/reset``) clears it. A
 empty file is initialised and seeded like ":memory:".
 
 Control routes (no auth, never rate limited): ``GET /__sandbox/stats``,
-``GET /__sandbox/requests``, ``POST /__sandbox/faults`` ``{"status", "count", "method",
+``GET /__sandbox/requests`` (entries ``{method, path, route, query, status, items}``;
+``route`` is the pattern the stats count under), ``POST /__sandbox/faults`` ``{"status", "count", "method",
 "route"}``, ``POST /__sandbox/reset`` ``{"seed": name}`` or
 ``{"data": {...}}``, ``POST /__sandbox/seed`` ``{"data": {...}}``,
 ``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``.
