@@ -197,7 +197,8 @@ class Categories:
     def delete_where(self, q: Query) -> dict[str, int]:
         """Delete matched categories and all their descendants; refuse (422) if any of
         them still has products, since C deleteCategories does (⚠ d:status says 409;
-        the spec's 422 is what we follow)."""
+        the spec's 422 is what we follow). Customer groups lose the category discount
+        rules and category access entries that named them (not stated)."""
         if not any(q.has(f) for f in DELETE_FILTERS):
             raise unprocessable("A filter is required to delete categories.",
                                 {"filter": "Provide category_id:in, category_uuid:in, tree_id:in or parent_id:in."})
@@ -215,6 +216,7 @@ class Categories:
                                 {str(cid): f"Category {cid} is used by product {pid}." for cid, pid in used.items()})
         for cid in doomed:
             self.s.remove(KIND, cid)
+        self.s.customer_groups.forget_categories(set(doomed))
         return {"total": len(doomed), "success": len(doomed), "failed": 0}
 
     def seed(self, item: dict) -> dict:

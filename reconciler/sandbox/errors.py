@@ -11,6 +11,11 @@ Two endpoint families use other shapes, chosen by ``style``:
 
 * ``"tree"`` – the category-trees spec (CT) nests the error and adds batch counts:
   ``{"errors": {status, title, type, errors}, "meta": {total, success, failed}}``.
+* ``"v2"`` – customer groups (CU2 ``ErrorRequest``): ``{"errors": [{status, title,
+  type}, ...]}``. ⚠ FACTS §2.2: other v2 specs use a bare array of ``{status,
+  message}``; for ``/v2/customer_groups`` the customers v2 spec decides. ``ErrorBasic``
+  has no field map, so the first entry carries the title and each field problem
+  follows as an entry of its own, titled "field: message".
 * 401 on catalog routes is plain text (CT/P/B declare ``plain/text``, a string body).
 
 ``BatchError(items)`` is V updateVariantsBatch's 422: ``{"batch_errors": [{status,
@@ -67,6 +72,11 @@ class SandboxError(Exception):
             inner["detail"] = self.detail
         if self.errors is not None:
             inner["errors"] = self.errors
+        if style == "v2":
+            entries = [{"status": self.status, "title": self.title, "type": ERROR_TYPE}]
+            entries += [{"status": self.status, "title": f"{field}: {message}", "type": ERROR_TYPE}
+                        for field, message in (self.errors or {}).items()]
+            return {"errors": entries}
         if style == "tree" and self.status == 422:
             # CT declares every 422 as {errors: {...}, meta: {total, success, failed}}.
             inner.setdefault("errors", {})

@@ -28,8 +28,9 @@ Choices where the official description is silent or contradicts itself (⚠):
   ``variants`` is refused on PUT (POST only).
 * ``include=variants,custom_fields,channels,options`` load each sub-resource for a
   whole page in one query; they are added regardless of ``include_fields``.
-* Deleting a product deletes its variants, options, custom fields and channel
-  assignments (P: effect not stated; nothing can refer to them afterwards).
+* Deleting a product deletes its variants, options, custom fields, channel
+  assignments and price records, and the customer-group discount rules naming it
+  (P: effect not stated; nothing can refer to them afterwards).
 """
 
 from __future__ import annotations
@@ -352,6 +353,8 @@ class Products:
             self.s.remove("option", option["id"])
         self.s.custom_fields.drop_product(pid)
         self.s.unlink("product_channel", [pid])
+        self.s.price_records.drop_product(pid)
+        self.s.customer_groups.forget_product(pid)
 
     # ---- sub-resource support ---------------------------------------------------------
 

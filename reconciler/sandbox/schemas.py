@@ -277,3 +277,60 @@ CATEGORY_PUT = {**CATEGORY, "category_id": _i(1)}
 CATEGORY_READ_ONLY = ("category_uuid",)
 
 CHANNEL_ASSIGNMENT = {"product_id": _i(1), "channel_id": _i(1)}
+
+# ---- price lists [PL] ---------------------------------------------------------------------
+
+# PL PriceList Base. ⚠ The base schema declares ``required: [name]`` while ``name`` says
+# ``x-required: post``; PUT bodies get the stricter reading (name required on both).
+PRICE_LIST = {"name": _s(None, 1), "active": _BOOL}
+PRICE_LIST_READ_ONLY = ("id", "date_created", "date_modified")
+
+# PL Bulk Pricing Tier. No field is declared required; a tier without its minimum,
+# type or amount has no meaning, so those three are required (our choice), and
+# ``quantity_max`` null means "no maximum".
+PRICE_TIER = {
+    "type": "object",
+    "properties": {"quantity_min": _i(1), "quantity_max": {"type": ["integer", "null"], "minimum": 1},
+                   "type": _e("fixed", "price", "percent"), "amount": _n(0)},
+    "required": ["quantity_min", "type", "amount"],
+    "additionalProperties": False,
+}
+# PL PriceRecord Base. ⚠ Only sale/retail/map declare ``minimum: 0`` (and only in the
+# batch bodies); a negative list price is refused too. Null means "not set".
+PRICE_RECORD_BASE = {
+    "price": _NULLNUM, "sale_price": _NULLNUM, "retail_price": _NULLNUM, "map_price": _NULLNUM,
+    "bulk_pricing_tiers": {"type": "array", "items": PRICE_TIER},
+}
+# PL PriceRecord Batch Item (per list; the multi-list endpoints add price_list_id).
+# ISO-4217 codes are three letters; either case is accepted, stored lower-case.
+PRICE_RECORD_ITEM = {
+    **PRICE_RECORD_BASE,
+    "variant_id": _i(1),
+    "sku": _s(255, 1),
+    "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$"},
+    "price_list_id": _i(1),
+}
+PRICE_RECORD_READ_ONLY = ("product_id", "calculated_price", "date_created", "date_modified")
+
+# PL AssignmentsForRequest / AssignmentForPutRequest.
+ASSIGNMENT = {"price_list_id": _i(1), "customer_group_id": _i(1), "channel_id": _i(1)}
+ASSIGNMENT_PUT = {"customer_group_id": _i(1), "channel_id": _i(1)}
+
+# ---- customer groups [CU2] ----------------------------------------------------------------
+
+# CU2 customerGroup_Post_Put; discount_rules items are checked by customer_groups.py
+# (their oneOf cannot say "price_list must be the only rule").
+CATEGORY_ACCESS = {
+    "type": "object",
+    "properties": {"type": _e("all", "specific", "none"), "categories": _INTS},
+    "required": ["type"],
+    "additionalProperties": False,
+}
+CUSTOMER_GROUP = {
+    "name": _s(None, 1),
+    "is_default": _BOOL,
+    "category_access": CATEGORY_ACCESS,
+    "discount_rules": {"type": "array", "items": {"type": "object"}},
+    "is_group_for_guests": _BOOL,
+}
+CUSTOMER_GROUP_READ_ONLY = ("id", "date_created", "date_modified")

@@ -14,7 +14,8 @@ Expression indexes make the lookups that would otherwise scan a kind cheap, so a
 store of 10,000 products with 30,000 variants stays fast:
 
 * ``children(kind, parent_ids)`` – objects whose body has ``product_id`` in the list
-  (variants, options, custom fields of a page of products, in one query);
+  (variants, options, custom fields of a page of products, in one query); with
+  ``field="price_list_id"`` the price records of some price lists;
 * ``lookup(kinds, field, value)`` – objects whose ``field`` equals ``value`` ignoring
   case (``casefold``), for the unique fields ``sku``, ``name`` and ``custom_url.url``.
 
@@ -52,6 +53,8 @@ CREATE TABLE IF NOT EXISTS links (kind TEXT NOT NULL, a INTEGER NOT NULL, b INTE
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS objects_parent
     ON objects (kind, json_extract(body, '$.product_id'), id);
+CREATE INDEX IF NOT EXISTS objects_price_list
+    ON objects (kind, json_extract(body, '$.price_list_id'), id);
 CREATE INDEX IF NOT EXISTS objects_sku ON objects (kind, casefold(json_extract(body, '$.sku')));
 CREATE INDEX IF NOT EXISTS objects_name ON objects (kind, casefold(json_extract(body, '$.name')));
 CREATE INDEX IF NOT EXISTS objects_custom_url
@@ -61,6 +64,9 @@ CREATE INDEX IF NOT EXISTS objects_custom_url
 # their index (INDEXED BY): without statistics SQLite would pick the primary key and
 # scan the whole kind.
 _LOOKUP_PATHS = {"sku": "$.sku", "name": "$.name", "custom_url": "$.custom_url.url"}
+# Parent fields ``children`` may follow, with their index.
+_PARENT_PATHS = {"product_id": ("$.product_id", "objects_parent"),
+                 "price_list_id": ("$.price_list_id", "objects_price_list")}
 
 # First id per kind. Distinct starting points are our choice (not stated anywhere):
 # they make a client that sends a brand id where a product id belongs fail loudly.
@@ -68,6 +74,9 @@ FIRST_ID = {"product": 111, "brand": 35, "category": 18, "variant": 301, "custom
             "option": 51, "option_value": 601, "sku": 1}
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"  # P product_Full: 2018-08-15T14:49:05+00:00
+DATE_FORMAT_Z = "%Y-%m-%dT%H:%M:%SZ"      # PL getPriceLists: 2022-02-26T17:33:11Z
+DATE_FORMAT_V2 = "%Y-%m-%d %H:%M:%S"      # CU2 customerGroup_Full: 2023-07-17 06:30:41 (UTC)
+SEED_SECTIONS = ("brands", "categories", "products", "price_lists", "customer_groups")
 
 
 def _dumps(obj: Any) -> str:
@@ -98,7 +107,11 @@ class StoreState:
         from .categories import Categories
         from .channels import Channels
         from .custom_fields import CustomFields
+        from .customer_groups import CustomerGroups
         from .options import Options
+        from .price_list_assignments import PriceListAssignments
+        from .price_lists import PriceLists
+        from .price_records import PriceRecords
         from .products import Products
         from .variants import Variants
 
@@ -109,6 +122,10 @@ class StoreState:
         self.options = Options(self)
         self.variants = Variants(self)
         self.custom_fields = CustomFields(self)
+        self.price_lists = PriceLists(self)
+        self.price_records = PriceRecords(self)
+        self.assignments = PriceListAssignments(self)
+        self.customer_groups = CustomerGroups(self)
 
     # ---- lifecycle ----------------------------------------------------------------
 
@@ -133,7 +150,7 @@ class StoreState:
         """Add objects in the SEED FORMAT (see ``reconciler.sandbox.seeds``), bypassing
         validation but using the same builders as the API, so seeded objects are
         identical to ones created over HTTP."""
-        unknown = set(data) - {"brands", "categories", "products"}
+        unknown = set(data) - set(SEED_SECTIONS)
         if unknown:
             raise ValueError(f"unknown seed section(s): {sorted(unknown)}")
         with self.transaction():
@@ -143,6 +160,12 @@ class StoreState:
                 self.categories.seed(item)
             for item in data.get("products", []):
                 self.products.seed(item)
+            # Price lists (and their records) before groups, so a group's discount rule
+            # can name a list; the lists' assignments after groups, as they name groups.
+            lists = [(item, self.price_lists.seed(item)) for item in data.get("price_lists", [])]
+            self.customer_groups.seed_all(data.get("customer_groups", []))
+            for item, price_list in lists:
+                self.assignments.seed(price_list["id"], item.get("assignments", []))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -189,13 +212,15 @@ class StoreState:
                 (kind, json.dumps(sorted(set(ids))))).fetchall()
         return {oid: json.loads(body) for oid, body in rows}
 
-    def children(self, kind: str, parent_ids: Iterable[int]) -> list[dict]:
-        """Objects of a kind whose ``product_id`` is one of ``parent_ids``, in id order,
-        in one query (the page of a product list loads its variants at once)."""
+    def children(self, kind: str, parent_ids: Iterable[int], field: str = "product_id") -> list[dict]:
+        """Objects of a kind whose ``field`` (``product_id`` or ``price_list_id``) is one
+        of ``parent_ids``, in id order, in one query (the page of a product list loads
+        its variants at once)."""
+        path, index = _PARENT_PATHS[field]
         with self.lock:
             rows = self._conn.execute(
-                "SELECT body FROM objects INDEXED BY objects_parent "
-                "WHERE kind=? AND json_extract(body, '$.product_id') "
+                f"SELECT body FROM objects INDEXED BY {index} "
+                f"WHERE kind=? AND json_extract(body, '{path}') "
                 "IN (SELECT value FROM json_each(?)) ORDER BY id",
                 (kind, json.dumps(sorted(set(parent_ids))))).fetchall()
         return [json.loads(r[0]) for r in rows]
@@ -241,6 +266,14 @@ class StoreState:
         with self.lock:
             self._conn.execute("UPDATE objects SET kind=? WHERE kind=? AND id=?", (to_kind, kind, oid))
 
+    def claim_id(self, kind: str, oid: int) -> None:
+        """Make sure the sequence of a kind never hands out ``oid`` (an id a seed fixed)."""
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT last_id FROM sequences WHERE kind=?", (kind,)).fetchone()
+            last = FIRST_ID.get(kind, 1) - 1 if row is None else row[0]
+            self._conn.execute("INSERT OR REPLACE INTO sequences VALUES (?, ?)", (kind, max(last, oid)))
+
     def next_id(self, kind: str) -> int:
         with self.lock:
             row = self._conn.execute(
@@ -277,10 +310,10 @@ class StoreState:
     # ---- clock --------------------------------------------------------------------
 
     @staticmethod
-    def now() -> str:
-        return datetime.now(timezone.utc).strftime(DATE_FORMAT)
+    def now(fmt: str = DATE_FORMAT) -> str:
+        return datetime.now(timezone.utc).strftime(fmt)
 
-    def stamp(self, previous: str | None = None) -> str:
+    def stamp(self, previous: str | None = None, fmt: str = DATE_FORMAT) -> str:
         """A ``date_modified`` for a write. Real UTC time to the second, but never equal
         to or before the object's previous value: if an object is written twice within
         one second the second stamp is previous + 1 s. So every write to an object
@@ -288,7 +321,7 @@ class StoreState:
         wall time only by the number of same-second rewrites of that one object."""
         now = datetime.now(timezone.utc).replace(microsecond=0)
         if previous:
-            prev = datetime.strptime(previous, DATE_FORMAT).replace(tzinfo=timezone.utc)
+            prev = datetime.strptime(previous, fmt).replace(tzinfo=timezone.utc)
             if now <= prev:
                 now = prev + timedelta(seconds=1)
-        return now.strftime(DATE_FORMAT)
+        return now.strftime(fmt)

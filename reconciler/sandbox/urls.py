@@ -19,6 +19,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 
 from . import routes as r
+from . import routes_pricing as rp
 from .errors import ROUTE_NOT_FOUND, SandboxError
 
 
@@ -68,6 +69,24 @@ ROUTES = [
         "DELETE": r.delete_categories}, style="tree"),
     Route("/v3/channels", {"GET": r.list_channels}),
     Route("/v3/channels/<int:id>", {"GET": r.get_channel}),
+    Route("/v2/customer_groups", {"GET": rp.list_customer_groups, "POST": rp.create_customer_group},
+          style="v2"),
+    Route("/v2/customer_groups/count", {"GET": rp.count_customer_groups}, style="v2"),
+    Route("/v2/customer_groups/<int:id>", {"GET": rp.get_customer_group, "PUT": rp.update_customer_group,
+                                           "DELETE": rp.delete_customer_group}, style="v2"),
+    Route("/v3/pricelists", {"GET": rp.list_price_lists, "POST": rp.create_price_list,
+                             "DELETE": rp.delete_price_lists}),
+    Route("/v3/pricelists/records", {"POST": rp.create_records_multi, "PUT": rp.upsert_records_multi}),
+    Route("/v3/pricelists/assignments", {"GET": rp.list_assignments, "POST": rp.create_assignments,
+                                         "DELETE": rp.delete_assignments}),
+    Route("/v3/pricelists/<int:id>", {"GET": rp.get_price_list, "PUT": rp.update_price_list,
+                                      "DELETE": rp.delete_price_list}),
+    Route("/v3/pricelists/<int:id>/records", {"GET": rp.list_records, "POST": rp.create_records,
+                                              "PUT": rp.upsert_records, "DELETE": rp.delete_records}),
+    Route("/v3/pricelists/<int:id>/records/<int:variant_id>", {"GET": rp.list_variant_records}),
+    Route("/v3/pricelists/<int:id>/records/<int:variant_id>/<currency_code>", {
+        "GET": rp.get_record, "PUT": rp.set_record, "DELETE": rp.delete_record}),
+    Route("/v3/pricelists/<int:id>/assignments", {"PUT": rp.upsert_assignment}),
 ]
 
 _MAP = Map([Rule(route.rule, endpoint=i) for i, route in enumerate(ROUTES)],

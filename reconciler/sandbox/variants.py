@@ -27,7 +27,8 @@ Choices where V is silent:
   ``/v3/catalog/variants`` included; V's ``sku`` filter matches variant SKUs only
   (SkuParam: "To filter by product / base variant SKU, see Get all products"), so a
   base variant never matches ``sku``/``sku:in``.
-* A base variant cannot be deleted (422): delete the product instead.
+* A base variant cannot be deleted (422): delete the product instead. Deleting a
+  variant deletes its price records on every list.
 * Duplicate SKU → 409 (V declares none; P's product 409 wording). Over 600 option
   variants ("600 SKUs per product") → 422 (status not stated).
 * Option values that are not the product's, that miss an option or name one twice, or
@@ -355,6 +356,7 @@ class Variants:
             raise unprocessable("A base variant cannot be deleted", {
                 "id": f"Variant {vid} is the base variant of product {pid}; delete the product instead."})
         self.s.remove(KIND, vid)
+        self.s.price_records.drop_product(pid, vid)
         self.s.products.touch(pid)
 
     # ---- base variants --------------------------------------------------------------

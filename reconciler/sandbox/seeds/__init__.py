@@ -11,7 +11,13 @@ SEED FORMAT::
                    "inventory_level": 500, "channels": [1, 2],
                    "custom_fields": {"Material": "Nylon 6.6"},
                    "variants": [{"sku": "CT-BLK100-25", "options": {"Width": "2.5mm"},
-                                 "price": 1.95}]}]}
+                                 "price": 1.95}]}],
+     "price_lists": [{"name": "Trade GBP", "active": true,
+                      "records": [{"sku": "CT-BLK100-25", "currency": "GBP", "price": 1.5}],
+                      "assignments": [{"customer_group": "Trade", "channel": 1}]}],
+     "customer_groups": [{"name": "Trade", "id": 2, "is_default": false,
+                          "category_access": {"type": "specific", "categories": ["Cable Ties"]},
+                          "discount_rules": [{"type": "price_list", "price_list": "Trade GBP"}]}]}
 
 * brands: brand API fields.
 * categories: ``path`` segments split on "/"; parents come before children; tree 1
@@ -23,6 +29,16 @@ SEED FORMAT::
   (``price``, ``weight``, ``upc`` …). The options and their values are created in the
   order they are first seen, as a product POST with ``variants`` does. Every other key
   is a product API field.
+* price_lists: ``name``, ``active``; ``records`` are record write bodies naming the
+  variant by ``sku`` (or ``variant_id``), any currency case; ``assignments`` name a
+  customer group by name (``customer_group``) and/or a channel id (``channel``).
+  Lists and their records are created after the products and before the groups; the
+  assignments after the groups.
+* customer_groups: group API fields, with names in place of ids – ``category_access``
+  ``categories`` are category paths; discount rules name ``price_list`` (a list name),
+  ``category`` (a path) or ``product`` (a SKU); integers are taken as ids. An explicit
+  ``id`` is kept (GTSE's "Trade" group is 2); groups without one get the lowest free
+  ids in order.
 
 Seeding bypasses rate limits and validation but builds objects with the same code as
 the API, so a seeded object equals one created over HTTP. A bad reference (unknown
