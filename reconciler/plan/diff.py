@@ -173,15 +173,27 @@ def _normal(kind: ResourceKind, field: str, value: Any) -> Any:
 
 
 def _comparable(kind: ResourceKind, values: dict[str, Any]) -> dict[str, Any]:
-    """What equality means: references case-insensitive, Decimals by value."""
+    """What equality means: references case-insensitive, numbers by value (YAML's
+    ``5`` equals the store's ``5.0000``), at any depth (bulk pricing tiers)."""
     out = {}
     for f, v in values.items():
         if f in kind.ref_fields:
             v = [x.casefold() for x in v] if isinstance(v, list) else (v.casefold() if isinstance(v, str) else v)
-        if isinstance(v, Decimal):
-            v = v.normalize() if v else Decimal(0)
-        out[f] = v
+        out[f] = _number_by_value(v)
     return out
+
+
+def _number_by_value(v: Any) -> Any:
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, (int, Decimal)):
+        d = Decimal(v)
+        return d.normalize() if d else Decimal(0)
+    if isinstance(v, dict):
+        return {k: _number_by_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_number_by_value(x) for x in v]
+    return v
 
 
 def _field_order(kind: ResourceKind, fields: dict[str, Any]) -> list[str]:

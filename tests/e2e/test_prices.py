@@ -112,7 +112,7 @@ def test_trade_price_of_1500_skus_in_two_requests_without_429(sandbox, client, t
     start = len(sandbox.requests())
     converge(client, folder, plan, desired)
     writes = [r for r in sandbox.requests()[start:] if r["method"] != "GET"]
-    assert [(r["method"], r["path"], r["items"]) for r in writes] == [
+    assert [(r["method"], r["route"], r["items"]) for r in writes] == [
         ("PUT", "/v3/pricelists/{id}/records", 1000), ("PUT", "/v3/pricelists/{id}/records", 500)]
     assert sandbox.stats()["rate_limited"] == 0
 
