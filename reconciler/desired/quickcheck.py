@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _ANNOTATIONS = frozenset({
     "$schema", "$id", "$comment", "title", "description", "default", "examples", "format",
     "readOnly", "writeOnly", "patternErrorMessage", "errorMessage", "doNotSuggest",
-    "markdownDescription", "deprecationMessage",
+    "markdownDescription", "deprecationMessage", "definitions",
 })
 _OBJECT = frozenset({"properties", "additionalProperties", "patternProperties", "propertyNames"})   # compiled together
 _TYPES = jsonschema.Draft7Validator.TYPE_CHECKER
@@ -59,6 +59,8 @@ def _compile(schema: Any, resolver: Resolver, active: set[str]) -> Predicate | N
         elif keyword == "items":
             sub = _compile(arg, resolver, active) if isinstance(arg, dict) else None
             check = None if sub is None else _items(sub)
+        elif keyword == "oneOf":
+            check = _one_of(arg, resolver, active)
         elif keyword == "not":
             check = (lambda x: False) if arg == {} else None
         elif keyword in _SIMPLE:
@@ -118,6 +120,52 @@ def _object(schema: dict[str, Any], resolver: Resolver, active: set[str]) -> Pre
                 return False
         return True
     return check
+
+
+def discriminator(branches: Any) -> tuple[str, dict[str, int]] | None:
+    """The field that tells a oneOf's branches apart, and its value -> branch index.
+
+    A field qualifies when every branch requires it and fixes it with a text
+    ``const``, each branch to a different value (``type: price_list``, ``type:
+    all``...). Exactly one branch can then match, so checking that branch alone
+    answers the whole oneOf; validate.py reports that branch's errors only.
+    """
+    if not isinstance(branches, list) or not branches or not all(isinstance(b, dict) for b in branches):
+        return None
+    for name, sub in (branches[0].get("properties") or {}).items():
+        values: dict[str, int] = {}
+        for i, branch in enumerate(branches):
+            const = ((branch.get("properties") or {}).get(name) or {}).get("const")
+            if not isinstance(const, str) or name not in branch.get("required", ()) or const in values:
+                break
+            values[const] = i
+        else:
+            return name, values
+    return None
+
+
+def _one_of(branches: Any, resolver: Resolver, active: set[str]) -> Predicate | None:
+    found = discriminator(branches)
+    if found is None:
+        return None
+    name, values = found
+    subs = [_compile(b, resolver, active) for b in branches]
+    if None in subs:
+        return None
+
+    def check(x: Any) -> bool:
+        # Not a mapping, or no known value: every branch might pass or fail; let jsonschema judge.
+        if not isinstance(x, dict):
+            return False
+        i = values.get(x.get(name)) if isinstance(x.get(name), str) else None
+        return i is not None and subs[i](x)
+    return check
+
+
+def _const(arg: Any) -> Predicate | None:
+    if not isinstance(arg, str):
+        return None
+    return lambda x: isinstance(x, str) and x == arg
 
 
 def _type(arg: str | list[str]) -> Predicate:
@@ -188,6 +236,7 @@ def _items(sub: Predicate) -> Predicate:
 _SIMPLE: dict[str, Callable[[Any], Predicate | None]] = {
     "type": _type,
     "enum": _enum,
+    "const": _const,
     "pattern": _pattern,
     "minLength": lambda n: lambda x: not isinstance(x, str) or len(x) >= n,
     "maxLength": lambda n: lambda x: not isinstance(x, str) or len(x) <= n,

@@ -57,7 +57,7 @@ def top_level_kinds() -> list[ResourceKind]:
     return [kind for kind in REGISTRY if not kind.parent]
 
 
-from reconciler.desired.quickcheck import quick_check  # noqa: E402
+from reconciler.desired.quickcheck import discriminator, quick_check  # noqa: E402
 from reconciler.desired.schemas import load_schema, schema_dir, schema_registry, validator_for  # noqa: E402,F401
 
 # -- schema errors -> diagnostics --------------------------------------------------------
@@ -100,10 +100,30 @@ def check_schema(schema_name: str, obj: Located) -> list[Diagnostic]:
         return []
     out: list[Diagnostic] = []
     for error in validator_for(schema_name).iter_errors(obj.fields):
-        if error.context:  # oneOf/anyOf: report the sub-error that fits best
-            error = best_match(error.context)
-        out.extend(_diagnose(error, obj))
+        for specific in _specific(error):
+            out.extend(_diagnose(specific, obj))
     return out
+
+
+def _specific(error: ValidationError) -> Iterator[ValidationError]:
+    """The errors worth showing for one error: itself, or for a oneOf/anyOf its sub-errors.
+
+    A oneOf told apart by a field (``type: price_list | all | ...``, see
+    quickcheck.discriminator) reports every error of the branch the value chose,
+    and nothing when it chose none: the enclosing schema requires that field and
+    lists its values, so that error is reported there. Otherwise the sub-error
+    that fits best.
+    """
+    found = discriminator(error.validator_value) if error.validator == "oneOf" else None
+    if found is None:
+        yield best_match(error.context) if error.context else error
+        return
+    name, values = found
+    value = error.instance.get(name) if isinstance(error.instance, dict) else None
+    chosen = values.get(value) if isinstance(value, str) else None
+    for sub in error.context:
+        if chosen is not None and sub.relative_schema_path and sub.relative_schema_path[0] == chosen:
+            yield from _specific(sub)
 
 
 def _diagnose(error: ValidationError, obj: Located) -> Iterator[Diagnostic]:
@@ -231,10 +251,11 @@ def check_references(
                     if name and REGISTRY[target].fold(name) not in known[target]:
                         plural = REGISTRY[target].plural
                         what = "parent" if mode == "parent" else target
+                        # Kinds store.existing cannot list (products) must be in the catalog.
+                        where = f"{plural} or to store.existing.{plural}" if target in store.existing else plural
                         out.append(Diagnostic(
                             "error",
-                            f"{kind.name} '{obj.key}': {what} '{name}' is not declared "
-                            f"(add it to {plural} or to store.existing.{plural})",
+                            f"{kind.name} '{obj.key}': {what} '{name}' is not declared (add it to {where})",
                             obj.source_of(path)))
     return out
 
@@ -284,6 +305,8 @@ def reference_paths(schema_name: str) -> tuple[tuple[tuple[str, ...], str, str],
         for name, sub in schema.get("properties", {}).items():
             walk(sub, path + (name,))
         walk(schema.get("items"), path + ("*",))
+        for branch in schema.get("oneOf", ()):      # the same object, one shape of it per branch
+            walk(branch, path)
 
     walk(load_schema(schema_name), ())
     return tuple(found)

@@ -202,7 +202,7 @@ def test_store_block_at_most_once(tmp_path):
 def test_file_that_is_not_a_mapping(tmp_path):
     write(tmp_path, {"a.yaml": "- sku: CT-1\n"})
     assert problems(tmp_path) == [
-        f"{tmp_path}/a.yaml:1:1: expected a mapping of top-level keys (store, brands, categories, products), got a list"]
+        f"{tmp_path}/a.yaml:1:1: expected a mapping of top-level keys (store, brands, categories, products, price_lists, customer_groups), got a list"]
 
 
 def test_recursive_alias_is_reported_not_looped(tmp_path):
@@ -268,14 +268,15 @@ def test_state_shape_kinds_in_registry_order_store_settings(tmp_path):
     assert isinstance(state, DesiredState)
     assert list(state.objects) == [kind.name for kind in REGISTRY]
     assert state.store.category_tree_id == 4
-    assert state.store.existing == {"brand": set(), "category": {"Sale"}}
+    assert state.store.existing == {"brand": set(), "category": {"Sale"}, "customer_group": set(), "price_list": set()}
     assert state.store.raw["name"] == "Shop"
 
 
 def test_store_defaults_when_absent(tmp_path):
     write(tmp_path, {"a.yaml": "products: [{sku: CT-1}]\n"})
     store = load_desired(tmp_path).store
-    assert store.category_tree_id == 1 and store.existing == {"brand": set(), "category": set()}
+    assert store.category_tree_id == 1
+    assert store.existing == {"brand": set(), "category": set(), "customer_group": set(), "price_list": set()}
     assert store.channels == {"uk-main": 1}
     assert store.sku_convention is None
 
@@ -330,6 +331,7 @@ def test_sub_resources_are_derived_with_their_parent_and_positions(tmp_path):
         "variant": ["CT-BLK100-2.5", "CT-BLK100-4.8"],
         "custom_field": ["CT-BLK100/Material", "CT-BLK100/Pack Size"],
         "channel_assignment": ["CT-BLK100@uk-main", "CT-BLK100@us-trade"],
+        "price_list": [], "customer_group": [], "price_list_assignment": [], "price_record": [],
     }
     children = [o for kind, objs in state.objects.items() if kind != "product" for o in objs.values()]
     assert {o.parent for o in children} == {"CT-BLK100"}
@@ -375,7 +377,7 @@ def test_the_product_keeps_its_sub_resources_as_written(tmp_path):
 
 def test_sub_resources_are_not_top_level_lists(tmp_path):
     write(tmp_path, {"a.yaml": "variants:\n  - sku: CT-1-2\noptions: {}\n"})
-    expected = "(expected one of: store, brands, categories, products)"
+    expected = "(expected one of: store, brands, categories, products, price_lists, customer_groups)"
     assert problems(tmp_path) == [
         f"{tmp_path}/a.yaml:1:1: unknown top-level key 'variants' {expected}",
         f"{tmp_path}/a.yaml:3:1: unknown top-level key 'options' {expected}",

@@ -68,7 +68,7 @@ def test_every_sub_resource_is_a_field_of_its_parents_schema(kind):
 def test_catalog_file_schema_lists_nothing_but_the_top_level_kinds_and_store():
     catalog = load_schema(CATALOG_SCHEMA)
     assert set(catalog["properties"]) == {"store"} | {kind.plural for kind in top_level_kinds()}
-    assert [k.name for k in top_level_kinds()] == ["brand", "category", "product"]
+    assert [k.name for k in top_level_kinds()] == ["brand", "category", "product", "price_list", "customer_group"]
     assert catalog["additionalProperties"] is False
 
 
@@ -87,7 +87,7 @@ def test_schemas_are_valid_draft7_with_described_closed_objects(name):
 
 def test_product_schema_covers_exactly_the_managed_fields():
     props = load_schema("product.schema.json")["properties"]
-    managed = {"sku", "brand", "categories", *PLAIN, *PRODUCT.child_fields}
+    managed = {"sku", "brand", "categories", *PLAIN, *PRODUCT.child_fields, *PRODUCT.meta_fields}
     rejected = {name for name, sub in props.items() if sub.get("not") == {}}
     assert set(props) - rejected == managed
     assert rejected == {"inventory_level", "inventory_warning_level"}
@@ -96,7 +96,7 @@ def test_product_schema_covers_exactly_the_managed_fields():
 def test_variant_schema_covers_exactly_the_variant_fields():
     props = load_schema("product.schema.json")["properties"]["variants"]["items"]["properties"]
     rejected = {name for name, sub in props.items() if sub.get("not") == {}}
-    assert set(props) - rejected == {"sku", "options", *variant_kind.PLAIN}
+    assert set(props) - rejected == {"sku", "options", *variant_kind.PLAIN, *variant_kind.VARIANT.meta_fields}
     assert rejected == {"inventory_level", "inventory_warning_level", "map_price"}
 
 
@@ -105,6 +105,13 @@ def test_references_are_declared_in_the_schemas():
         (("brand",), "brand", "value"), (("categories", "*"), "category", "value"))
     assert reference_paths("category.schema.json") == ((("path",), "category", "parent"),)
     assert reference_paths("brand.schema.json") == ()
+    assert reference_paths("customer_group.schema.json") == (
+        (("category_access", "categories", "*"), "category", "value"),
+        (("discount_rules", "*", "price_list"), "price_list", "value"),      # inside the oneOf branches
+        (("discount_rules", "*", "category"), "category", "value"),
+        (("discount_rules", "*", "product"), "product", "value"))
+    assert reference_paths("price_list.schema.json") == (
+        (("assignments", "*", "customer_group"), "customer_group", "value"),)
     for kind in REGISTRY:
         for _, target, _ in reference_paths(kind.schema):
             assert target in REGISTRY
@@ -264,3 +271,69 @@ def test_quick_check_is_used_only_as_a_yes():
 def test_schema_files_are_plain_json():
     for name in SCHEMA_FILES:
         json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
+
+
+# Valid objects with a few fields changed, added or dropped: mostly near the edge of valid.
+def near(valid: list[dict], fields: list[str], values) -> st.SearchStrategy:
+    return st.builds(
+        lambda base, changes, drop: {k: v for k, v in {**base, **changes}.items() if k != drop},
+        st.sampled_from(valid), st.dictionaries(st.sampled_from(fields), values, max_size=2),
+        st.one_of(st.none(), st.sampled_from(fields)))
+
+
+RULES = [{"type": "price_list", "price_list": "Trade GBP"}, {"type": "all", "method": "percent", "amount": 5},
+         {"type": "category", "category": "Cable Ties", "method": "fixed", "amount": Decimal("0.50")},
+         {"type": "product", "product": "CT-1", "method": "price", "amount": 2}]
+RULE = near(RULES, ["type", "price_list", "method", "amount", "category", "product", "colour"],
+            st.one_of(VALUES, st.sampled_from(["price_list", "all", "category", "product", "percent", "fixed",
+                                               "Cable Ties", "CT-1", "Trade GBP"])))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rules=st.one_of(VALUES, st.lists(st.one_of(RULE, VALUES), max_size=3)),
+       access=st.one_of(st.none(), VALUES, near([{"type": "all"}, {"type": "specific", "categories": ["A/B"]}],
+                                                ["type", "categories", "x"],
+                                                st.one_of(VALUES, st.sampled_from(["all", "specific"])))))
+def test_quick_check_never_passes_an_invalid_customer_group(rules, access):
+    fields = {"name": "Trade", "discount_rules": rules}
+    if access is not None:
+        fields["category_access"] = access
+    if quick_check("customer_group.schema.json")(fields):
+        assert validator_for("customer_group.schema.json").is_valid(fields), fields
+
+
+TIER = near([{"quantity_min": 10, "quantity_max": 49, "type": "percent", "amount": 5},
+             {"quantity_min": 50, "quantity_max": None, "type": "price", "amount": Decimal("1.10")}],
+            ["quantity_min", "quantity_max", "type", "amount", "x"],
+            st.one_of(VALUES, st.sampled_from(["fixed", "price", "percent"])))
+RECORD = near([{"sku": "CT-1", "price": Decimal("1.20")},
+               {"sku": "CT-2", "price": 3, "currency": "usd", "sale_price": None, "acknowledge": ["below_cost"]}],
+              ["sku", "currency", "price", "sale_price", "map_price", "bulk_pricing_tiers", "acknowledge", "x"],
+              st.one_of(VALUES, st.sampled_from(["GBP", "usd", "EURO", "CT-1"]), st.lists(TIER, max_size=2),
+                        st.lists(st.sampled_from(["below_cost", "price_drop", "cheap"]), max_size=2)))
+ASSIGNMENT = near([{"customer_group": "Trade", "channel": "uk-main"}], ["customer_group", "channel", "x"], VALUES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=st.one_of(VALUES, st.lists(RECORD, max_size=2)),
+       assignments=st.one_of(VALUES, st.lists(ASSIGNMENT, max_size=2)),
+       currency=st.one_of(st.none(), VALUES, st.sampled_from(["GBP", "gb", "GBPX"])))
+def test_quick_check_never_passes_an_invalid_price_list(records, assignments, currency):
+    fields = {"name": "Trade GBP", "records": records, "assignments": assignments}
+    if currency is not None:
+        fields["currency"] = currency
+    if quick_check("price_list.schema.json")(fields):
+        assert validator_for("price_list.schema.json").is_valid(fields), fields
+
+
+def test_quick_check_passes_valid_discount_rules_and_records():
+    group = {"name": "Trade", "category_access": {"type": "specific", "categories": ["Cable Ties"]},
+             "discount_rules": [{"type": "all", "method": "percent", "amount": 5},
+                                {"type": "product", "product": "CT-1", "method": "price", "amount": Decimal("1.5")}]}
+    price_list = {"name": "Trade GBP", "currency": "GBP", "assignments": [{"customer_group": "Trade", "channel": "uk-main"}],
+                  "records": [{"sku": "CT-1", "price": Decimal("1.20"), "acknowledge": ["below_cost"],
+                               "bulk_pricing_tiers": [{"quantity_min": 10, "quantity_max": None, "type": "percent",
+                                                       "amount": 5}]}]}
+    for name, fields in (("customer_group.schema.json", group), ("price_list.schema.json", price_list)):
+        assert validator_for(name).is_valid(fields)
+        assert quick_check(name)(fields), name
