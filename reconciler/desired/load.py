@@ -18,10 +18,12 @@ turned into plain values here rather than by ``yaml.safe_load``, so that:
 
 Nothing is raised until every file is read and checked: one run reports every
 syntax, schema, duplicate, reference and catalog-rule problem (desired/rules.py:
-variants, SKUs, the SKU convention, channels), sorted by file, line and column.
+variants, SKUs, the SKU convention, channels; desired/pricing.py: money
+guardrails, price lists, customer groups), sorted by file, line and column.
 Only then are the sub-resources written inside products (options, variants,
-custom fields, channel assignments) derived as objects of their own kinds
-(``resources.children.expand_children``). Loading never touches the network.
+custom fields, channel assignments) and price lists (assignments, records)
+derived as objects of their own kinds (``resources.children.expand_children``).
+Loading never touches the network.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from typing import Any, Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from reconciler.desired import rules, validate
+from reconciler.desired import pricing, rules, validate
 from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
 from reconciler.desired.validate import Located, top_level_kinds
 from reconciler.diagnostics import Diagnostic, SourceRange
@@ -228,7 +230,9 @@ class _Reader:
         flagged = frozenset(d.source for d in diagnostics if d.source)
         diagnostics += validate.check_references(objects, store, flagged)
         diagnostics += validate.check_existing_overlap(objects, store, self.store_values)
-        diagnostics += self._check_products(objects, store, frozenset(d.source for d in diagnostics if d.source))
+        flagged = frozenset(d.source for d in diagnostics if d.source)
+        diagnostics += self._check_products(objects, store, flagged)
+        diagnostics += _check_pricing(objects, store, flagged)
         if diagnostics:
             unique = {(d.source, d.summary): d for d in diagnostics}    # merged anchors repeat
             raise DesiredStateError(sorted(unique.values(), key=Diagnostic.sort_key))
@@ -249,6 +253,19 @@ class _Reader:
             k.casefold() for k in store.existing.get("category", ())}
         out += rules.check_store(store, categories, self.store_values, flagged)
         return out
+
+
+def _check_pricing(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
+                   flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+    """Money guardrails, price lists and customer groups (reconciler/desired/pricing.py)."""
+    products = list(objects.get("product", {}).values())
+    groups = objects.get("customer_group", {})
+    out = pricing.check_product_prices(products, flagged)
+    if objects.get("price_list"):
+        out += pricing.check_price_lists(list(objects["price_list"].values()), pricing.sku_index(products),
+                                         {k.casefold(): g for k, g in groups.items()}, store, flagged)
+    out += pricing.check_customer_groups(list(groups.values()), flagged)
+    return out
 
 
 class _KeyMarks(dict):
@@ -438,9 +455,18 @@ def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
         category_tree_id=_int(tree, 1),
         channels={n: i for n, i in channels.items() if _int(i, 0) > 0} if isinstance(channels, dict) else {},
         sku_convention=_sku_convention(raw.get("sku_convention")),
+        max_price_drop_percent=_guardrail(raw.get("guardrails"), "max_price_drop_percent", Decimal(30)),
         raw=raw,
         source=source,
     )
+
+
+def _guardrail(block: Any, name: str, default: Decimal) -> Decimal:
+    """A number from ``store.guardrails`` as Decimal (30 and 30.0 alike), else the default."""
+    value = block.get(name) if isinstance(block, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return default
+    return Decimal(value)
 
 
 def _int(value: Any, default: int) -> int:

@@ -277,6 +277,7 @@ def test_store_defaults_when_absent(tmp_path):
     store = load_desired(tmp_path).store
     assert store.category_tree_id == 1
     assert store.existing == {"brand": set(), "category": set(), "customer_group": set(), "price_list": set()}
+    assert store.max_price_drop_percent == Decimal(30)
     assert store.channels == {"uk-main": 1}
     assert store.sku_convention is None
 
@@ -432,6 +433,74 @@ def test_digest_compares_money_by_value(tmp_path):
     write(tmp_path / "a", {"p.yaml": "products: [{sku: CT-1, price: 12.50}]\n"})
     write(tmp_path / "b", {"p.yaml": "products: [{sku: CT-1, price: 12.5}]\n"})
     assert load_desired(tmp_path / "a").digest == load_desired(tmp_path / "b").digest
+
+
+# -- customer groups and price lists -----------------------------------------------------------------
+
+PRICE_LISTS = """
+    products:
+      - sku: CT-1
+        price: 2.95
+        cost_price: 0.95
+        options: {Width: [2.5mm]}
+        variants:
+          - {sku: CT-1-2.5, options: {Width: 2.5mm}}
+      - sku: CT-2
+        price: 4.25
+    customer_groups:
+      - name: Trade
+    price_lists:
+      - name: Trade GBP
+        currency: gbp
+        assignments:
+          - {customer_group: Trade, channel: uk-main}
+        records:
+          - {sku: CT-1-2.5, price: 0.90, acknowledge: [below_cost]}
+          - {sku: CT-2, price: 3.40, currency: USD}
+"""
+
+
+def test_price_list_records_and_assignments_are_derived_with_the_lists_currency(tmp_path):
+    write(tmp_path, {"p.yaml": PRICE_LISTS})
+    state = load_desired(tmp_path)
+    f = f"{tmp_path}/p.yaml"
+    assert list(state.of("customer_group")) == ["Trade"]
+    assert list(state.of("price_list")) == ["Trade GBP"]
+    assert list(state.of("price_record")) == ["Trade GBP:CT-1-2.5:GBP", "Trade GBP:CT-2:USD"]
+    assert list(state.of("price_list_assignment")) == ["Trade GBP@Trade@uk-main"]
+    rec = state.get("price_record", "Trade GBP:CT-1-2.5:GBP")
+    assert rec.parent == "Trade GBP"
+    assert rec.fields == {"sku": "CT-1-2.5", "price": Decimal("0.90"), "acknowledge": ["below_cost"],
+                          "currency": "GBP"}        # the list's default, upper-cased
+    assert rec.source == SourceRange(f, 18, 9) and rec.source_of("price") == SourceRange(f, 18, 32)
+    assert state.get("price_record", "Trade GBP:CT-2:USD").fields["currency"] == "USD"
+    a = state.get("price_list_assignment", "Trade GBP@Trade@uk-main")
+    assert a.fields == {"customer_group": "Trade", "channel": "uk-main"} and a.parent == "Trade GBP"
+    assert state.get("price_list", "Trade GBP").fields["currency"] == "gbp"     # as written; YAML only
+
+
+def test_price_list_problems_are_reported_with_the_catalog_rules(tmp_path):
+    text = PRICE_LISTS.replace("acknowledge: [below_cost]", "sale_price: 0.95").replace("sku: CT-2,", "sku: CT-1,")
+    write(tmp_path, {"p.yaml": text})
+    f = f"{tmp_path}/p.yaml"
+    assert problems(tmp_path) == [
+        f"{f}:18:32: price_record 'Trade GBP:CT-1-2.5:GBP': price 0.90 is below cost_price 0.95 "
+        "(add acknowledge: [below_cost] to sell below cost)",
+        f"{f}:18:50: price_record 'Trade GBP:CT-1-2.5:GBP': sale_price 0.95 is not below price 0.90",
+        f"{f}:19:15: price_record 'Trade GBP:CT-1:USD': sku 'CT-1' is a product with variants; the store takes "
+        "price records only for its variants' SKUs (CT-1-2.5)",
+    ]
+
+
+def test_guardrails_setting_is_a_decimal(tmp_path):
+    write(tmp_path, {"s.yaml": "store:\n  guardrails: {max_price_drop_percent: 12.5}\n"})
+    assert load_desired(tmp_path).store.max_price_drop_percent == Decimal("12.5")
+    write(tmp_path, {"s.yaml": "store:\n  guardrails: {max_price_drop_percent: 40}\n"})
+    value = load_desired(tmp_path).store.max_price_drop_percent
+    assert value == Decimal(40) and isinstance(value, Decimal)
+    write(tmp_path, {"s.yaml": "store:\n  guardrails: {max_price_drop_percent: 120}\n"})
+    assert problems(tmp_path) == [
+        f"{tmp_path}/s.yaml:2:40: store: guardrails.max_price_drop_percent: 120 is greater than the maximum of 100"]
 
 
 # -- the real catalog ----------------------------------------------------------------------------
