@@ -518,6 +518,11 @@ def test_the_gtse_catalog_loads_without_diagnostics():
     assert state.store.sku_convention == {
         "enabled": True, "categories": {"CT": "Cable Ties", "FX": "Fixings", "TL": "Tools", "EL": "Electrical"}}
     assert all(f.startswith("catalog/") for f in state.files)
+    assert set(state.of("customer_group")) == {"Retail", "Trade"}
+    assert {k: len([r for r in state.of("price_record").values() if r.parent == k]) for k in state.of("price_list")} \
+        == {"Trade GBP": 51, "Trade USD": 53}
+    assert set(state.of("price_list_assignment")) == {"Trade GBP@Trade@uk-main", "Trade USD@Trade@us-trade"}
+    assert state.store.max_price_drop_percent == Decimal(30)
 
 
 def test_the_gtse_catalog_follows_its_conventions():
@@ -541,6 +546,24 @@ def test_the_gtse_catalog_follows_its_conventions():
         assert f["price"].as_tuple().exponent == -2 and "weight" in f, sku
     fields = {cf.fields["name"] for cf in state.of("custom_field").values()}
     assert {"Material", "Pack Size", "Colour", "Standard"} <= fields
+    # Trade prices: 15-25% below the catalog price, above cost; USD about 1.25 x GBP; each list
+    # prices only SKUs sold on the channel it is assigned to.
+    catalog = {**{k: v.fields for k, v in state.of("variant").items()},
+               **{k: p.fields for k, p in state.of("product").items() if not p.fields.get("variants")}}
+    channels = {**{k: state.get("product", v.parent).fields["channels"] for k, v in state.of("variant").items()},
+                **{k: p.fields["channels"] for k, p in state.of("product").items()}}
+    gbp = {r.fields["sku"]: r.fields["price"] for r in state.of("price_record").values() if r.parent == "Trade GBP"}
+    for rec in state.of("price_record").values():
+        sku, price, currency = rec.fields["sku"], rec.fields["price"], rec.fields["currency"]
+        assert currency == {"Trade GBP": "GBP", "Trade USD": "USD"}[rec.parent], rec.key
+        list_channel = {"Trade GBP": "uk-main", "Trade USD": "us-trade"}[rec.parent]
+        assert list_channel in channels[sku], rec.key
+        assert price > catalog[sku]["cost_price"] and price.as_tuple().exponent == -2, rec.key
+        if currency == "GBP":
+            full, cent = catalog[sku]["price"], Decimal("0.01")
+            assert full * Decimal("0.75") - cent <= price <= full * Decimal("0.85") + cent, rec.key
+        elif sku in gbp:
+            assert abs(price - gbp[sku] * Decimal("1.25")) <= Decimal("0.01"), rec.key
     listed = {tuple(p.fields["channels"]) for p in state.of("product").values()}
     assert listed == {("uk-main", "us-trade"), ("uk-main",), ("us-trade",)}
     both = [p for p in state.of("product").values() if len(p.fields["channels"]) == 2]

@@ -3,7 +3,9 @@
 If you edit catalog/, edit reconciler/sandbox/seeds/gtse.json the same way, or
 this test names the field that drifted. Sub-resources (options, variants, custom
 fields, channel assignments) are compared too, read from the seed the way the
-store shows them: options only through the values their variants use.
+store shows them: options only through the values their variants use. Price
+lists, their records and assignments, and customer groups are compared the
+same way.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pytest
 
 from reconciler.desired import load_desired
 from reconciler.resources import REGISTRY
-from reconciler.resources.product import PRODUCT
+from reconciler.resources.price_list_assignment import key_for as assignment_key
+from reconciler.resources.price_record import key_for as record_key
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "reconciler" / "sandbox" / "seeds" / "gtse.json"
@@ -33,6 +36,8 @@ EDITED_IN_ADMIN = {
     ("option", "EL-FERR/Size", "values"): (
         {"0.5mm²", "0.75mm²", "1.0mm²", "1.5mm²", "2.5mm²"},
         {"0.5mm²", "0.75mm²", "1.0mm²", "1.5mm²", "2.5mm²", "4.0mm²"}),
+    # trade price edited in the control panel
+    ("price_record", "Trade GBP:CT-BLK200-2.5:GBP", "price"): (Decimal("2.29"), Decimal("2.36")),
 }
 # Besides these, the sub-resources of a product that exists on one side only.
 ONLY_IN_YAML = {
@@ -40,11 +45,16 @@ ONLY_IN_YAML = {
     "product": {"TL-CABCUT", "EL-GLANDBLK", "EL-GLANDGRY"},
     "variant": {"EL-FERR-4.0"},
     "channel_assignment": {"TL-TIEGUN@us-trade"},    # on UK Main only in the store
+    "price_list": {"Trade USD"},                      # created with its records and assignment
+    "price_record": {"Trade GBP:FX-FRAME-140:GBP"},   # new trade price
 }
 ONLY_IN_STORE = {
     "product": {"CT-CLR150", "FX-NAIL40"},            # not managed by the catalog
     "variant": {"CT-NAT100-4.8"},                     # discontinued: the product owns its variants
+    "customer_group": {"Staff"},                      # not managed by the catalog
+    "price_record": {"Trade GBP:CT-SS316-520X7.9:GBP"},   # no longer trade-priced: the list owns its records
 }
+ONE_SIDED_PARENTS = ("product", "price_list")
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +97,17 @@ def seed_objects(seed: dict, channels: dict[str, int]) -> Live:
         for cid in p["channels"]:
             name = names.get(cid, f"#{cid}")
             out.add("channel_assignment", f"{sku}@{name}", sku, {"channel": name})
+    for g in seed["customer_groups"]:
+        out.add("customer_group", g["name"], None, g)
+    for pl in seed["price_lists"]:
+        out.add("price_list", pl["name"], None, pl)
+        for a in pl["assignments"]:
+            channel = names.get(a["channel"], f"#{a['channel']}")
+            out.add("price_list_assignment", assignment_key(pl["name"], a["customer_group"], channel), pl["name"],
+                    {"customer_group": a["customer_group"], "channel": channel})
+        for r in pl["records"]:
+            fields = {**r, "currency": r["currency"].upper()}
+            out.add("price_record", record_key(pl["name"], r["sku"], r["currency"]), pl["name"], fields)
     return out
 
 
@@ -106,24 +127,24 @@ def compared(kind, field, value):
 
 def test_seed_differs_from_the_catalog_only_on_purpose(seed, desired):
     live = seed_objects(seed, desired.store.channels)
-    yaml_only_products = {k.casefold() for k in ONLY_IN_YAML["product"]}
-    store_only_products = {k.casefold() for k in ONLY_IN_STORE["product"]}
+    yaml_only_parents = {k.casefold() for kind in ONE_SIDED_PARENTS for k in ONLY_IN_YAML.get(kind, ())}
+    store_only_parents = {k.casefold() for kind in ONE_SIDED_PARENTS for k in ONLY_IN_STORE.get(kind, ())}
     differences, only_yaml, only_store = {}, {}, {}
     for kind in REGISTRY:
         wanted = {k.casefold(): obj for k, obj in desired.of(kind.name).items()}
         only_yaml[kind.name] = {
             obj.key for k, obj in wanted.items()
-            if k not in live[kind.name] and (obj.parent or "").casefold() not in yaml_only_products}
+            if k not in live[kind.name] and (obj.parent or "").casefold() not in yaml_only_parents}
         only_store[kind.name] = {
             key for k, (key, parent, _) in live[kind.name].items()
-            if k not in wanted and (parent or "").casefold() not in store_only_products}
+            if k not in wanted and (parent or "").casefold() not in store_only_parents}
         for k, obj in wanted.items():
             if k not in live[kind.name]:
                 continue
             store_fields = live[kind.name][k][2]
             for field, value in obj.fields.items():
-                if kind is PRODUCT and field in PRODUCT.child_fields:
-                    continue
+                if field in kind.child_fields or field in kind.meta_fields:
+                    continue        # compared as their own kinds, or never sent to the store
                 theirs, ours = compared(kind, field, store_fields.get(field)), compared(kind, field, value)
                 if not same(theirs, ours):
                     differences[(kind.name, obj.key, field)] = (theirs, ours)
@@ -171,3 +192,20 @@ def test_seed_numbers_are_plain_json_numbers():
     assert all(isinstance(p["price"], (int, float)) for p in raw["products"])
     assert all(isinstance(v["price"], (int, float)) for p in raw["products"] for v in p.get("variants", []))
     assert '"$decimal"' not in text
+
+
+def test_seed_price_lists_and_groups_are_consistent_as_a_store(seed):
+    groups = seed["customer_groups"]
+    assert len({g["id"] for g in groups}) == len(groups) and len({g["name"] for g in groups}) == len(groups)
+    assert [g["name"] for g in groups if g["is_default"]] == ["Retail"]
+    assert {g["name"]: g["id"] for g in groups}["Trade"] == 2
+    with_variants = {p["sku"] for p in seed["products"] if p.get("variants")}
+    sellable = {v["sku"] for p in seed["products"] for v in p.get("variants", [])}
+    sellable |= {p["sku"] for p in seed["products"] if not p.get("variants")}
+    for pl in seed["price_lists"]:
+        keys = [(r["sku"].casefold(), r["currency"].upper()) for r in pl["records"]]
+        assert len(keys) == len(set(keys)), pl["name"]
+        assert {r["sku"] for r in pl["records"]} <= sellable, pl["name"]    # never a parent SKU
+        assert not {r["sku"] for r in pl["records"]} & with_variants, pl["name"]
+        for a in pl["assignments"]:
+            assert a["customer_group"] in {g["name"] for g in groups} and a["channel"] in (1, 2), pl["name"]
