@@ -26,11 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from reconciler.desired.model import DesiredObject, StoreSettings
 from reconciler.diagnostics import Diagnostic, SourceRange
-from reconciler.resources.price_record import key_for as record_key
 
 BELOW_COST = "below_cost"
 
@@ -129,14 +128,17 @@ def check_price_lists(price_lists: list[DesiredObject], skus: dict[str, Sku], gr
 
     ``groups`` is the desired customer groups by folded name.
     """
+    # Imported here: reconciler.resources may still be importing this package (children.py).
+    from reconciler.resources.price_record import key_for as record_key
     out = []
     for price_list in price_lists:
-        out += _records(price_list, skus, flagged)
+        out += _records(price_list, skus, flagged, record_key)
         out += _assignments(price_list, groups, store, flagged)
     return out
 
 
-def _records(price_list: DesiredObject, skus: dict[str, Sku], flagged: frozenset[SourceRange]) -> list[Diagnostic]:
+def _records(price_list: DesiredObject, skus: dict[str, Sku], flagged: frozenset[SourceRange],
+             record_key: Callable[[str, str, str], str]) -> list[Diagnostic]:
     default = price_list.fields.get("currency")
     if not isinstance(default, str) or flagged and _at(price_list, "currency") in flagged:
         default = None
