@@ -22,6 +22,7 @@ from reconciler.desired.model import DesiredState
 from reconciler.diagnostics import Diagnostic
 from reconciler.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.resources.fields import money_text
 
 PRICED = ("product", "variant", "price_record")
 
@@ -62,7 +63,7 @@ def mark_price_drops(plan: Plan, desired: DesiredState, live: LiveState, *, allo
             continue
         drop = drop_percent(before, after)
         if drop > limit and not allow and not acknowledged(desired, change, "price_drop"):
-            change.blocked = f"price drops {drop}% ({before} -> {after}; limit {limit}%)"
+            change.blocked = f"price drops {drop}% ({money_text(before)} -> {money_text(after)}; limit {limit}%)"
 
 
 def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagnostic]:
@@ -80,7 +81,7 @@ def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagn
         obj = desired.get(change.kind, change.key)
         out.append(Diagnostic(
             "error",
-            f"{change.kind} {change.key!r}: price {price} is below cost_price {cost} in the store "
+            f"{change.kind} {change.key!r}: price {money_text(price)} is below cost_price {money_text(cost)} in the store "
             "(add acknowledge: [below_cost] to sell below cost)",
             obj.source_of("price") if obj else None,
         ))

@@ -20,3 +20,10 @@ def to_decimal(value: Any) -> Decimal | None:
 
 def money_equal(a: Any, b: Any) -> bool:
     return to_decimal(a) == to_decimal(b)
+
+
+def money_text(value: Decimal) -> str:
+    """Money as people write it: at least two decimal places (0.5 -> "0.50")."""
+    text = format(value, "f")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
