@@ -6,7 +6,8 @@ decides that group's price there; shoppers without one pay the catalog price
 (variant, else product; sale price when set). So:
 
 - a price record change moves the price for every (group, channel) its list is
-  assigned to (a new record: from the catalog price; a removed one: back to it);
+  assigned to (a new record: from the catalog price; a removed one: back to it;
+  both only when the record is in the catalog's currency, ``store.currency``);
 - a catalog price change (product or variant) moves the "(catalog price)" row
   of every channel the product is listed on.
 
@@ -29,13 +30,14 @@ CATALOG = "(catalog price)"
 
 def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dict]:
     targets = _assignments(desired, live)
+    catalog_currency = str(desired.store.raw.get("currency") or "").upper()
     channels = _product_channels(desired, live)
     moves: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
     blocked: dict[tuple[str, str], int] = defaultdict(int)
     for change in plan.changes:
         if change.kind == "price_record":
             rows = targets.get(change.key.split(":", 1)[0], [])
-            before, after = _record_prices(change, live)
+            before, after = _record_prices(change, live, catalog_currency)
         elif change.kind in ("product", "variant") and change.action is Action.UPDATE:
             rows = [(CATALOG, ch) for ch in channels.get(_product_of(change), [])]
             before, after = (effective(f) for f in merged(change, live))
@@ -57,10 +59,14 @@ def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dic
     return out
 
 
-def _record_prices(change: ResourceChange, live: LiveState) -> tuple[Decimal | None, Decimal | None]:
-    """A record's effective price before and after; without a record, the catalog's."""
-    sku = change.key.rsplit(":", 2)[1]
-    catalog = next((effective(o.fields) for k in ("variant", "product") if (o := live.get(k, sku))), None)
+def _record_prices(change: ResourceChange, live: LiveState,
+                   catalog_currency: str) -> tuple[Decimal | None, Decimal | None]:
+    """A record's effective price before and after; without a record, the catalog's
+    (only comparable when the record is in the catalog's currency, store.currency)."""
+    _, sku, currency = change.key.rsplit(":", 2)
+    catalog = None
+    if currency.upper() == catalog_currency:
+        catalog = next((effective(o.fields) for k in ("variant", "product") if (o := live.get(k, sku))), None)
     before_fields, after_fields = merged(change, live)
     before = effective(before_fields) if change.action is not Action.CREATE else catalog
     after = effective(after_fields) if change.action is not Action.DELETE else catalog

@@ -13,7 +13,7 @@ from reconciler import apply_saved_plan, build_plan, load_desired, read_live
 from reconciler.errors import GuardrailError
 from reconciler.plan.model import Action
 
-STORE = {"store": {"name": "GTSE test", "channels": {"uk-main": 1, "us-trade": 2}}}
+STORE = {"store": {"name": "GTSE test", "currency": "GBP", "channels": {"uk-main": 1, "us-trade": 2}}}
 WIDTHS = {"2.5mm": "2.5", "3.6mm": "3.6", "4.8mm": "4.8"}
 
 
