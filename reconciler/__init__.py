@@ -41,7 +41,7 @@ def connect(config=None, *, parallelism: int = 8):
 
 
 def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,
-                     allow_price_drop: bool = False):
+                     allow_price_drop: bool = False, allow_deletes: int | None = None):
     """Apply ``plan`` exactly. With ``check_stale`` the touched objects are re-read first and
     a plan that no longer matches the store is refused (PlanStaleError). A plan with
     changes blocked by the price guardrails is refused (GuardrailError) unless
@@ -55,11 +55,20 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
             f"this plan was made for store {plan.store.get('store_hash')!r}, "
             f"not {client.transport.config.store_hash!r}"
         )
-    if plan.blocked and not allow_price_drop:
-        raise errors.GuardrailError(plan.blocked)
+    still = [c for c in plan.blocked if not _overridden(c, plan, allow_price_drop, allow_deletes)]
+    if still:
+        raise errors.GuardrailError(still)
     live = read_for_apply(plan, client, settings)
     if check_stale:
         stale = find_stale(plan, live)
         if stale:
             raise errors.PlanStaleError(stale)
     return apply_plan(plan, client, live, settings=settings, hooks=hooks)
+
+
+def _overridden(change, plan, allow_price_drop: bool, allow_deletes: int | None) -> bool:
+    """Whether the operator's flags lift this change's block: deletions are blocked
+    as a mass deletion, everything else by a price drop."""
+    if change.action.verb == "delete":
+        return allow_deletes is not None and allow_deletes >= plan.count(change.action)
+    return allow_price_drop

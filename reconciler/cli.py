@@ -42,6 +42,9 @@ class Format(str, Enum):
 CatalogOpt = Annotated[Path, typer.Option("--catalog", "-c", help="Folder of YAML files (the desired state).")]
 AllowDropOpt = Annotated[bool, typer.Option("--allow-price-drop",
                                             help="Let price drops past the guardrail through (say why in the PR).")]
+AllowDeletesOpt = Annotated[Optional[int], typer.Option(
+    "--allow-deletes", metavar="N", min=0,
+    help="Confirm a plan that deletes up to N objects, past the per-kind deletion limit.")]
 ParallelOpt = Annotated[int, typer.Option("--parallelism", min=1, max=64,
                                           help="Requests in flight at once; the store's quota headers still pace them.")]
 
@@ -72,11 +75,12 @@ def plan(
     format: Annotated[Format, typer.Option("--format", "-f", help="How to print the plan.")] = Format.text,
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes, 1 error.")] = False,
     allow_price_drop: AllowDropOpt = False,
+    allow_deletes: AllowDeletesOpt = None,
     parallelism: ParallelOpt = 8,
 ) -> None:
     """Show what apply would change in the store."""
     with _reporting(format):
-        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop)
+        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes)
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
@@ -94,6 +98,7 @@ def apply(
     catalog: CatalogOpt = Path("catalog"),
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")] = False,
     allow_price_drop: AllowDropOpt = False,
+    allow_deletes: AllowDeletesOpt = None,
     parallelism: ParallelOpt = 8,
 ) -> None:
     """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation."""
@@ -104,16 +109,16 @@ def apply(
             the_plan = _read_plan(planfile)
             settings = _settings(catalog)
         else:
-            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop)
+            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes)
             settings = desired.store
             typer.echo(_render(the_plan, Format.text, color=sys.stdout.isatty()), nl=False)
             if not the_plan.has_changes:
                 return
-            if the_plan.blocked and not allow_price_drop:
+            if the_plan.blocked:
                 raise errors.GuardrailError(the_plan.blocked)
             _confirm(auto_approve)
         ok = run_apply(the_plan, settings, parallelism, check_stale=planfile is not None, console=err,
-                       allow_price_drop=allow_price_drop)
+                       allow_price_drop=allow_price_drop, allow_deletes=allow_deletes)
     if not ok:
         raise typer.Exit(1)
 
@@ -151,14 +156,16 @@ def sandbox(
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False) -> tuple[Plan, DesiredState]:
+def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
+               allow_deletes: int | None = None) -> tuple[Plan, DesiredState]:
     from reconciler import build_plan, connect, read_live
 
     desired = load_desired(catalog)
     with connect(parallelism=parallelism) as client:
         live = read_live(client, desired.store)
         store = client.transport.config.public()
-    return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop), desired
+    return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
+                      allow_deletes=allow_deletes), desired
 
 
 def _settings(catalog: Path) -> StoreSettings:

@@ -119,16 +119,23 @@ class PlanStaleError(PlanError):
 
 
 class GuardrailError(PlanError):
-    """Changes the guardrails block (e.g. a price drop past the limit) without acknowledgement."""
+    """Changes the guardrails block without acknowledgement: price drops past the
+    limit (--allow-price-drop) or mass deletions (--allow-deletes N)."""
 
     def __init__(self, blocked: list) -> None:
         self.blocked = blocked
-        lines = [f"  - {c.address}{f' ({c.source})' if c.source else ''}: {c.blocked}" for c in blocked]
+        lines = [f"  - {c.address}{f' ({c.source})' if c.source else ''}: {c.blocked}" for c in blocked[:20]]
+        if len(blocked) > 20:
+            lines.append(f"  ... and {len(blocked) - 20} more")
+        hints = []
+        if any(c.action.verb != "delete" for c in blocked):
+            hints.append("acknowledge each price drop in YAML (acknowledge: [price_drop]) for the reviewer to see, "
+                         "or pass --allow-price-drop")
+        if any(c.action.verb == "delete" for c in blocked):
+            hints.append("check the deletions, then confirm their number with --allow-deletes N")
         super().__init__(
-            f"{len(blocked)} change{'s are' if len(blocked) != 1 else ' is'} blocked by the price guardrails:\n"
-            + "\n".join(lines)
-            + "\nAcknowledge each in YAML (acknowledge: [price_drop]) for the reviewer to see, "
-            "or pass --allow-price-drop."
+            f"{len(blocked)} change{'s are' if len(blocked) != 1 else ' is'} blocked by the guardrails:\n"
+            + "\n".join(lines) + "\nTo go ahead: " + "; ".join(hints) + "."
         )
 
 

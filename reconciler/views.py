@@ -27,7 +27,7 @@ class ProgressView:
 
 
 def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
-              allow_price_drop: bool = False) -> bool:
+              allow_price_drop: bool = False, allow_deletes: int | None = None) -> bool:
     from reconciler import apply_saved_plan, connect
 
     total = sum(1 for c in plan.changes if c.action is not Action.NOOP)
@@ -41,7 +41,8 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
     with connect(parallelism=parallelism) as client, progress:
         task = progress.add_task("applying", total=total)
         result = apply_saved_plan(plan, client, settings, hooks=ProgressView(progress, task),
-                                  check_stale=check_stale, allow_price_drop=allow_price_drop)
+                                  check_stale=check_stale, allow_price_drop=allow_price_drop,
+                                  allow_deletes=allow_deletes)
         sent = client.transport.sent
     render_result(result, console, sent)
     return not result.failed

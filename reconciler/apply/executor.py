@@ -243,8 +243,16 @@ class Run:
             except UnresolvedReference as exc:
                 self.done(change, False, str(exc))
                 continue
-            self.send([(change, {})], lambda _: self.client.delete(path),
+            self.send([(change, {})], lambda _: self._delete_one(path),
                       lambda r, resp: self.done(r[0][0], True, "", r[0][0].live_id))
+
+    def _delete_one(self, path: str) -> Response:
+        """A DELETE whose object is already gone has done its job (a retry after a
+        dropped answer, or someone else deleted it)."""
+        try:
+            return self.client.delete(path)
+        except errors.NotFound:
+            return Response(404, None, {})
 
     # -- sending -------------------------------------------------------------------------
 

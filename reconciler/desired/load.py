@@ -456,6 +456,9 @@ def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
         channels={n: i for n, i in channels.items() if _int(i, 0) > 0} if isinstance(channels, dict) else {},
         sku_convention=_sku_convention(raw.get("sku_convention")),
         max_price_drop_percent=_guardrail(raw.get("guardrails"), "max_price_drop_percent", Decimal(30)),
+        prune=frozenset(p for p in raw.get("prune") or [] if isinstance(p, str)),
+        max_deletes=_int((raw.get("deletion") or {}).get("max_objects", 10), 10),
+        max_delete_percent=_guardrail(raw.get("deletion"), "max_percent", Decimal(5)),
         raw=raw,
         source=source,
     )

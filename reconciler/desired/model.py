@@ -54,6 +54,11 @@ class StoreSettings:
     # Money guardrails (store.guardrails): a price drop larger than this, compared
     # with the live store, blocks apply unless acknowledged.
     max_price_drop_percent: Decimal = Decimal(30)
+    # Deletion bounds (store.prune, store.deletion): kinds whose absent objects are
+    # deleted; at most max(max_objects, max_percent of the live count) per kind.
+    prune: frozenset[str] = frozenset()
+    max_deletes: int = 10
+    max_delete_percent: Decimal = Decimal(5)
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
 

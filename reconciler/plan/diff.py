@@ -21,7 +21,7 @@ from reconciler.desired.model import DesiredObject, DesiredState
 from reconciler.diagnostics import Diagnostic
 from reconciler.errors import DesiredStateError
 from reconciler.live import LiveObject, LiveState
-from reconciler.plan.guardrails import below_cost, mark_price_drops
+from reconciler.plan.guardrails import below_cost, mark_mass_deletes, mark_price_drops
 from reconciler.plan.impact import price_impact
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = REGISTRY,
-               store: dict[str, str] | None = None, allow_price_drop: bool = False) -> Plan:
+               store: dict[str, str] | None = None, allow_price_drop: bool = False,
+               allow_deletes: int | None = None) -> Plan:
     """Compare desired with live; raise DesiredStateError for problems only the store reveals.
 
     Price changes past the guardrails are marked ``blocked`` (apply refuses them)
@@ -47,6 +48,7 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
         plan.changes += _compare_kind(kind, desired, live, plan, diagnostics)
     diagnostics += below_cost(plan, desired, live)
     mark_price_drops(plan, desired, live, allow=allow_price_drop)
+    mark_mass_deletes(plan, desired, live, allow=allow_deletes)
     plan.impact = price_impact(plan, desired, live)
     if diagnostics:
         raise DesiredStateError(diagnostics)
@@ -60,6 +62,11 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
     creates, updates, deletes = [], [], []
     for obj in wanted.values():
         current = have.get(obj.key.casefold())
+        if obj.fields.get("delete") is True:
+            # A tombstone: the YAML asks for this object to be deleted.
+            if current is not None:
+                deletes.append(_delete(kind, current, desired, reason="marked_for_deletion", source=obj))
+            continue
         if current is None:
             missing = [f for f in kind.required_on_create if f not in obj.fields]
             if missing:
@@ -85,6 +92,8 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
             parent = desired.get(kind.parent, obj.parent or "")
             if parent is not None and kind.owner_field in parent.fields:
                 deletes.append(_delete(kind, obj, desired, reason="absent_from_desired"))
+    elif kind.name in desired.store.prune:
+        deletes += [_delete(kind, obj, desired, reason="absent_from_desired") for obj in absent]
     elif absent:
         plan.unmanaged[kind.name] = sorted(o.key for o in absent)
     rank = kind.create_rank or (lambda key: 0)
@@ -103,7 +112,8 @@ def _replaced(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> bo
                for f in kind.replace_fields)
 
 
-def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, reason: str) -> ResourceChange:
+def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, reason: str,
+            source: DesiredObject | None = None) -> ResourceChange:
     parent = desired.get(kind.parent, current.parent) if kind.parent and current.parent else None
     log.info("Detected removed %s %r (%s)", kind.name, current.key, reason)
     return ResourceChange(
@@ -113,7 +123,7 @@ def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, r
         changes=[FieldChange(f, v, None) for f, v in sorted(current.fields.items())],
         live_id=current.id,
         fingerprint=current.fingerprint,
-        source=str(parent.source_of(kind.owner_field)) if parent else None,
+        source=str(source.source) if source else str(parent.source_of(kind.owner_field)) if parent else None,
         reason=reason,
         parent=_address(kind.parent, current.parent) if kind.parent else None,
     )

@@ -66,6 +66,31 @@ def mark_price_drops(plan: Plan, desired: DesiredState, live: LiveState, *, allo
             change.blocked = f"price drops {drop}% ({money_text(before)} -> {money_text(after)}; limit {limit}%)"
 
 
+def deletion_limit(desired: DesiredState, live_count: int) -> int:
+    """Deletions one plan may make in a kind: the larger of store.deletion's
+    max_objects (10) and max_percent (5%) of the kind's objects in the store."""
+    share = int(Decimal(live_count) * desired.store.max_delete_percent / 100)
+    return max(desired.store.max_deletes, share)
+
+
+def mark_mass_deletes(plan: Plan, desired: DesiredState, live: LiveState, *, allow: int | None) -> None:
+    """Block every delete of a kind whose deletions pass the limit, unless the
+    operator confirmed at least as many deletions as the plan makes (--allow-deletes N)."""
+    total = plan.count(Action.DELETE)
+    if allow is not None and allow >= total:
+        return
+    by_kind: dict[str, list[ResourceChange]] = {}
+    for change in plan.changes:
+        if change.action is Action.DELETE:
+            by_kind.setdefault(change.kind, []).append(change)
+    for kind, deletes in by_kind.items():
+        limit = deletion_limit(desired, len(live.of(kind)))
+        if len(deletes) > limit:
+            for change in deletes:
+                change.blocked = (f"mass deletion: {len(deletes)} {kind} deletions exceed the limit of {limit} "
+                                  f"(store.deletion); confirm with --allow-deletes {total}")
+
+
 def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagnostic]:
     """Prices the plan would set below the cost the store holds for that SKU."""
     out = []

@@ -51,7 +51,7 @@ class ResourceKind:
     update_endpoint: str | None = None             # batch update endpoint when not ``endpoint``
     api_version: str = "v3"        # "v2": bare JSON bodies, page/limit paging without meta (customer groups)
     # YAML-only fields: never compared with the store nor sent (acknowledgements, list defaults).
-    meta_fields: frozenset[str] = frozenset({"acknowledge"})
+    meta_fields: frozenset[str] = frozenset({"acknowledge", "delete"})
     key_filter: str | None = None   # list filter that selects by key ("sku:in"); None = read all
     list_params: Callable[..., dict[str, Any]] | None = None   # (store settings) -> query
     from_live: Callable[..., dict[str, Any]] | None = None

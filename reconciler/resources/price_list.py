@@ -40,7 +40,7 @@ PRICE_LIST = register(ResourceKind(
     endpoint="/v3/pricelists",
     order=80,
     child_fields=frozenset({"records", "assignments"}),
-    meta_fields=frozenset({"acknowledge", "currency"}),
+    meta_fields=frozenset({"acknowledge", "currency", "delete"}),
     from_live=from_live,
     to_payload=to_payload,
 ))
