@@ -55,7 +55,8 @@ def render_result(result: ApplyResult, console: Console, requests_sent: int | No
                       soft_wrap=True)
     colour = "red" if result.failed else "green"
     line = (f"[{colour}]Apply {'finished with errors' if result.failed else 'complete'}:[/] "
-            f"{result.created} created, {result.updated} updated, {len(result.failed)} failed.")
+            f"{result.created} created, {result.updated} updated, {result.deleted} deleted, "
+            f"{len(result.failed)} failed.")
     if requests_sent is not None:
         line += f" ({requests_sent} API requests)"
     console.print(line)

@@ -15,7 +15,7 @@ def test_detailed_exitcode_is_2_before_and_0_after_apply(seeded, run_cli, tmp_pa
 
     applied = run_cli("apply", "--catalog", catalog, "--auto-approve")
     assert applied.exit_code == 0, applied.output
-    assert "2 created, 1 updated, 0 failed" in applied.stderr
+    assert "2 created, 1 updated, 0 deleted, 0 failed" in applied.stderr
 
     after = run_cli("plan", "--catalog", catalog, "--detailed-exitcode")
     assert after.exit_code == 0, after.output
