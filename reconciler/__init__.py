@@ -11,6 +11,8 @@ The library API, in the order a run uses it:
 
 from __future__ import annotations
 
+import dataclasses
+
 __all__ = ["load_desired", "connect", "read_live", "build_plan", "apply_saved_plan"]
 
 # Imported lazily so that `import reconciler.sandbox` (a separate store) does not
@@ -41,7 +43,8 @@ def connect(config=None, *, parallelism: int = 8):
 
 
 def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,
-                     allow_price_drop: bool = False, allow_deletes: int | None = None):
+                     allow_price_drop: bool = False, allow_deletes: int | None = None,
+                     skip_stale: bool = False):
     """Apply ``plan`` exactly. With ``check_stale`` the touched objects are re-read first and
     a plan that no longer matches the store is refused (PlanStaleError). A plan with
     changes blocked by the price guardrails is refused (GuardrailError) unless
@@ -59,11 +62,17 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
     if still:
         raise errors.GuardrailError(still)
     live = read_for_apply(plan, client, settings)
-    if check_stale:
-        stale = find_stale(plan, live)
-        if stale:
-            raise errors.PlanStaleError(stale)
-    return apply_plan(plan, client, live, settings=settings, hooks=hooks)
+    stale = find_stale(plan, live) if check_stale else []
+    if stale and not skip_stale:
+        raise errors.PlanStaleError([f"{c.address}: {why}" for c, why in stale])
+    if stale:
+        # --skip-stale: apply the rest; a stale object's sub-resources are skipped with it.
+        skipped = {c.address for c, _ in stale}
+        keep = [c for c in plan.changes if c.address not in skipped and c.parent not in skipped]
+        plan = dataclasses.replace(plan, changes=keep)
+    result = apply_plan(plan, client, live, settings=settings, hooks=hooks)
+    result.skipped = stale
+    return result
 
 
 def _overridden(change, plan, allow_price_drop: bool, allow_deletes: int | None) -> bool:

@@ -99,6 +99,10 @@ def apply(
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")] = False,
     allow_price_drop: AllowDropOpt = False,
     allow_deletes: AllowDeletesOpt = None,
+    skip_stale: Annotated[bool, typer.Option("--skip-stale", help="With PLANFILE: apply what is still current, "
+                                              "skip (and list) objects changed in the store since.")] = False,
+    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where the apply journal is written.")]
+    = Path(".catalog/journal"),
     parallelism: ParallelOpt = 8,
 ) -> None:
     """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation."""
@@ -118,7 +122,8 @@ def apply(
                 raise errors.GuardrailError(the_plan.blocked)
             _confirm(auto_approve)
         ok = run_apply(the_plan, settings, parallelism, check_stale=planfile is not None, console=err,
-                       allow_price_drop=allow_price_drop, allow_deletes=allow_deletes)
+                       allow_price_drop=allow_price_drop, allow_deletes=allow_deletes,
+                       journal_dir=journal_dir, skip_stale=skip_stale)
     if not ok:
         raise typer.Exit(1)
 

@@ -6,6 +6,8 @@ implementation of those hooks (Terraform's Hook + views split).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,8 +29,10 @@ class ProgressView:
 
 
 def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
-              allow_price_drop: bool = False, allow_deletes: int | None = None) -> bool:
+              allow_price_drop: bool = False, allow_deletes: int | None = None,
+              journal_dir: Path = Path(".catalog/journal"), skip_stale: bool = False) -> bool:
     from reconciler import apply_saved_plan, connect
+    from reconciler.apply.journal import Hooks, Journal
 
     total = sum(1 for c in plan.changes if c.action is not Action.NOOP)
     if total == 0:
@@ -38,17 +42,27 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console, transient=True,
     )
+    journal = None
     with connect(parallelism=parallelism) as client, progress:
         task = progress.add_task("applying", total=total)
-        result = apply_saved_plan(plan, client, settings, hooks=ProgressView(progress, task),
-                                  check_stale=check_stale, allow_price_drop=allow_price_drop,
-                                  allow_deletes=allow_deletes)
+        journal = Journal(journal_dir, plan)
+        try:
+            result = apply_saved_plan(plan, client, settings, hooks=Hooks(ProgressView(progress, task), journal),
+                                      check_stale=check_stale, allow_price_drop=allow_price_drop,
+                                      allow_deletes=allow_deletes, skip_stale=skip_stale)
+        except BaseException:
+            journal.close()
+            raise
+        journal.close(result)
         sent = client.transport.sent
     render_result(result, console, sent)
+    console.print(f"Journal: {journal.path} (undo with: catalog rollback {journal.path})", highlight=False)
     return not result.failed
 
 
 def render_result(result: ApplyResult, console: Console, requests_sent: int | None = None) -> None:
+    for change, why in result.skipped:
+        console.print(f"[yellow]skipped[/] {escape(change.address)}: {escape(why)}", soft_wrap=True)
     for o in result.failed:
         where = f"{o.change.source}: " if o.change.source else ""
         console.print(f"[red]✗[/] {escape(where)}{o.change.kind} {escape(repr(o.change.key))}: {escape(o.message)}",

@@ -50,6 +50,7 @@ class Outcome:
 @dataclass
 class ApplyResult:
     outcomes: list[Outcome] = field(default_factory=list)
+    skipped: list[tuple[ResourceChange, str]] = field(default_factory=list)   # stale, with --skip-stale
 
     def _count(self, action: Action) -> int:
         return sum(1 for o in self.outcomes if o.ok and o.change.action is action)
@@ -187,11 +188,11 @@ class Run:
             return
         if kind.create_batch_size:
             self.send(ready, lambda bodies: self.client.post(self.path(kind, ready[0][0]), bodies),
-                      lambda r, resp: self.created(kind, r, resp))
+                      lambda r, resp: self.created(kind, r, resp), recover=True)
             return
         self.client.map(
             lambda item: self.send([item], lambda bodies: self.client.post(self.path(kind, item[0]), bodies[0]),
-                                   lambda r, resp: self.created(kind, r, resp)),
+                                   lambda r, resp: self.created(kind, r, resp), recover=True),
             ready,
         )
 
@@ -257,18 +258,36 @@ class Run:
     # -- sending -------------------------------------------------------------------------
 
     def send(self, ready: Ready, send: Callable[[list[dict]], Response],
-             handle: Callable[[Ready, Response], None]) -> None:
-        """One request for ``ready``; a batch refused as a whole is resent item by item.
+             handle: Callable[[Ready, Response], None], *, recover: bool = False, attempts: int = 3) -> None:
+        """One request for ``ready``, and what to do when it does not simply succeed.
 
-        The store may refuse a whole batch for one bad item without saying which
-        (FACTS.md 5.6), so the error would otherwise land on innocent objects.
+        - Refused as a whole (409/422/404): items the answer names fail with the
+          store's message; the others are resent (or, if none is named, every item
+          alone), since the store may refuse a batch for one bad item without
+          saying which (FACTS.md 5.6).
+        - No answer or a 5xx to a create (``recover``): each object is looked up
+          by its key before anything is sent again, so a retry never makes a
+          duplicate; what is found counts as created.
         """
         try:
             resp = send([body for _, body in ready])
         except errors.StoreHTTPError as exc:
-            if len(ready) > 1 and exc.status in (404, 409, 422):
-                for item in ready:
-                    self.send([item], send, handle)
+            if exc.status in (404, 409, 422) and len(ready) > 1:
+                named = named_failures(exc, ready)
+                for i, message in named.items():
+                    self.done(ready[i][0], False, f"{exc.status} {message}")
+                rest = [item for i, item in enumerate(ready) if i not in named]
+                if named and rest:
+                    self.send(rest, send, handle, recover=recover, attempts=attempts)
+                elif not named:
+                    for item in ready:
+                        self.send([item], send, handle, recover=recover, attempts=attempts)
+                return
+            self.fail_all(ready, exc)
+            return
+        except errors.StoreUnavailable as exc:
+            if recover and attempts > 1:
+                self._recover(ready, send, handle, attempts, exc)
                 return
             self.fail_all(ready, exc)
             return
@@ -276,6 +295,25 @@ class Run:
             self.fail_all(ready, exc)
             return
         handle(ready, resp)
+
+    def _recover(self, ready: Ready, send, handle, attempts: int, exc: Exception) -> None:
+        from reconciler.store.read import find_by_key
+
+        found, missing = [], []
+        for item in ready:
+            change = item[0]
+            kind = self.registry[change.kind]
+            try:
+                row = find_by_key(self.client, kind, change.key, parent_id=self.parent_id(kind, change),
+                                  settings=self.settings)
+            except errors.StoreError:
+                row = None
+            (found if row else missing).append((item, row))
+        if found:
+            log.info("Found %d object(s) the store created although its answer was lost", len(found))
+            handle([i for i, _ in found], Response(200, {"data": [r for _, r in found]}, {}))
+        if missing:
+            self.send([i for i, _ in missing], send, handle, recover=True, attempts=attempts - 1)
 
     # -- checks ------------------------------------------------------------------------
 
@@ -298,6 +336,38 @@ class Run:
         if bad:
             return "store returned a different value than planned: " + "; ".join(bad)
         return ""
+
+
+def named_failures(exc: errors.StoreHTTPError, ready: Ready) -> dict[int, str]:
+    """Items a refused batch names: ``batch_errors`` by ``instance`` index ("#/3",
+    variants) or by identity (``data.sku`` + currency, price records)."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    out: dict[int, str] = {}
+    for err in body.get("batch_errors") or []:
+        if not isinstance(err, dict):
+            continue
+        message = err.get("title") or ""
+        detail = err.get("errors") or err.get("field_errors")
+        if isinstance(detail, dict) and detail:
+            message = f"{message} ({'; '.join(f'{k}: {v}' for k, v in detail.items())})".strip()
+        index = _index_of(err, ready)
+        if index is not None:
+            out[index] = message or "refused by the store"
+    return out
+
+
+def _index_of(err: dict, ready: Ready) -> int | None:
+    instance = str(err.get("instance") or "")
+    if instance.startswith("#/") and instance[2:].isdigit() and int(instance[2:]) < len(ready):
+        return int(instance[2:])
+    data = err.get("data") if isinstance(err.get("data"), dict) else {}
+    for i, (_, body) in enumerate(ready):
+        if data.get("sku") and str(body.get("sku", "")).casefold() == str(data["sku"]).casefold() and \
+                str(body.get("currency", "")).casefold() == str(data.get("currency", "")).casefold():
+            return i
+        if data.get("variant_id") and body.get("variant_id") == data["variant_id"]:
+            return i
+    return None
 
 
 def parent_key(change: ResourceChange) -> str | None:

@@ -43,8 +43,8 @@ def create_products(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -
         for kid in kids.get(change.key, []):
             run.done(kid, bool(row.get("id")), "" if row.get("id") else "its product was not created")
 
-    run.client.map(lambda item: run.send([item], lambda bodies: run.client.post(kind.endpoint, bodies[0]), handle),
-                   ready)
+    run.client.map(lambda item: run.send([item], lambda bodies: run.client.post(kind.endpoint, bodies[0]), handle,
+                                         recover=True), ready)
     for change in batch:
         if not run.refs.has("product", change.key):
             for kid in kids.get(change.key, []):
@@ -84,7 +84,8 @@ def create_options(run: Run, kind: ResourceKind, batch: list[ResourceChange]) ->
             run.refs.add("option_value", value_key(parent_key(change), change.after["name"], v["label"]), v["id"])
 
     for change, body in run.payloads(kind, batch):
-        run.send([(change, body)], lambda bodies: run.client.post(run.path(kind, change), bodies[0]), handle)
+        run.send([(change, body)], lambda bodies: run.client.post(run.path(kind, change), bodies[0]), handle,
+                 recover=True)
 
 
 @implementation_for("option", Action.UPDATE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reconciler.desired.model import StoreSettings
 from reconciler.live import LiveState
-from reconciler.plan.model import Action, Plan
+from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store.client import StoreClient
 from reconciler.store.read import read_touched
@@ -30,23 +30,33 @@ def touched_keys(plan: Plan, registry: Registry = REGISTRY) -> dict[str, list[st
     return out
 
 
-def find_stale(plan: Plan, live: LiveState) -> list[str]:
+def find_stale(plan: Plan, live: LiveState) -> list[tuple["ResourceChange", str]]:
+    """Changes whose object is no longer as the plan saw it, each with what happened."""
     stale = []
     for c in plan.changes:
         now = live.get(c.kind, c.key)
         if c.action is Action.CREATE and now is not None and not (c.reason or "").startswith("replace"):
-            stale.append(f"{c.address}: was created in the store after the plan was made")
+            stale.append((c, "was created in the store after the plan was made"))
         elif c.action in (Action.UPDATE, Action.DELETE):
             if now is None:
                 if c.action is Action.UPDATE:
-                    stale.append(f"{c.address}: was deleted from the store after the plan was made")
+                    stale.append((c, "was deleted from the store after the plan was made"))
             elif now.fingerprint != c.fingerprint:
-                changed = [f.path for f in c.changes if now.fields.get(f.path) != f.before]
-                what = f" ({', '.join(changed)} changed)" if changed else ""
-                stale.append(f"{c.address}: changed in the store after the plan was made{what}")
+                changed = [f"{f.path} was {_show(f.before)} when planned, now {_show(now.fields.get(f.path))}"
+                           for f in c.changes if now.fields.get(f.path) != f.before]
+                what = f" ({'; '.join(changed)})" if changed else " (fields the plan does not change)"
+                stale.append((c, f"changed in the store after the plan was made{what}"))
     return stale
 
 
 def read_for_apply(plan: Plan, client: StoreClient, settings: StoreSettings | None = None,
                    registry: Registry = REGISTRY) -> LiveState:
     return read_touched(client, touched_keys(plan, registry), settings, registry)
+
+
+def _show(value) -> str:
+    from decimal import Decimal
+
+    from reconciler.resources.fields import money_text
+
+    return money_text(value) if isinstance(value, Decimal) else repr(value)

@@ -115,7 +115,9 @@ class Plan:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+        data = self.to_dict()
+        data["checksum"] = checksum(data)
+        return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Plan":
@@ -143,7 +145,24 @@ class Plan:
             raise PlanError(f"plan file is not JSON: {exc}") from None
         if not isinstance(data, dict):
             raise PlanError("plan file is not a JSON object")
+        written = data.pop("checksum", None)
+        if written != checksum(data):
+            raise PlanError(
+                "plan file was changed after `catalog plan` wrote it (its checksum does not match); "
+                "a plan is applied exactly as it was reviewed, so make a new one with `catalog plan --out`"
+            )
         return cls.from_dict(data)
+
+
+def checksum(data: dict[str, Any]) -> str:
+    """sha256 of the plan's content (everything but the checksum itself), so a
+    plan edited by hand is noticed. It guards against mistakes, not against
+    someone who recomputes it."""
+    import hashlib
+
+    body = {k: v for k, v in data.items() if k != "checksum"}
+    canon = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
 
 
 # Decimals travel as {"$decimal": "12.50"} so that from_json restores them exactly

@@ -121,3 +121,37 @@ def build_live(rows: dict[str, list[dict]], settings: StoreSettings | None = Non
                     for obj in child.live_from_parent(row, key, refs, settings):
                         live.add(obj)
     return live
+
+
+def find_by_key(client: StoreClient, kind, key: str, *, parent_id: int | None = None,
+                settings: StoreSettings | None = None) -> dict | None:
+    """Look an object up by its key: after a create whose answer was lost (timeout,
+    5xx, dropped connection) the store may or may not have it, and a blind retry
+    could make a duplicate. Returns the store's row, or None."""
+    settings = settings or StoreSettings()
+    name = key.rsplit("/", 1)[-1]
+    if kind.name == "product":
+        params = {**(kind.list_params(settings) if kind.list_params else {}), "sku": key}
+        rows = client.get(kind.endpoint, params).data.get("data") or []
+    elif kind.name == "variant":
+        rows = client.get("/v3/catalog/variants", {"sku": key}).data.get("data") or []
+    elif kind.name == "category":
+        from reconciler.resources.category import split_path
+
+        params = {"name": split_path(key)[1], "tree_id:in": settings.category_tree_id}
+        if parent_id:
+            params["parent_id:in"] = parent_id
+        rows = client.get(kind.endpoint, params).data.get("data") or []
+    elif kind.api_version == "v2":
+        rows = client.get(kind.endpoint, {"name": key}).data or []
+    elif kind.name in ("option", "custom_field"):
+        path = kind.endpoint.format(parent_id=parent_id)
+        rows = client.list_all(path)
+        field = "display_name" if kind.name == "option" else "name"
+        return next((r for r in rows if str(r.get(field, "")).casefold() == name.casefold()), None)
+    else:
+        rows = client.get(kind.endpoint.format(parent_id=parent_id), {"name": key}).data.get("data") or []
+    rows = rows if isinstance(rows, list) else []
+    field = kind.key if kind.name != "category" else "name"
+    wanted = key if kind.name != "category" else name
+    return next((r for r in rows if str(r.get(field, "")).casefold() == wanted.casefold()), None)

@@ -110,7 +110,7 @@ def test_saved_plan_is_refused_when_the_store_changed(seeded, client, tmp_path, 
     with pytest.raises(PlanStaleError) as info:
         apply_saved_plan(plan, client, desired.store)
     assert "product['CT-BLK100']" in str(info.value)
-    assert "price changed" in str(info.value)
+    assert "price was 3.49 when planned, now 3.79" in str(info.value)
 
 
 def test_plan_json_round_trips_through_a_file(seeded, client, tmp_path, catalog_files):
