@@ -129,6 +129,35 @@ def apply(
 
 
 @app.command()
+def rollback(
+    journal: Annotated[Path, typer.Argument(help="An apply's journal (.catalog/journal/apply-*.jsonl).")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Save the rollback plan to apply later.")] = None,
+    catalog: CatalogOpt = Path("catalog"),
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to print the plan.")] = Format.text,
+    parallelism: ParallelOpt = 8,
+) -> None:
+    """Plan the undoing of one apply: restore the "before" values its journal recorded.
+
+    The result is an ordinary plan: review it, save it with --out, apply it with
+    `catalog apply FILE`."""
+    from reconciler import connect
+    from reconciler.apply.rollback import rollback_plan, touched_by
+    from reconciler.store.read import read_touched
+
+    with _reporting(format):
+        if not journal.is_file():
+            raise errors.PlanError(f"no journal at {journal}")
+        settings = _settings(catalog)
+        with connect(parallelism=parallelism) as client:
+            live = read_touched(client, touched_by(journal), settings)
+            store = client.transport.config.public()
+        the_plan = rollback_plan(journal, live, store=store)
+    typer.echo(_render(the_plan, format), nl=False)
+    if out:
+        _save(the_plan, out)
+
+
+@app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0 = any free port).")] = 8787,

@@ -1,0 +1,93 @@
+"""Rollback: an ordinary plan that restores what one apply changed.
+
+From the journal's confirmed changes, in reverse:
+
+- an update -> an update back to the journal's ``before`` values (only fields
+  that still differ; an object changed back already needs nothing);
+- a create  -> a delete of that object, if it is still there;
+- a delete  -> a create from the journal's ``before`` values, where the API can
+  create that kind again (sub-resources a deleted product took with it are not
+  in the journal and are not recreated: the plan says only what it will do).
+
+The result is shown, saved and applied like any plan (`catalog apply FILE`), so
+the stale-plan check and the guardrails apply to it too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reconciler.apply.journal import confirmed
+from reconciler.errors import PlanError
+from reconciler.live import LiveState
+from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
+from reconciler.resources import REGISTRY, Registry
+
+
+def touched_by(journal: Path, registry: Registry = REGISTRY) -> dict[str, list[str]]:
+    """Top-level keys the journal's changes touched (a sub-resource counts as its parent)."""
+    from reconciler.apply.executor import parent_key
+
+    out: dict[str, list[str]] = {}
+    for r in confirmed(journal):
+        kind = registry[r["kind"]]
+        if kind.parent:
+            change = ResourceChange(kind=r["kind"], key=r["key"], action=Action.NOOP, parent=r.get("parent"))
+            out.setdefault(kind.parent, []).append(parent_key(change))
+        else:
+            out.setdefault(kind.name, []).append(r["key"])
+    return out
+
+
+def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | None = None,
+                  registry: Registry = REGISTRY) -> Plan:
+    entries = confirmed(journal)
+    if not entries:
+        raise PlanError(f"{journal}: no confirmed changes to roll back")
+    changes: list[ResourceChange] = []
+    seen: set[tuple[str, str]] = set()
+    for r in reversed(entries):
+        ident = (r["kind"], r["key"])
+        if ident in seen:
+            continue  # the earliest state of an object wins: undo it once
+        seen.add(ident)
+        change = _undo(r, live)
+        if change is not None:
+            changes.append(change)
+    order = {k.name: k.order for k in registry.ordered()}
+    rank = {Action.DELETE: 0, Action.CREATE: 1, Action.UPDATE: 2}
+    changes.sort(key=lambda c: (rank[c.action], order[c.kind] if c.action is not Action.DELETE
+                                else -order[c.kind], c.key))
+    return Plan(changes=changes, store=dict(store or {}), desired_digest=f"rollback of {journal.name}",
+                created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+
+
+def _undo(r: dict, live: LiveState) -> ResourceChange | None:
+    kind, key, parent = r["kind"], r["key"], r.get("parent")
+    now = live.get(kind, key)
+    action = r["action"]
+    if action == "update":
+        if now is None:
+            return None  # gone since: nothing to restore into
+        back = {f: v for f, v in (r.get("before") or {}).items() if now.fields.get(f) != v}
+        if not back:
+            return None
+        return ResourceChange(kind, key, Action.UPDATE,
+                              changes=[FieldChange(f, now.fields.get(f), v) for f, v in back.items()],
+                              after=back, live_id=now.id, fingerprint=now.fingerprint,
+                              reason="rollback", parent=parent)
+    if action == "create":
+        if now is None:
+            return None
+        return ResourceChange(kind, key, Action.DELETE,
+                              changes=[FieldChange(f, v, None) for f, v in sorted(now.fields.items())],
+                              live_id=now.id, fingerprint=now.fingerprint, reason="rollback", parent=parent)
+    if action == "delete":
+        if now is not None:
+            return None
+        before = {f: v for f, v in (r.get("before") or {}).items() if v is not None}
+        return ResourceChange(kind, key, Action.CREATE,
+                              changes=[FieldChange(f, None, v) for f, v in sorted(before.items())],
+                              after=before, reason="rollback", parent=parent)
+    return None
