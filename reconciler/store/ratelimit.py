@@ -135,10 +135,12 @@ class RateLimiter:
                     self._window_end = max(self._window_end, end)
                     self._left = min(self._left, estimate)
                 if status == 429:
+                    # The store's own word on when the quota comes back wins over
+                    # any estimate we had.
                     self.rate_limited += 1
                     wait = max(info.reset_ms / 1000, info.retry_after_s or 0.0)
                     self._left = 0
-                    self._window_end = max(self._window_end, now + wait)
+                    self._window_end = now + wait
             elif self._left is None and status is not None:
                 # An answer without rate headers (e.g. a proxy error): keep probing.
                 self._left = None
