@@ -41,6 +41,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import urls
 from .concurrency import ConcurrencyLimiter, Slot
+from .dump import dump
 from .errors import ERROR_TYPE, SandboxError
 from .ratelimit import RateLimiter
 from .routes import Ctx, json_response
@@ -141,6 +142,8 @@ class SandboxApp:
                 return json_response(self.stats())
             if (name, method) == ("requests", "GET"):
                 return json_response(self.request_log())
+            if (name, method) == ("dump", "GET"):
+                return json_response(dump(self.state))
             if (name, method) == ("reset", "POST"):
                 self.reset(body.get("seed", "empty"), body.get("data"))
             elif (name, method) == ("seed", "POST"):

@@ -396,6 +396,7 @@ class Products:
     def seed(self, item: dict) -> dict:
         item = dict(item)
         channels = item.pop("channels", [1])
+        overrides = item.pop("base_variant", {})
         if "brand" in item:
             brand = self.s.brands.by_name(item.pop("brand"))
             if brand is None:
@@ -415,6 +416,9 @@ class Products:
         self.s.unlink("product_channel", [product["id"]])
         for cid in channels:
             self.s.link("product_channel", product["id"], cid)
+        if overrides and product["base_variant_id"]:
+            base = self.s.get("variant", product["base_variant_id"])
+            self.s.save("variant", base["id"], {**base, **overrides})
         return product
 
     def _seed_category(self, path: str) -> int:

@@ -20,7 +20,8 @@ Control routes (no auth, never rate limited): ``GET /__sandbox/stats``,
 ``route`` is the pattern the stats count under), ``POST /__sandbox/faults`` ``{"status", "count", "method",
 "route"}``, ``POST /__sandbox/reset`` ``{"seed": name}`` or
 ``{"data": {...}}``, ``POST /__sandbox/seed`` ``{"data": {...}}``,
-``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``.
+``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``,
+``GET /__sandbox/dump`` (the store in the SEED FORMAT, ``dump.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import SandboxApp
+from .dump import dump
 from .seeds import load_seed
 from .state import StoreState
 
@@ -133,6 +135,10 @@ class SandboxServer:
               route: str | None = None) -> None:
         """Queue injected 429/5xx answers (see ``SandboxApp.add_fault``)."""
         self.app.add_fault(status, count, method, route)
+
+    def dump(self) -> dict:
+        """The whole store in the SEED FORMAT (``GET /__sandbox/dump``)."""
+        return dump(self.state)
 
     def configure(self, quota: int | None = None, window_ms: int | None = None,
                   latency_ms: int | None = None) -> None:

@@ -27,8 +27,10 @@ SEED FORMAT::
   defaults to ``[1]``; ``custom_fields`` maps name → value; ``variants`` items have a
   ``sku``, ``options`` (option display name → value label) and any variant fields
   (``price``, ``weight``, ``upc`` …). The options and their values are created in the
-  order they are first seen, as a product POST with ``variants`` does. Every other key
-  is a product API field.
+  order they are first seen, as a product POST with ``variants`` does. A simple
+  product's ``base_variant`` holds its base variant's own values (``price``,
+  ``sale_price`` … overrides, ``purchasing_disabled``). Every other key is a product
+  API field. (``GET /__sandbox/dump`` writes this format.)
 * price_lists: ``name``, ``active``; ``records`` are record write bodies naming the
   variant by ``sku`` (or ``variant_id``), any currency case; ``assignments`` name a
   customer group by name (``customer_group``) and/or a channel id (``channel``).
