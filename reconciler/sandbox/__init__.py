@@ -23,6 +23,9 @@ File -> responsibility (moto's split):
     ratelimit.py   fixed-window limiter and X-Rate-Limit-* headers
     concurrency.py per-endpoint concurrency limits (table-driven) -> 429
     errors.py      SandboxError -> BigCommerce error bodies
+    faults.py      injected faults: seeded rates per kind, a queue of exact faults
+    partial.py     the "partial" fault: odd-indexed batch items not applied, 207/422 shapes
+    dump.py        the whole store in the seed format (GET /__sandbox/dump)
     seeds/         seed loader and named seeds (<name>.json)
 
 Nothing here imports reconciler.plan, .apply, .store, .resources or .desired.

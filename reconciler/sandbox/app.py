@@ -9,17 +9,25 @@ Order for an API request, and why:
    rate-limit headers (peeked) but do not spend quota – our choice; BigCommerce does
    not document it, and counting them would let a misconfigured client drain the
    quota of a correctly configured one.
-3. A queued fault (``POST /__sandbox/faults``) that matches answers instead, spending
-   no quota. Otherwise one unit of quota is spent; when the window's quota is used up
-   the answer is 429.
+3. The request's fault is decided (``faults.py``: the queue, then the seeded random
+   rates; one draw per request). A "429" fault answers at once and spends no quota.
+   Every other request spends one unit of quota; when the window's quota is used up
+   the answer is 429 (and a fault decided for the request is spent without acting).
+   "500"/"502"/"503"/"drop" then answer (or close the connection) without touching
+   state and without a concurrency slot.
 4. The route's concurrency limit (``concurrency.LIMITS``, FACTS §4): when as many
    requests to the same (method, route) are already in flight, the answer is 429 with
    the rate-limit headers and ``X-Retry-After: 1``. Such a request has spent its unit
    of quota (not stated; every request the store answers counts). Counted in stats as
    ``concurrency_limited`` and, like every 429, in ``rate_limited``.
 5. Unknown route -> 404, other method -> 405, otherwise the handler runs inside one
-   state transaction (a SandboxError rolls the whole request back).
-6. ``latency_ms`` is slept after the answer is computed, outside the transaction but
+   state transaction (a SandboxError rolls the whole request back). Under a "partial"
+   fault the batch is split first (``partial.py``). The state's lock is held for the
+   whole transaction, so writes are serialised: two parallel requests cannot both
+   take one SKU.
+6. After the handler: "500_after" replaces the answer with a 500, "drop_after"
+   closes the connection without an answer, "slow" waits ``slow_ms``.
+7. ``latency_ms`` is slept after the answer is computed, outside the transaction but
    while the request still holds its concurrency slot, so parallel slow requests
    overlap the way real ones do.
 
@@ -32,6 +40,7 @@ import hmac
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -39,7 +48,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import urls
+from . import faults, partial, urls
 from .concurrency import ConcurrencyLimiter, Slot
 from .dump import dump
 from .errors import ERROR_TYPE, SandboxError
@@ -62,6 +71,7 @@ class SandboxApp:
         self.limiter = RateLimiter(quota, window_ms)
         self.concurrency = ConcurrencyLimiter()
         self.latency_ms = latency_ms
+        self.faults = faults.Faults()
         self._lock = threading.Lock()
         self.clear_stats()
 
@@ -76,7 +86,6 @@ class SandboxApp:
             self._in_flight = 0
             self._max_concurrency = 0
             self._log: list[dict[str, Any]] = []
-            self._faults: list[dict[str, Any]] = []
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -84,7 +93,8 @@ class SandboxApp:
                     "rate_limited": self._rate_limited,
                     "concurrency_limited": self._concurrency_limited,
                     "total": sum(self._responses.values()),
-                    "max_concurrency": self._max_concurrency}
+                    "max_concurrency": self._max_concurrency,
+                    "faults": self.faults.counts()}
 
     def request_log(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -95,6 +105,7 @@ class SandboxApp:
     def reset(self, seed: str | dict | None = "empty", data: dict | None = None) -> None:
         self.state.reset(data if data is not None else load_seed(seed))
         self.limiter.reset()
+        self.faults.clear()
         self.clear_stats()
 
     def configure(self, quota: int | None = None, window_ms: int | None = None,
@@ -107,30 +118,21 @@ class SandboxApp:
                   route: str | None = None) -> None:
         """Queue ``count`` answers of ``status`` (429 or 5xx) for the next authenticated
         API requests matching ``method`` and ``route`` (a stats-style pattern such as
-        "/v3/catalog/products/{id}"). A queued fault spends no quota and touches no state;
-        a 429 carries the rate-limit headers with Requests-Left 0 and X-Retry-After 1."""
-        if not (status == 429 or 500 <= int(status) <= 599):
+        "/v3/catalog/products/{id}"): the fault queue's entry ``{"fault": str(status)}``."""
+        if not (int(status) == 429 or 500 <= int(status) <= 599):
             raise ValueError("fault status must be 429 or 5xx")
-        with self._lock:
-            self._faults.append({"status": int(status), "count": int(count),
-                                 "method": method, "route": route})
+        self.faults.add(str(int(status)), int(count), method, route)
 
-    def _take_fault(self, method: str, pattern: str) -> int | None:
-        with self._lock:
-            for fault in self._faults:
-                if fault["method"] in (None, method) and fault["route"] in (None, pattern):
-                    fault["count"] -= 1
-                    if fault["count"] <= 0:
-                        self._faults.remove(fault)
-                    return fault["status"]
-        return None
-
-    def _fault_response(self, status: int, decision: Any) -> Response:
-        if status == 429:
-            decision.headers.update({"X-Rate-Limit-Requests-Left": "0", "X-Retry-After": "1"})
-            return json_response(_TOO_MANY, 429)
-        return json_response({"status": status, "title": "Injected sandbox fault",
-                              "type": ERROR_TYPE, "errors": {}}, status)
+    def configure_faults(self, body: dict[str, Any]) -> None:
+        """``POST /__sandbox/faults``: ``{"status", ...}`` queues one entry (the old
+        form); otherwise ``{"seed", "rates", "slow_ms", "match", "queue"}``."""
+        if "status" in body:
+            self.add_fault(**body)
+            return
+        unknown = set(body) - set(faults.CONFIG_KEYS)
+        if unknown:
+            raise ValueError(f"unknown key(s) {sorted(unknown)}; use {', '.join(faults.CONFIG_KEYS)}")
+        self.faults.configure(**body)
 
     def _control(self, request: Request) -> Response:
         name, method = request.path[len("/__sandbox/"):].strip("/"), request.method
@@ -144,12 +146,16 @@ class SandboxApp:
                 return json_response(self.request_log())
             if (name, method) == ("dump", "GET"):
                 return json_response(dump(self.state))
+            if name == "faults" and method in ("GET", "POST", "DELETE"):
+                if method == "POST":
+                    self.configure_faults(body)
+                elif method == "DELETE":
+                    self.faults.clear()
+                return json_response(self.faults.snapshot())
             if (name, method) == ("reset", "POST"):
                 self.reset(body.get("seed", "empty"), body.get("data"))
             elif (name, method) == ("seed", "POST"):
                 self.state.seed(body["data"])
-            elif (name, method) == ("faults", "POST"):
-                self.add_fault(**body)
             elif (name, method) == ("config", "POST"):
                 self.configure(**{k: body[k] for k in ("quota", "window_ms", "latency_ms") if k in body})
             else:
@@ -169,6 +175,9 @@ class SandboxApp:
             self._max_concurrency = max(self._max_concurrency, self._in_flight)
         try:
             response = self._api(request)
+        except faults.DropConnection:
+            _shut(environ)
+            raise
         finally:
             with self._lock:
                 self._in_flight -= 1
@@ -190,28 +199,66 @@ class SandboxApp:
             elif not hmac.compare_digest(request.headers.get("X-Auth-Token", "").encode(), self._token):
                 response = self._unauthorized(sub)
                 decision = self.limiter.peek()
-            elif (fault := self._take_fault(request.method, pattern)):
-                decision = self.limiter.peek()
-                response = self._fault_response(fault, decision)
             else:
-                decision = self.limiter.consume()
-                if not decision.allowed:
-                    response = json_response(_TOO_MANY, 429)
-                elif (slot := self.concurrency.enter(request.method, pattern)) is None:
-                    decision.headers["X-Retry-After"] = "1"
-                    response = json_response(_TOO_MANY, 429)
-                    with self._lock:
-                        self._concurrency_limited += 1
+                fault = self.faults.decide(request.method, pattern,
+                                           batch=partial.is_batch(request.method, pattern))
+                if fault is not None and fault not in faults.AFTER:
+                    response, decision = self._before(entry, fault)
                 else:
-                    response = self._dispatch(request, sub, found, style)
+                    decision = self.limiter.consume()
+                    if not decision.allowed:
+                        response = json_response(_TOO_MANY, 429)
+                    elif (slot := self.concurrency.enter(request.method, pattern)) is None:
+                        decision.headers["X-Retry-After"] = "1"
+                        response = json_response(_TOO_MANY, 429)
+                        with self._lock:
+                            self._concurrency_limited += 1
+                    else:
+                        response = self._after(entry, fault, request, sub, found, style, pattern)
             response.headers.update(decision.headers)
             self._done(entry, response.status_code)
+            if entry["fault"] == "slow":
+                time.sleep(self.faults.slow_ms / 1000)
             if self.latency_ms:
                 time.sleep(self.latency_ms / 1000)
         finally:
             if slot is not None:
                 slot.release()
         return response
+
+    def _before(self, entry: dict[str, Any], fault: str) -> tuple[Response, Any]:
+        """A fault that answers instead of the handler; nothing is written."""
+        decision = self.limiter.peek() if fault == "429" else self.limiter.consume()
+        if not decision.allowed:
+            return json_response(_TOO_MANY, 429), decision  # the store's own 429 wins
+        self._acted(entry, fault)
+        if fault == "drop":
+            raise faults.DropConnection("sandbox fault: drop")
+        return faults.answer(fault, decision.headers), decision
+
+    def _after(self, entry: dict[str, Any], fault: str | None, request: Request, sub: str,
+               found: Any, style: str, pattern: str) -> Response:
+        """Run the handler (split by a "partial" fault), then apply an AFTER fault."""
+        def dispatch(req: Request) -> Response:
+            return self._dispatch(req, sub, found, style)
+
+        parts = partial.split(request, request.method, pattern) if fault == "partial" else None
+        if parts is not None:
+            response = partial.run(request, request.method, pattern, *parts, dispatch)
+        else:
+            response = dispatch(request)
+        if fault is not None and (fault != "partial" or parts is not None):
+            self._acted(entry, fault)
+        if fault == "500_after":
+            return faults.server_error()
+        if fault == "drop_after":
+            raise faults.DropConnection("sandbox fault: drop_after")
+        return response
+
+    def _acted(self, entry: dict[str, Any], fault: str) -> None:
+        self.faults.acted(fault)
+        with self._lock:
+            entry["fault"] = fault
 
     def _dispatch(self, request: Request, sub: str, found: Any, style: str) -> Response:
         try:
@@ -254,8 +301,10 @@ class SandboxApp:
             except ValueError:
                 pass
         # ``path`` is the path as requested; ``route`` its pattern, as in the stats keys.
+        # ``fault``: the injected fault that acted on the request, if any; a dropped
+        # connection leaves ``status`` None.
         entry = {"method": request.method, "path": sub, "route": pattern,
-                 "query": request.args.to_dict(), "status": None, "items": items}
+                 "query": request.args.to_dict(), "status": None, "items": items, "fault": None}
         with self._lock:
             self._requests[f"{request.method} {pattern}"] += 1
             self._log.append(entry)
@@ -267,3 +316,13 @@ class SandboxApp:
             self._responses[str(status)] += 1
             if status == 429:
                 self._rate_limited += 1
+
+
+def _shut(environ: dict) -> None:
+    """Close the client's connection now (werkzeug's dev server exposes the socket)."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -15,13 +15,23 @@ restarts: a db file that was already initialised is opened as is and ``seed`` is
 applied again; only ``reset()`` (here or ``POST /__sandbox/reset``) clears it. A new or
 empty file is initialised and seeded like ":memory:".
 
-Control routes (no auth, never rate limited): ``GET /__sandbox/stats``,
-``GET /__sandbox/requests`` (entries ``{method, path, route, query, status, items}``;
-``route`` is the pattern the stats count under), ``POST /__sandbox/faults`` ``{"status", "count", "method",
-"route"}``, ``POST /__sandbox/reset`` ``{"seed": name}`` or
-``{"data": {...}}``, ``POST /__sandbox/seed`` ``{"data": {...}}``,
-``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``,
-``GET /__sandbox/dump`` (the store in the SEED FORMAT, ``dump.py``).
+Control routes (no auth, never rate limited, never faulted): ``GET /__sandbox/stats``
+(``faults``: injected faults by kind), ``GET /__sandbox/requests`` (entries ``{method,
+path, route, query, status, items, fault}``; ``route`` is the pattern the stats count
+under; ``status`` is None for a dropped connection), ``POST /__sandbox/reset``
+``{"seed": name}`` or ``{"data": {...}}`` (also clears faults), ``POST /__sandbox/seed``
+``{"data": {...}}``, ``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``,
+``GET /__sandbox/dump`` (the store in the SEED FORMAT, ``dump.py``) and faults
+(``faults.py``, ``partial.py``):
+
+* ``POST /__sandbox/faults`` ``{"seed": 42, "rates": {"500": 0.05, "drop": 0.02, ...},
+  "slow_ms": 1500, "match": {"method": "PUT", "route": "/v3/catalog/products"},
+  "queue": [{"fault": "drop_after", "count": 1, "method": "POST", "route":
+  "/v3/catalog/products"}]}`` – every key optional; or the old form ``{"status",
+  "count", "method", "route"}`` (queues ``{"fault": str(status)}``);
+* ``GET /__sandbox/faults`` ``{"seed", "rates", "slow_ms", "match", "queue" (what is
+  left of it), "injected": {kind: n}, "draws"}`` (POST and DELETE answer the same);
+* ``DELETE /__sandbox/faults`` clears rates, queue and counters.
 """
 
 from __future__ import annotations
@@ -38,10 +48,15 @@ from .state import StoreState
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No per-request access log: it would be noise in test output."""
+    """No per-request access log: it would be noise in test output. A dropped
+    connection (a client that went away, or a "drop" fault) ends the connection:
+    nothing more is read from or written to it."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        self.close_connection = True
 
 
 class SandboxServer:
@@ -135,6 +150,24 @@ class SandboxServer:
               route: str | None = None) -> None:
         """Queue injected 429/5xx answers (see ``SandboxApp.add_fault``)."""
         self.app.add_fault(status, count, method, route)
+
+    def faults(self, seed: int | str | None = None, rates: dict[str, float] | None = None,
+               queue: list[dict] | None = None, slow_ms: int | None = None,
+               match: dict | None = None) -> dict:
+        """Set fault rates / append queue entries, as ``POST /__sandbox/faults``; returns
+        the ``GET /__sandbox/faults`` view. With no arguments it only reads.
+
+            srv.faults(seed=42, rates={"500": 0.1})
+            srv.faults(queue=[{"fault": "drop_after", "method": "POST",
+                               "route": "/v3/catalog/products"}])
+        """
+        given = {"seed": seed, "rates": rates, "queue": queue, "slow_ms": slow_ms, "match": match}
+        self.app.configure_faults({k: v for k, v in given.items() if v is not None})
+        return self.app.faults.snapshot()
+
+    def clear_faults(self) -> None:
+        """No rates, no queue, counters zero (``DELETE /__sandbox/faults``)."""
+        self.app.faults.clear()
 
     def dump(self) -> dict:
         """The whole store in the SEED FORMAT (``GET /__sandbox/dump``)."""
