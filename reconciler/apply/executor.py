@@ -199,10 +199,10 @@ class Run:
     def created(self, kind: ResourceKind, ready: Ready, resp: Response) -> None:
         rows = rows_of(resp)
         by_name = {str(r.get("name", "")).casefold(): r for r in rows}
-        for change, body in ready:
+        for i, (change, body) in enumerate(ready):
             row = rows[0] if len(ready) == 1 and rows else by_name.get(str(body.get("name", "")).casefold())
             if not row or kind.id_field not in row:
-                self.done(change, False, missing_row(resp, "create"))
+                self.done(change, False, missing_row(resp, "create", i))
                 continue
             new_id = row[kind.id_field]
             self.refs.add(kind.name, change.key, new_id)
@@ -227,10 +227,10 @@ class Run:
         by_id = {r.get(kind.id_field): r for r in rows_of(resp)}
         if len(ready) == 1 and len(by_id) == 1:
             by_id = {ready[0][0].live_id: next(iter(by_id.values()))}
-        for change, _ in ready:
+        for i, (change, _) in enumerate(ready):
             row = by_id.get(change.live_id)
-            if row is None and resp.status == 207:
-                self.done(change, False, missing_row(resp, "update"))
+            if resp.status == 207 and (row is None or str(i) in _item_errors(resp)):
+                self.done(change, False, missing_row(resp, "update", i))
                 continue
             # Endpoints that answer without the objects (trees PUT) are taken at their word.
             problem = self.inconsistent(kind, change, row) if row else ""
@@ -391,8 +391,18 @@ def rows_of(resp: Response) -> list[dict]:
     return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
 
 
-def missing_row(resp: Response, verb: str) -> str:
+def _item_errors(resp: Response) -> dict[str, str]:
+    """A 207's per-item messages, keyed by the item's index in the request."""
+    errs = resp.data.get("errors") if isinstance(resp.data, dict) else None
+    inner = errs.get("errors") if isinstance(errs, dict) else None
+    return {str(k): str(v) for k, v in inner.items()} if isinstance(inner, dict) else {}
+
+
+def missing_row(resp: Response, verb: str, index: int | None = None) -> str:
     if resp.status == 207:
-        detail = resp.data.get("errors") if isinstance(resp.data, dict) else None
-        return f"BigCommerce 207 partial failure: this {verb} was not applied ({detail})"
+        message = _item_errors(resp).get(str(index)) if index is not None else None
+        if not message:
+            errs = resp.data.get("errors") if isinstance(resp.data, dict) else None
+            message = (errs.get("title") if isinstance(errs, dict) else None) or "no reason given"
+        return f"BigCommerce 207 Multi-Status: this {verb} was not applied: {message}"
     return f"the store accepted the {verb} but did not return the object"
