@@ -163,6 +163,9 @@ def _one_of(branches: Any, resolver: Resolver, active: set[str]) -> Predicate | 
 
 
 def _const(arg: Any) -> Predicate | None:
+    if isinstance(arg, bool):
+        # JSON Schema's const is type-strict: true is not 1 (Python says True == 1).
+        return lambda x: x is arg
     if not isinstance(arg, str):
         return None
     return lambda x: isinstance(x, str) and x == arg

@@ -65,6 +65,7 @@ CHANNEL_ASSIGNMENT = register(ResourceKind(
     # Assignment batch size is not stated (FACTS.md 8): 50 per PUT, sent one at a time.
     create_batch_size=50,
     delete_batch_size=50,
+    meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",
     owner_field="channels",
     from_parent=from_parent,

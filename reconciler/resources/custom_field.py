@@ -47,6 +47,7 @@ CUSTOM_FIELD = register(ResourceKind(
     endpoint="/v3/catalog/products/{parent_id}/custom-fields",
     order=60,
     depends_on=("product",),
+    meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",
     created_with_parent=True,
     owner_field="custom_fields",

@@ -76,6 +76,7 @@ OPTION = register(ResourceKind(
     order=40,
     depends_on=("product",),
     set_fields=frozenset({"values"}),
+    meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",
     created_with_parent=True,
     owner_field="options",

@@ -58,6 +58,7 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     order=90,
     depends_on=("price_list", "customer_group"),
     create_batch_size=25,     # POST /pricelists/assignments: batch limit 25 (FACTS.md 10.3)
+    meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="price_list",
     owner_field="assignments",
     replace_fields=frozenset({"customer_group", "channel"}),

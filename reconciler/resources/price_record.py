@@ -85,6 +85,7 @@ PRICE_RECORD = register(ResourceKind(
     update_batch_size=1000,
     delete_batch_size=250,    # not stated; the catalog's delete-by-id:in limit
     money_fields=MONEY,
+    meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="price_list",
     owner_field="records",
     from_parent=from_parent,

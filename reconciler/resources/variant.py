@@ -95,6 +95,7 @@ VARIANT = register(ResourceKind(
     update_batch_size=50,      # "Currently the limit is 50 variants" (FACTS.md 6.3)
     money_fields=MONEY,
     replace_fields=frozenset({"options"}),
+    meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",
     created_with_parent=True,
     owner_field="variants",
