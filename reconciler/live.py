@@ -48,6 +48,7 @@ class LiveObject:
 class LiveState:
     objects: dict[str, dict[str, LiveObject]] = field(default_factory=dict)   # kind -> folded key -> obj
     refs: RefIndex = field(default_factory=RefIndex)
+    refresh: str = "full"   # how it was read: "full", "full (why)", "incremental (since ...)"
 
     def of(self, kind: str) -> dict[str, LiveObject]:
         return self.objects.get(kind, {})

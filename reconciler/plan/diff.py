@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = REGISTRY,
                store: dict[str, str] | None = None, allow_price_drop: bool = False,
-               allow_deletes: int | None = None) -> Plan:
+               allow_deletes: int | None = None, last_applied=None) -> Plan:
     """Compare desired with live; raise DesiredStateError for problems only the store reveals.
 
     Price changes past the guardrails are marked ``blocked`` (apply refuses them)
@@ -50,6 +50,8 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
     mark_price_drops(plan, desired, live, allow=allow_price_drop)
     mark_mass_deletes(plan, desired, live, allow=allow_deletes)
     plan.impact = price_impact(plan, desired, live)
+    plan.refresh = live.refresh
+    _mark_origins(plan, live, last_applied)
     if diagnostics:
         raise DesiredStateError(diagnostics)
     return plan
@@ -208,6 +210,54 @@ def _number_by_value(v: Any) -> Any:
 
 def _field_order(kind: ResourceKind, fields: dict[str, Any]) -> list[str]:
     return sorted(fields, key=lambda f: (f != kind.key, f))
+
+
+_MISSING = object()
+
+
+def _mark_origins(plan: Plan, live: LiveState, last_applied) -> None:
+    """Tell a PR's intent (yaml) from edits made in the store since the last apply
+    (drift), using the last-applied state when there is one (apply/last_applied.py);
+    and note when the store last changed each object, where the API says."""
+    for change in plan.changes:
+        change.live_modified = _modified(change, live)
+    if last_applied is None:
+        return
+    plan.last_applied = last_applied.written_at
+    for change in plan.changes:
+        change.origin = _origin(change, last_applied.get(change.kind, change.key))
+
+
+def _origin(change: ResourceChange, last: dict | None) -> str:
+    if change.action is Action.CREATE:
+        return "drift" if last is not None else "yaml"          # applied before, gone from the store now
+    if change.action is Action.DELETE:
+        if change.reason == "marked_for_deletion":
+            return "yaml"
+        return "yaml" if last is not None else "drift"          # removed from YAML / added in the store
+    yaml_changed = store_changed = False
+    for f in change.changes:
+        was = last.get(f.path, _MISSING) if last is not None else _MISSING
+        if was is _MISSING:
+            yaml_changed = True                                  # not applied before: the YAML's doing
+            continue
+        was, before, after = (_number_by_value(v) for v in (was, f.before, f.after))
+        yaml_changed |= was != after
+        store_changed |= was != before
+    if yaml_changed and store_changed:
+        return "yaml+drift"
+    return "drift" if store_changed else "yaml"
+
+
+def _modified(change: ResourceChange, live: LiveState) -> str | None:
+    current = live.get(change.kind, change.key)
+    if current is not None and current.date_modified:
+        return current.date_modified
+    if change.parent:   # sub-resources without dates: a write to them moves the product's
+        kind, _, rest = change.parent.partition("[")
+        owner = live.get(kind, rest[1:-2]) if rest else None
+        return owner.date_modified if owner is not None else None
+    return None
 
 
 def _check_existing(desired: DesiredState, live: LiveState) -> list[Diagnostic]:

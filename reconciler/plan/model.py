@@ -65,6 +65,11 @@ class ResourceChange:
     reason: str | None = None
     parent: str | None = None      # address of the owning object: "product['CT-BLK100']"
     blocked: str | None = None     # why apply refuses this change unless acknowledged (guardrails)
+    # Where the difference comes from, when the last applied state is known:
+    # "yaml" (the catalog changed: a PR's intent), "drift" (the store changed since
+    # the last apply), "yaml+drift" (both). None: unknown. Informational only.
+    origin: str | None = None
+    live_modified: str | None = None   # the store's date_modified of the object, where the API has one
 
     @property
     def address(self) -> str:
@@ -83,6 +88,8 @@ class Plan:
     # {"customer_group", "channel", "changed", "min_pct", "median_pct", "max_pct", "blocked"}
     # (percentages as Decimals). Informational; apply never reads it.
     impact: list[dict[str, Any]] = field(default_factory=list)
+    refresh: str = "full"          # how the store was read (full, or incremental since when)
+    last_applied: str | None = None   # when the last-applied state used for drift was written
 
     @property
     def blocked(self) -> list["ResourceChange"]:
@@ -112,6 +119,8 @@ class Plan:
                 kind: {"count": len(keys), "keys": list(keys)} for kind, keys in self.unmanaged.items()
             },
             "impact": encode_value(self.impact),
+            "refresh": self.refresh,
+            "last_applied": self.last_applied,
         }
 
     def to_json(self) -> str:
@@ -133,6 +142,8 @@ class Plan:
                 created_at=data.get("created_at", ""),
                 format_version=version,
                 impact=decode_value(data.get("impact") or []),
+                refresh=data.get("refresh") or "full",
+                last_applied=data.get("last_applied"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None
@@ -200,6 +211,8 @@ def _change_to_dict(c: ResourceChange) -> dict[str, Any]:
         "source": c.source,
         "parent": c.parent,
         "blocked": c.blocked,
+        "origin": c.origin,
+        "live_modified": c.live_modified,
         "changes": [
             {"path": f.path, "before": encode_value(f.before), "after": encode_value(f.after)} for f in c.changes
         ],
@@ -220,4 +233,6 @@ def _change_from_dict(d: dict[str, Any]) -> ResourceChange:
         reason=d.get("reason"),
         parent=d.get("parent"),
         blocked=d.get("blocked"),
+        origin=d.get("origin"),
+        live_modified=d.get("live_modified"),
     )

@@ -76,7 +76,8 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
     unmanaged = {kind: keys for kind, keys in plan.unmanaged.items() if keys}
     footer = _footer(plan)
     blocked = plan.blocked
-    tables = bool(blocked) + bool(deletes) + len(groups) + len(unmanaged)
+    drift = [c for c in plan.changes if c.origin in ("drift", "yaml+drift")]
+    tables = bool(blocked) + bool(deletes) + bool(drift) + len(groups) + len(unmanaged)
     doc = _Doc(max_chars - len(footer) - len(TRUNCATED) - 2, tables=tables)
     doc.add(f"{MARKER}\n{_heading(plan)}\n")
     kinds = _kinds(shown, plan)
@@ -84,8 +85,16 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         doc.add(_summary_table(plan, kinds))
     if not plan.has_changes:
         doc.add("The store matches the catalog.\n")
+    if plan.refresh != "full":
+        doc.add(f"<sub>Store read: {_text(plan.refresh)}</sub>\n")
     if plan.impact:
         doc.add(_impact_table(plan.impact))
+    if drift:
+        doc.add(f"> [!IMPORTANT]\n> **{len(drift)} change{'s' if len(drift) != 1 else ''} undo edits made in the "
+                f"store** since the last apply ({_text(plan.last_applied or '')}). Apply reverts them to the "
+                f"catalog; to keep an edit, put it in the YAML.\n")
+        rows = [[_drift_row(c)] for c in drift]
+        doc.table("Drift", "#### Drift (changed in the store)\n\n", _DRIFT_HEADER, rows, "", max_rows, "drift rows")
     if blocked:
         doc.add(_warning(blocked))
         rows = [[_blocked_row(c)] for c in blocked]
@@ -271,6 +280,14 @@ def _entry_rows(entry: Entry) -> list[str]:
 def _field_row(f: FieldLine, key: str) -> str:
     after = _code(f.after or "") + (f" ({_text(f.note)})" if f.note else "")
     return _row(f.symbol, key, _code(f.path), _code(f.before or ""), after)
+
+
+_DRIFT_HEADER = "| | address | fields | origin | store changed |\n| --- | --- | --- | --- | --- |\n"
+
+
+def _drift_row(rc: ResourceChange) -> str:
+    fields = ", ".join(_code(f.path) for f in rc.changes) or rc.action.verb
+    return _row(rc.action.value, _code(rc.address), fields, rc.origin or "", _text(rc.live_modified or ""))
 
 
 def _blocked_mark(rc: ResourceChange) -> str:

@@ -101,8 +101,11 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     deletes = [c for c in shown if c.action is Action.DELETE]
     blocks = nest(plan.changes)
     lines: list[str] = []
+    if plan.refresh != "full":
+        lines += [f"Store read: {plan.refresh}", ""]
     if shown:
         lines += _legend(blocks, paint)
+    lines += _drift_lines(plan, paint)
     if plan.blocked:
         lines += _blocked_lines(plan.blocked, paint)
     if deletes:
@@ -212,7 +215,26 @@ def _entry_lines(entry: Entry, paint: _Paint) -> list[str]:
 
 
 def _blocked_mark(rc: ResourceChange, paint: _Paint) -> str:
-    return " " + paint(f"[BLOCKED: {rc.blocked}]", _BOLD + _RED) if rc.blocked else ""
+    mark = " " + paint(f"[BLOCKED: {rc.blocked}]", _BOLD + _RED) if rc.blocked else ""
+    if rc.origin in ("drift", "yaml+drift"):
+        when = f", store changed {rc.live_modified}" if rc.live_modified else ""
+        mark += " " + paint(f"[{rc.origin.upper()}{when}]", _YELLOW)
+    return mark
+
+
+def _drift_lines(plan: Plan, paint: _Paint) -> list[str]:
+    """Changes made in the store since the last apply: apply would revert them."""
+    drift = [c for c in plan.changes if c.origin in ("drift", "yaml+drift")]
+    if not drift:
+        return []
+    head = (f"DRIFT: {len(drift)} change{'s' if len(drift) != 1 else ''} undo edits made in the store "
+            f"since the last apply ({plan.last_applied}); apply reverts them to the catalog:")
+    lines = [paint(head, _BOLD + _YELLOW), ""]
+    for rc in drift:
+        fields = ", ".join(f.path for f in rc.changes) or rc.action.verb
+        when = f" (store changed {rc.live_modified})" if rc.live_modified else ""
+        lines.append(f"  {paint.symbol(rc.action.value)} {rc.address}: {fields}{when}")
+    return lines + [""]
 
 
 def _fields(fields: list[FieldLine], indent: str, paint: _Paint) -> list[str]:

@@ -8,11 +8,13 @@ so reading them costs no extra request.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from reconciler.desired.model import StoreSettings
 from reconciler.live import LiveObject, LiveState
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.category import paths_by_id
+from reconciler.store import cache
 from reconciler.store.client import StoreClient
 
 log = logging.getLogger(__name__)
@@ -22,13 +24,55 @@ KEYS_PER_REQUEST = 50
 
 
 def read_live(client: StoreClient, settings: StoreSettings | None = None,
-              registry: Registry = REGISTRY) -> LiveState:
+              registry: Registry = REGISTRY, *, refresh: str | None = None,
+              cache_path: Path | None = None) -> LiveState:
+    """Read the whole store (``refresh`` None or "full"), or only what changed since
+    the cached read ("incremental", see store/cache.py). With an explicit
+    ``refresh`` the read is cached for the next incremental one. ``live.refresh``
+    says which mode was used, and why a full read was needed."""
     settings = settings or StoreSettings()
-    rows = client.gather({
-        k.name: (lambda k=k: _read_kind(client, k, k.list_params(settings) if k.list_params else None))
-        for k in registry.ordered() if not k.parent
-    })
-    return build_live(rows, settings, registry)
+    path = cache_path or cache.DEFAULT_PATH
+    store_hash = client.transport.config.store_hash
+    started = cache.now()
+    mode, rows, full_at = "full", None, started
+    if refresh == "incremental":
+        snap, why = cache.load(path, store_hash)
+        if snap is None:
+            mode = f"full ({why})"
+        else:
+            rows, full_at = _read_incremental(client, snap, settings, registry), snap.full_read_at
+            mode = f"incremental (changes since {cache.since(snap)}; last full read {snap.full_read_at.isoformat()})"
+    if rows is None:
+        rows = client.gather({
+            k.name: (lambda k=k: _read_kind(client, k, k.list_params(settings) if k.list_params else None))
+            for k in registry.ordered() if not k.parent
+        })
+    if refresh in ("full", "incremental"):
+        cache.save(path, cache.Snapshot(store_hash, full_at, started, rows))
+    live = build_live(rows, settings, registry)
+    live.refresh = mode
+    return live
+
+
+def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: StoreSettings,
+                      registry: Registry) -> dict[str, list[dict]]:
+    """Products and price records modified since the cached read; the rest as cached."""
+    rows = {k: list(v) for k, v in snap.rows.items()}
+    changed_since = cache.since(snap)
+    product = registry["product"]
+    params = {**(product.list_params(settings) if product.list_params else {}), "date_modified:min": changed_since}
+    reads = {"product": lambda: client.list_all(product.endpoint, params)}
+    for pl in rows.get("price_list", []):
+        reads[f"records#{pl['id']}"] = (lambda pl=pl: client.list_cursor(
+            f"/v3/pricelists/{pl['id']}/records",
+            {"include": "sku,bulk_pricing_tiers", "date_modified:min": changed_since}))
+    got = client.gather(reads)
+    rows["product"] = cache.merge(rows.get("product", []), got["product"], key=lambda r: r["id"])
+    for pl in rows.get("price_list", []):
+        pl["records"] = cache.merge(pl.get("records", []), got[f"records#{pl['id']}"],
+                                    key=lambda r: (r.get("variant_id"), str(r.get("currency", "")).lower()))
+    log.info("Incremental refresh: %d product(s) changed since %s", len(got["product"]), changed_since)
+    return rows
 
 
 def _read_kind(client: StoreClient, kind, params: dict | None) -> list[dict]:

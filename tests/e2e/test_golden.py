@@ -32,8 +32,9 @@ def test_golden_plan(case, sandbox, client, monkeypatch, update_golden):
     plan = build_plan(desired, read_live(client, desired.store),
                       store={"api_url": "http://sandbox.invalid", "store_hash": "gtse"})
     plan.created_at = "2026-01-01T00:00:00+00:00"
-    for change in plan.changes:  # fingerprints include the store's date_modified: real time
+    for change in plan.changes:  # the store's date_modified is real time
         change.fingerprint = "<fingerprint>" if change.fingerprint else None
+        change.live_modified = "<date_modified>" if change.live_modified else None
     mismatched = []
     for name, render in RENDERERS.items():
         got = render(plan)

@@ -1,0 +1,84 @@
+"""The last-applied state: what the catalog said for each object when apply last
+wrote it. It lets a plan tell a PR's intent from drift:
+
+    YAML now  vs last applied   store now vs last applied   origin
+    differs                     same                        yaml   (the catalog changed)
+    same                        differs                     drift  (someone edited the store)
+    differs                     differs                     yaml+drift
+
+``catalog apply`` writes it to ``.catalog/state/last-applied.json`` (CI keeps it
+in a cache so the scheduled drift job can restore it). Without it the plan is
+exactly the same; only the origin of each change is unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from reconciler.desired.model import DesiredState
+from reconciler.plan.model import Action, Plan, decode_value, encode_value
+
+DEFAULT_PATH = Path(".catalog/state/last-applied.json")
+
+
+@dataclass
+class LastApplied:
+    written_at: str = ""
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)   # "kind\tkey(folded)" -> fields
+
+    @staticmethod
+    def ident(kind: str, key: str) -> str:
+        return f"{kind}\t{key.casefold()}"
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        return self.objects.get(self.ident(kind, key))
+
+
+def load(path: Path = DEFAULT_PATH) -> LastApplied | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return LastApplied(data["written_at"], decode_value(data["objects"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save(path: Path, state: LastApplied) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"written_at": state.written_at, "objects": encode_value(state.objects)},
+                              ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+
+
+def record(path: Path, plan: Plan, outcomes: list, desired: DesiredState | None) -> LastApplied:
+    """After an apply: every object whose changes all went through now stands as the
+    catalog says (all of ``desired`` when it is the catalog the plan was made from,
+    else the applied changes on top of the previous state); failed ones keep their
+    previous entry, so their drift is still reported."""
+    state = load(path) or LastApplied()
+    failed = {LastApplied.ident(o.change.kind, o.change.key) for o in outcomes if not o.ok}
+    if desired is not None and desired.digest == plan.desired_digest:
+        for kind, objects in desired.objects.items():
+            for obj in objects.values():
+                ident = LastApplied.ident(kind, obj.key)
+                if ident in failed:
+                    continue
+                if obj.fields.get("delete") is True:
+                    state.objects.pop(ident, None)
+                else:
+                    state.objects[ident] = {f: v for f, v in obj.fields.items() if f not in ("acknowledge",)}
+    for o in outcomes:
+        ident = LastApplied.ident(o.change.kind, o.change.key)
+        if not o.ok:
+            continue
+        if o.change.action is Action.DELETE:
+            state.objects.pop(ident, None)
+        elif desired is None or desired.digest != plan.desired_digest:
+            state.objects[ident] = {**state.objects.get(ident, {}), **o.change.after}
+    state.written_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    save(path, state)
+    return state

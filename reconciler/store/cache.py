@@ -1,0 +1,101 @@
+"""Incremental refresh: the last full read of the store, kept on disk.
+
+``catalog plan --refresh=incremental`` re-reads only what changed since the last
+read — products by ``date_modified:min`` (a write to a variant, option or custom
+field moves its product's date) and each price list's records by
+``date_modified:min`` — and takes everything else from this cache. Deletions
+and changes to kinds without a date filter (brands, categories, groups) are
+seen by the next full read, so the cache falls back to a full read when it is
+missing, unreadable or older than a week (drift.yml runs a full read weekly).
+
+The file holds raw API rows (no token); Decimals are kept exact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = Path(".catalog/cache/live.json")
+MAX_AGE = timedelta(days=7)
+# A write that lands while the store is being read may carry a date just before
+# the read started: look back a little further than the last read.
+OVERLAP = timedelta(minutes=2)
+FORMAT = 1
+
+
+@dataclass
+class Snapshot:
+    store_hash: str
+    full_read_at: datetime
+    read_at: datetime
+    rows: dict[str, list[dict]]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def save(path: Path, snapshot: Snapshot) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "format": FORMAT,
+        "store_hash": snapshot.store_hash,
+        "full_read_at": snapshot.full_read_at.isoformat(),
+        "read_at": snapshot.read_at.isoformat(),
+        "rows": snapshot.rows,
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, default=_encode), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load(path: Path, store_hash: str) -> tuple[Snapshot | None, str]:
+    """The cached snapshot, or None and why it cannot be used."""
+    if not path.is_file():
+        return None, "no cache of a previous full read"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal, object_hook=_decode)
+        snap = Snapshot(data["store_hash"], datetime.fromisoformat(data["full_read_at"]),
+                        datetime.fromisoformat(data["read_at"]), data["rows"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return None, f"the cache could not be read ({type(exc).__name__})"
+    if data.get("format") != FORMAT:
+        return None, "the cache was written by another version"
+    if snap.store_hash != store_hash:
+        return None, f"the cache is for store {snap.store_hash!r}"
+    if now() - snap.full_read_at > MAX_AGE:
+        return None, f"the last full read is older than {MAX_AGE.days} days"
+    return snap, ""
+
+
+def since(snapshot: Snapshot) -> str:
+    """The ``date_modified:min`` value for the next incremental read."""
+    return (snapshot.read_at - OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def merge(cached: list[dict], fresh: list[dict], key) -> list[dict]:
+    """Rows of the cache with the fresh ones replacing (or adding to) them."""
+    out = {key(r): r for r in cached}
+    for r in fresh:
+        out[key(r)] = r
+    return list(out.values())
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$d": format(value, "f")}
+    raise TypeError(type(value).__name__)
+
+
+def _decode(obj: dict) -> Any:
+    if len(obj) == 1 and "$d" in obj:
+        return Decimal(obj["$d"])
+    return obj
