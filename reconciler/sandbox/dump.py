@@ -12,7 +12,8 @@ duplicate SKUs.
                       "assignments": [{"customer_group": "Trade", "channel": 1}]}],
      "customer_groups": [{"id", "name", "is_default", "is_group_for_guests",
                           "category_access", "discount_rules": [{"type": "price_list",
-                                                                 "price_list": "Trade GBP"}]}]}
+                                                                 "price_list": "Trade GBP"}]}],
+     "hooks": [{"scope": "store/product/updated", "destination": "https://…", "is_active": true}]}
 
 Ids are left out (other than the groups', which seeds keep), references are by name,
 path or SKU, so ``reset(data=dump())`` builds an equal store and a second dump equals
@@ -50,7 +51,8 @@ def dump(state: StoreState) -> dict[str, list[dict]]:
                 "categories": _categories(state),
                 "products": _products(state, refs),
                 "price_lists": _price_lists(state),
-                "customer_groups": _groups(state, refs)}
+                "customer_groups": _groups(state, refs),
+                "hooks": state.hooks.dump()}
 
 
 class _Refs:

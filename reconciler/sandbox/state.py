@@ -71,12 +71,12 @@ _PARENT_PATHS = {"product_id": ("$.product_id", "objects_parent"),
 # First id per kind. Distinct starting points are our choice (not stated anywhere):
 # they make a client that sends a brand id where a product id belongs fail loudly.
 FIRST_ID = {"product": 111, "brand": 35, "category": 18, "variant": 301, "custom_field": 1,
-            "option": 51, "option_value": 601, "sku": 1}
+            "option": 51, "option_value": 601, "sku": 1, "hook": 18048287}
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"  # P product_Full: 2018-08-15T14:49:05+00:00
 DATE_FORMAT_Z = "%Y-%m-%dT%H:%M:%SZ"      # PL getPriceLists: 2022-02-26T17:33:11Z
 DATE_FORMAT_V2 = "%Y-%m-%d %H:%M:%S"      # CU2 customerGroup_Full: 2023-07-17 06:30:41 (UTC)
-SEED_SECTIONS = ("brands", "categories", "products", "price_lists", "customer_groups")
+SEED_SECTIONS = ("brands", "categories", "products", "price_lists", "customer_groups", "hooks")
 
 
 def _dumps(obj: Any) -> str:
@@ -108,6 +108,7 @@ class StoreState:
         from .channels import Channels
         from .custom_fields import CustomFields
         from .customer_groups import CustomerGroups
+        from .hooks import Hooks
         from .options import Options
         from .price_list_assignments import PriceListAssignments
         from .price_lists import PriceLists
@@ -126,6 +127,7 @@ class StoreState:
         self.price_records = PriceRecords(self)
         self.assignments = PriceListAssignments(self)
         self.customer_groups = CustomerGroups(self)
+        self.hooks = Hooks(self)
 
     # ---- lifecycle ----------------------------------------------------------------
 
@@ -166,6 +168,8 @@ class StoreState:
             self.customer_groups.seed_all(data.get("customer_groups", []))
             for item, price_list in lists:
                 self.assignments.seed(price_list["id"], item.get("assignments", []))
+            for item in data.get("hooks", []):
+                self.hooks.seed(item)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

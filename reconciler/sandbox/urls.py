@@ -19,6 +19,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 
 from . import routes as r
+from . import routes_hooks as rh
 from . import routes_pricing as rp
 from .errors import ROUTE_NOT_FOUND, SandboxError
 
@@ -87,6 +88,8 @@ ROUTES = [
     Route("/v3/pricelists/<int:id>/records/<int:variant_id>/<currency_code>", {
         "GET": rp.get_record, "PUT": rp.set_record, "DELETE": rp.delete_record}),
     Route("/v3/pricelists/<int:id>/assignments", {"PUT": rp.upsert_assignment}),
+    Route("/v3/hooks", {"GET": rh.list_hooks, "POST": rh.create_hook}),
+    Route("/v3/hooks/<int:id>", {"GET": rh.get_hook, "PUT": rh.update_hook, "DELETE": rh.delete_hook}),
 ]
 
 _MAP = Map([Rule(route.rule, endpoint=i) for i, route in enumerate(ROUTES)],
