@@ -24,6 +24,8 @@ from reconciler.desired import load_desired
 from reconciler.desired.model import DesiredState, StoreSettings
 from reconciler.plan.model import Plan
 
+LAST_APPLIED = Path(".catalog/state/last-applied.json")
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -45,6 +47,16 @@ AllowDropOpt = Annotated[bool, typer.Option("--allow-price-drop",
 AllowDeletesOpt = Annotated[Optional[int], typer.Option(
     "--allow-deletes", metavar="N", min=0,
     help="Confirm a plan that deletes up to N objects, past the per-kind deletion limit.")]
+class Refresh(str, Enum):
+    full = "full"
+    incremental = "incremental"
+
+
+RefreshOpt = Annotated[Optional[Refresh], typer.Option(
+    "--refresh", help="full: read the whole store (and cache it); incremental: only what changed since the "
+                      "cached read (products and price records by date_modified), full when the cache is "
+                      "missing or older than a week.")]
+StateOpt = Annotated[Path, typer.Option("--state", help="The last-applied state, to tell drift from YAML changes.")]
 ParallelOpt = Annotated[int, typer.Option("--parallelism", min=1, max=64,
                                           help="Requests in flight at once; the store's quota headers still pace them.")]
 
@@ -76,11 +88,13 @@ def plan(
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes, 1 error.")] = False,
     allow_price_drop: AllowDropOpt = False,
     allow_deletes: AllowDeletesOpt = None,
+    refresh: RefreshOpt = None,
+    state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = 8,
 ) -> None:
     """Show what apply would change in the store."""
     with _reporting(format):
-        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes)
+        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, refresh, state)
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
@@ -103,6 +117,7 @@ def apply(
                                               "skip (and list) objects changed in the store since.")] = False,
     journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where the apply journal is written.")]
     = Path(".catalog/journal"),
+    state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = 8,
 ) -> None:
     """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation."""
@@ -111,9 +126,10 @@ def apply(
     with _reporting(Format.text):
         if planfile:
             the_plan = _read_plan(planfile)
-            settings = _settings(catalog)
+            desired = load_desired(catalog) if catalog.exists() else None
+            settings = desired.store if desired else StoreSettings()
         else:
-            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes)
+            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state)
             settings = desired.store
             typer.echo(_render(the_plan, Format.text, color=sys.stdout.isatty()), nl=False)
             if not the_plan.has_changes:
@@ -123,9 +139,35 @@ def apply(
             _confirm(auto_approve)
         ok = run_apply(the_plan, settings, parallelism, check_stale=planfile is not None, console=err,
                        allow_price_drop=allow_price_drop, allow_deletes=allow_deletes,
-                       journal_dir=journal_dir, skip_stale=skip_stale)
+                       journal_dir=journal_dir, skip_stale=skip_stale, state=state, desired=desired)
     if not ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def drift(
+    catalog: CatalogOpt = Path("catalog"),
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to print the report.")] = Format.markdown,
+    refresh: RefreshOpt = None,
+    state: StateOpt = LAST_APPLIED,
+    parallelism: ParallelOpt = 8,
+) -> None:
+    """Report edits made in the store since the last apply (exit 0: none, 2: drift found).
+
+    Needs the last-applied state that `catalog apply` writes; without it every
+    difference is reported as a plan would, with its origin unknown."""
+    import dataclasses
+
+    with _reporting(format):
+        the_plan, _ = _make_plan(catalog, parallelism, True, None, refresh, state)
+    drifted = [c for c in the_plan.changes if c.origin in ("drift", "yaml+drift")]
+    if the_plan.last_applied is None:
+        err.print(f"[yellow]No last-applied state at {state}:[/] every difference is listed; origins are unknown.")
+        drifted = list(the_plan.changes)
+    report = dataclasses.replace(the_plan, changes=drifted, impact=[], unmanaged={})
+    typer.echo(_render(report, format), nl=False)
+    if drifted:
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -155,6 +197,29 @@ def rollback(
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
+
+
+@app.command("import")
+def import_(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the catalog to.")] = Path("catalog"),
+    kinds: Annotated[Optional[str], typer.Option(
+        "--kinds", help="Only these kinds, e.g. brand,category,product (default: all); "
+                        "what they refer to is listed under store.existing.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the catalog already in --out.")] = False,
+    parallelism: ParallelOpt = 8,
+) -> None:
+    """Write the live store as catalog YAML: adopting a store starts with a plan showing no changes."""
+    from reconciler import connect, read_live
+    from reconciler.importer import check_out_dir, import_catalog, parse_kinds, read_store_settings
+
+    with _reporting(Format.text):
+        wanted = parse_kinds(kinds)
+        check_out_dir(out, force)     # before reading a whole store
+        with connect(parallelism=parallelism) as client:
+            settings = read_store_settings(client)
+            live = read_live(client, settings)
+        summary = import_catalog(live, settings, out, kinds=wanted, force=force)
+    err.print(summary.render(), markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -191,15 +256,17 @@ def sandbox(
 
 
 def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
-               allow_deletes: int | None = None) -> tuple[Plan, DesiredState]:
+               allow_deletes: int | None = None, refresh: "Refresh | None" = None,
+               state: Path = LAST_APPLIED) -> tuple[Plan, DesiredState]:
     from reconciler import build_plan, connect, read_live
+    from reconciler.apply import last_applied
 
     desired = load_desired(catalog)
     with connect(parallelism=parallelism) as client:
-        live = read_live(client, desired.store)
+        live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
         store = client.transport.config.public()
     return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
-                      allow_deletes=allow_deletes), desired
+                      allow_deletes=allow_deletes, last_applied=last_applied.load(state)), desired
 
 
 def _settings(catalog: Path) -> StoreSettings:

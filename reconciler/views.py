@@ -30,7 +30,8 @@ class ProgressView:
 
 def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
               allow_price_drop: bool = False, allow_deletes: int | None = None,
-              journal_dir: Path = Path(".catalog/journal"), skip_stale: bool = False) -> bool:
+              journal_dir: Path = Path(".catalog/journal"), skip_stale: bool = False,
+              state: Path | None = None, desired=None) -> bool:
     from reconciler import apply_saved_plan, connect
     from reconciler.apply.journal import Hooks, Journal
 
@@ -55,6 +56,10 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
             raise
         journal.close(result)
         sent = client.transport.sent
+    if state is not None:
+        from reconciler.apply import last_applied
+
+        last_applied.record(state, plan, result.outcomes, desired)
     render_result(result, console, sent)
     console.print(f"Journal: {journal.path} (undo with: catalog rollback {journal.path})", highlight=False)
     return not result.failed

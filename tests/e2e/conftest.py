@@ -127,7 +127,12 @@ def cli_env(sandbox, monkeypatch):
 
 
 @pytest.fixture
-def run_cli(cli_env):
+def run_cli(cli_env, tmp_path, monkeypatch):
+    # Apply writes its journal and last-applied state under ./.catalog: keep each
+    # test's in its own folder.
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):
