@@ -171,6 +171,29 @@ def drift(
 
 
 @app.command()
+def webhooks(
+    destination: Annotated[Optional[str], typer.Option(
+        "--destination", help="Register hooks for every drift-relevant event to this https URL (port 443).")] = None,
+    header: Annotated[Optional[list[str]], typer.Option(
+        "--header", help="NAME=VALUE sent with each callback (e.g. a shared secret); repeatable. Never printed.")]
+    = None,
+) -> None:
+    """List the store's webhooks, or register the drift hooks (products, SKUs, price
+    lists, categories) to a receiver you run. Registering twice creates nothing new."""
+    from reconciler import connect
+    from reconciler.webhooks import list_hooks, parse_headers, register_hooks, render_hooks
+
+    with _reporting(Format.text):
+        with connect() as client:
+            if destination is None:
+                typer.echo(render_hooks(list_hooks(client)))
+                return
+            result = register_hooks(client, destination, parse_headers(header or []))
+    err.print(_escape(result.summary()))
+    typer.echo(render_hooks(result.hooks))
+
+
+@app.command()
 def rollback(
     journal: Annotated[Path, typer.Argument(help="An apply's journal (.catalog/journal/apply-*.jsonl).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Save the rollback plan to apply later.")] = None,

@@ -9,7 +9,7 @@ learns of those edits as they happen from the store's webhooks (FACTS §12): one
     ...                             headers={"X-Drift-Secret": secret})
     ...     print(result.summary())
     ...     print(render_hooks(result.hooks))
-    Webhooks for https://drift.example.com/bc: 20 created, 0 reactivated, 0 already registered.
+    Webhooks for https://drift.example.com/bc: 23 created, 0 reactivated, 0 already registered.
     ID        SCOPE                  DESTINATION                   ACTIVE  HEADERS
     18048287  store/product/created  https://drift.example.com/bc  yes     X-Drift-Secret: ***
     ...
@@ -50,6 +50,8 @@ DRIFT_SCOPES: tuple[str, ...] = (
     # assignments, and lists deleted in bulk.
     "store/priceList/activated", "store/priceList/deactivated",
     "store/priceList/assignment/deleted", "store/priceLists/deleted",
+    # Categories are managed too (customer groups and brands have no events: d:ev).
+    "store/category/created", "store/category/updated", "store/category/deleted",
 )
 
 
