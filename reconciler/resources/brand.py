@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from reconciler.resources import register
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.fields import plain
 
 FIELDS = ("name", "page_title", "meta_keywords", "meta_description", "search_keywords", "image_url")
 
 
-def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
-    return {f: obj.get(f) for f in FIELDS if f in obj}
-
-
-def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
-    return {f: v for f, v in fields.items() if f in FIELDS}
+from_live, to_payload = plain(FIELDS)
 
 
 BRAND = register(ResourceKind(

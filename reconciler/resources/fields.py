@@ -27,3 +27,15 @@ def money_text(value: Decimal) -> str:
     text = format(value, "f")
     whole, _, frac = text.partition(".")
     return f"{whole}.{frac.ljust(2, '0')}"
+
+
+def plain(fields: tuple[str, ...]):
+    """``from_live`` and ``to_payload`` for a kind whose fields are the API's, as they are."""
+
+    def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
+        return {f: obj.get(f) for f in fields if f in obj}
+
+    def to_payload(values: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
+        return {f: v for f, v in values.items() if f in fields}
+
+    return from_live, to_payload

@@ -16,20 +16,14 @@ store but not in YAML are removed (the plan says so).
 
 from __future__ import annotations
 
-from typing import Any
-
 from reconciler.resources import register
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.fields import plain
 
 FIELDS = ("name", "active")
 
 
-def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
-    return {f: obj.get(f) for f in FIELDS if f in obj}
-
-
-def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
-    return {f: v for f, v in fields.items() if f in FIELDS}
+from_live, to_payload = plain(FIELDS)
 
 
 PRICE_LIST = register(ResourceKind(
