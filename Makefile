@@ -42,7 +42,7 @@ demo: $(STAMP)
 	echo; echo "Demo done: the store now matches catalog/."
 
 bench: $(STAMP)
-	@echo "No benchmarks yet (see issue 6)."
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .catalog .pytest_cache

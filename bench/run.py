@@ -1,0 +1,430 @@
+"""The scale benchmark: catalog-reconciler and a naive client against a sandbox store
+with BigCommerce's Standard-plan quota on a shortened window.
+
+    make bench                       # or: .venv/bin/python -m bench.run
+    python -m bench.run --sizes 1000 --window-ms 1500 --latency-ms 50
+
+For each size (products with 3 variants each, one Trade GBP price record per variant):
+
+1. ``noop``   – plan against a store that already matches (no changes);
+2. ``change`` – plan and apply a catalog where 1 % of variant prices and 1 % of price
+   records changed;
+3. ``create`` – plan and apply the whole catalog into an empty store.
+
+The same workloads run through ``bench.naive`` (one request per object, one at a
+time) at ``--naive-sizes`` (default 1,000 only: at 10,000 products the naive client
+needs over 20,000 sequential requests per workload, longer than this benchmark's
+15-minute budget). Every workload runs in a fresh subprocess (``bench.workload``) so
+its CPU time and peak memory are its own; the sandbox runs here, in this process.
+
+Output: a table on stdout, ``results.json`` and ``tables.md`` under ``--out`` (default
+``.catalog/bench``), and with the profile (default on) the hottest functions of the
+largest no-op plan under cProfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from reconciler.sandbox.generate import generate_store, write_catalog
+from reconciler.sandbox.server import SandboxServer
+
+ROOT = Path(__file__).resolve().parents[1]
+COUNTED_KINDS = ("brand", "category", "product", "variant", "option", "custom_field", "price_list",
+                 "price_record", "price_list_assignment", "customer_group")
+
+
+class TimedApp:
+    """Wraps the sandbox's WSGI app to add up the CPU time its request threads spend
+    per route (``time.thread_time``: CPU only, not the configured latency or GIL waits).
+    Everything else is delegated, so the SandboxServer's helpers keep working."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self.cpu: dict[str, float] = defaultdict(float)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        start = time.thread_time()
+        try:
+            return self._app(environ, start_response)
+        finally:
+            key = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO', '')}"
+            with self._lock:
+                self.cpu[_route(key)] += time.thread_time() - start
+
+    def take(self) -> dict[str, float]:
+        with self._lock:
+            out, self.cpu = dict(self.cpu), defaultdict(float)
+        return out
+
+
+def _route(key: str) -> str:
+    """"GET /stores/gtse/v3/pricelists/1/records" -> "GET /v3/pricelists/{n}/records"."""
+    method, _, path = key.partition(" ")
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] == "stores":
+        parts = parts[:1] + parts[3:]
+    return method + " " + "/".join("{n}" if p.isdigit() else p for p in parts)
+
+
+# -- machine --------------------------------------------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    commit = _git("rev-parse", "--short", "HEAD")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", "reconciler", "schemas"))
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": mem_gb, "python": platform.python_version(),
+            "platform": platform.platform(), "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": commit, "reconciler_uncommitted_changes": dirty,
+            "loadavg_1_5_15": [round(x, 2) for x in load] if load else None}
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+# -- running one workload ---------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, opts: argparse.Namespace) -> None:
+        self.opts = opts
+        self.out = Path(opts.out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.srv = SandboxServer(port=0, quota=opts.quota, window_ms=opts.window_ms, latency_ms=opts.latency_ms)
+        self.timed = TimedApp(self.srv.app)
+        self.srv.app = self.timed
+        self.results: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+        self.started = time.monotonic()
+        self.machine_at_start = machine()
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({"BIGCOMMERCE_API_URL": self.srv.url, "BIGCOMMERCE_STORE_HASH": self.srv.store_hash,
+                    "BIGCOMMERCE_ACCESS_TOKEN": self.srv.token, "PYTHONPATH": str(ROOT)})
+        return env
+
+    def fresh_window(self) -> None:
+        """Stats, request log and the rate-limit window start again; the objects stay."""
+        self.srv.app.clear_stats()
+        self.srv.configure(quota=self.opts.quota, window_ms=self.opts.window_ms, latency_ms=self.opts.latency_ms)
+        self.timed.take()
+
+    def reset(self, data: dict | None) -> float:
+        start = time.perf_counter()
+        self.srv.reset(seed=None, data=data or None)
+        self.fresh_window()
+        return time.perf_counter() - start
+
+    def counts(self) -> dict[str, int]:
+        return {k: self.srv.state.count(k) for k in COUNTED_KINDS}
+
+    def child(self, args: dict[str, Any]) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, "-m", "bench.workload", json.dumps(args)], cwd=ROOT, env=self.env(),
+                              capture_output=True, text=True, timeout=self.opts.workload_timeout_s)
+        if proc.returncode != 0:
+            raise RuntimeError(f"workload {args['client']} {args['workload']} failed:\n{proc.stderr[-3000:]}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def over_budget(self, what: str) -> bool:
+        """True (and noted) once the run has used ``--budget-s``: what is left is skipped."""
+        if self.elapsed() <= self.opts.budget_s:
+            return False
+        note = f"SKIPPED {what}: the run had used {self.elapsed():.0f} s of its {self.opts.budget_s} s budget"
+        self.notes.append(note)
+        print(f"[{self.elapsed():6.0f}s] {note}", flush=True)
+        return True
+
+    def run(self, size: int, workload: str, client: str, catalog: Path, expect: dict | None = None,
+            **extra: Any) -> dict:
+        label = f"{size:>6} {workload:<6} {client:<5}"
+        if self.over_budget(f"{size} {workload} {client}"):
+            return None
+        print(f"[{self.elapsed():6.0f}s] {label} ...", flush=True)
+        cpu0 = time.process_time()
+        try:
+            res = self.child({"client": client, "workload": workload, "catalog": str(catalog),
+                              "parallelism": self.opts.parallelism,
+                              "naive_retry_sleep_s": self.opts.naive_retry_sleep_s, **extra})
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            note = f"FAILED {size} {workload} {client}: {str(exc)[-1500:]}"
+            self.notes.append(note)
+            print(f"[{self.elapsed():6.0f}s] {note}", flush=True)
+            return None
+        sandbox_cpu = time.process_time() - cpu0
+        stats = self.srv.stats()
+        route_cpu = self.timed.take()
+        requests = stats["total"]
+        api_wall = sum(p["wall_s"] for name, p in res["phases"].items() if name in ("read", "apply"))
+        ideal = requests * self.opts.window_ms / 1000 / self.opts.quota
+        # At the real Standard quota a store answers the first 150 requests at once and
+        # one more window of 30 s per further 150: the least time the API phases can take.
+        real_floor = max(0, (requests - 1) // 150) * 30.0
+        row = {
+            "size": size, "workload": workload, "client": client,
+            "requests": requests, "sent": res["sent"], "rate_limited": stats["rate_limited"],
+            "max_concurrency": stats["max_concurrency"],
+            "wall_s": res["wall_s"], "api_wall_s": api_wall, "ideal_s": ideal,
+            "api_ratio": api_wall / ideal if ideal else None,
+            "cpu_s": res["cpu_s"], "phases": res["phases"], "peak_rss_mb": res["peak_rss_mb"],
+            "sandbox_cpu_s": sandbox_cpu,
+            "sandbox_cpu_by_route": dict(sorted(route_cpu.items(), key=lambda kv: -kv[1])[:8]),
+            "requests_by_route": stats["requests"],
+            # At the real Standard window local work is unchanged and the API phases take at
+            # least real_floor: an estimate, not a measurement.
+            "est_wall_at_30s_window_s": (res["wall_s"] - api_wall) + max(api_wall, real_floor),
+            "check": res["check"], "extra": {k: res[k] for k in ("waited_for_quota_s", "slept_on_429_s") if k in res},
+        }
+        if expect is not None:
+            row["check"]["store_counts_match"] = self.counts() == expect
+        self.results.append(row)
+        print(f"[{self.elapsed():6.0f}s] {label} requests={requests} 429s={stats['rate_limited']} "
+              f"wall={res['wall_s']:.1f}s api={api_wall:.1f}s ideal={ideal:.1f}s cpu={res['cpu_s']:.1f}s "
+              f"rss={res['peak_rss_mb']:.0f}MB check={json.dumps(row['check'])[:200]}", flush=True)
+        return row
+
+    def verify(self, size: int, what: str, catalog: Path) -> None:
+        """A plan after an apply must show no changes (not timed; only up to --verify-max)."""
+        if size > self.opts.verify_max or self.over_budget(f"verifying {size} {what}"):
+            return
+        self.fresh_window()
+        try:
+            res = self.child({"client": "ours", "workload": "noop", "catalog": str(catalog),
+                              "parallelism": self.opts.parallelism})
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            self.notes.append(f"FAILED verifying {size} {what}: {str(exc)[-1500:]}")
+            return
+        planned = res["check"]["planned"]
+        ok = not planned
+        note = f"{size} {what}: plan after apply shows {'no changes' if ok else planned}"
+        self.notes.append(("OK " if ok else "FAIL ") + note)
+        print(f"[{self.elapsed():6.0f}s]   verify: {note}", flush=True)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    # -- the whole run ----------------------------------------------------------------------------------
+
+    def main(self) -> None:
+        o = self.opts
+        later: dict[int, tuple[dict, Path, dict]] = {}
+        for size in o.sizes:
+            start = time.perf_counter()
+            data = generate_store(size, o.variants, price_lists=1, seed=o.seed)
+            base, changed = self.out / "catalogs" / f"{size}-base", self.out / "catalogs" / f"{size}-1pct"
+            for folder in (base, changed):
+                if folder.exists():
+                    subprocess.run(["rm", "-rf", str(folder)], check=True)
+            write_catalog(data, base, seed=o.seed)
+            summary = write_catalog(data, changed, changed_fraction=0.01, seed=o.seed)
+            seeded = self.reset(data)
+            reference = self.counts()
+            self.notes.append(f"{size} products: generated and written in {time.perf_counter() - start - seeded:.1f} s, "
+                              f"sandbox seeded in {seeded:.1f} s; 1% catalog: {summary}")
+            # The "empty" store has the top-level categories: catalog-reconciler cannot create a
+            # top-level category yet (its POST carries parent_id 0 and no tree_id; see
+            # docs/benchmarks.md), and a store without them would fail every product.
+            empty = {"categories": [c for c in data["categories"] if "/" not in c["path"]]}
+            naive = size in o.naive_sizes
+            live = self.out / f"live-{size}.pickle"
+            self.run(size, "noop", "ours", base, save_live=str(live) if o.profile and size == max(o.sizes) else None)
+            if naive:
+                self.fresh_window()
+                self.run(size, "noop", "naive", base)
+            self.fresh_window()
+            self.run(size, "change", "ours", changed)
+            self.verify(size, "change/ours", changed)
+            if naive:
+                self.reset(data)
+                self.run(size, "change", "naive", changed)
+                self.verify(size, "change/naive", changed)
+            self.reset(empty)
+            self.run(size, "create", "ours", base, expect=reference)
+            self.verify(size, "create/ours", base)
+            later[size] = (empty, base, reference)
+        profile = None
+        if o.profile and not self.over_budget("the profile"):
+            size = max(o.sizes)
+            prof = self.out / f"noop-{size}.prof"
+            print(f"[{self.elapsed():6.0f}s] profiling load_desired + build_plan of the {size}-product no-op plan "
+                  "under cProfile ...", flush=True)
+            try:
+                self.child({"client": "profile", "catalog": str(self.out / "catalogs" / f"{size}-base"),
+                            "live": str(self.out / f"live-{size}.pickle"), "profile": str(prof)})
+                profile = summarize_profile(prof)
+            except (RuntimeError, subprocess.TimeoutExpired, OSError) as exc:
+                self.notes.append(f"FAILED the profile: {str(exc)[-1500:]}")
+        # The naive client's create is the longest workload (one request per object, one at
+        # a time), so it runs last, within what is left of the budget.
+        for size in o.naive_create_sizes:
+            if size in later:
+                empty, base, reference = later[size]
+                self.reset(empty)
+                self.run(size, "create", "naive", base, expect=reference)
+                self.verify(size, "create/naive", base)
+        report = {"machine": self.machine_at_start, "loadavg_at_end": machine()["loadavg_1_5_15"], "settings": {k: v for k, v in vars(o).items()},
+                  "results": self.results, "notes": self.notes, "profile": profile,
+                  "total_s": self.elapsed()}
+        (self.out / "results.json").write_text(json.dumps(report, indent=2, default=str))
+        tables = render(report)
+        (self.out / "tables.md").write_text(tables)
+        print("\n" + tables)
+        print(f"results: {self.out / 'results.json'}; tables: {self.out / 'tables.md'}; total {self.elapsed():.0f} s")
+
+
+# -- profile and tables ---------------------------------------------------------------------------------
+
+def summarize_profile(path: Path, top: int = 15) -> dict[str, Any]:
+    stats = pstats.Stats(str(path))
+    total = stats.total_tt
+    rows = []
+    for (file, line, func), (cc, nc, tt, ct, callers) in stats.stats.items():
+        rows.append({"where": f"{_short(file)}:{line}", "function": func, "calls": nc,
+                     "tottime_s": tt, "cumtime_s": ct, "tot_share": tt / total if total else 0,
+                     "cum_share": ct / total if total else 0})
+    own = sorted(rows, key=lambda r: -r["tottime_s"])[:top]
+    ours = sorted((r for r in rows if r["where"].startswith("reconciler/")), key=lambda r: -r["cumtime_s"])[:top]
+    return {"total_s": total, "by_own_time": own, "reconciler_by_cumulative": ours}
+
+
+def _short(file: str) -> str:
+    root = str(ROOT) + "/"
+    if file.startswith(root):
+        return file[len(root):]
+    if "site-packages/" in file:
+        return file.split("site-packages/", 1)[1]
+    return file
+
+
+def _f(v: Any, nd: int = 1) -> str:
+    return "–" if v is None else f"{v:,.{nd}f}"
+
+
+def render(report: dict[str, Any]) -> str:
+    s = report["settings"]
+    lines = [f"Settings: quota {s['quota']} per {s['window_ms']} ms, latency {s['latency_ms']} ms, "
+             f"parallelism {s['parallelism']}, {s['variants']} variants per product, seed {s['seed']}.", "",
+             "| products | workload | client | requests (store) | sent (client) | 429s | wall s | API s | ideal s | API/ideal | "
+             "CPU s | load+validate CPU s | diff CPU s | apply CPU s | peak MB | est. wall at 150/30 s |",
+             "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in report["results"]:
+        ph = r["phases"]
+        lines.append(
+            f"| {r['size']:,} | {r['workload']} | {r['client']} | {r['requests']:,} | {r['sent']:,} | {r['rate_limited']} | "
+            f"{_f(r['wall_s'])} | {_f(r['api_wall_s'])} | {_f(r['ideal_s'])} | {_f(r['api_ratio'], 2)} | "
+            f"{_f(r['cpu_s'])} | {_f(ph.get('load', {}).get('cpu_s'))} | {_f(ph.get('diff', {}).get('cpu_s'))} | "
+            f"{_f(ph.get('apply', {}).get('cpu_s'))} | {_f(r['peak_rss_mb'], 0)} | "
+            f"{_fmt_duration(r['est_wall_at_30s_window_s'])} |")
+    pairs = defaultdict(dict)
+    for r in report["results"]:
+        pairs[(r["size"], r["workload"])][r["client"]] = r
+    comp = ["", "| products | workload | requests ours / naive | × fewer | wall ours / naive | × faster | "
+            "est. at 150/30 s ours / naive | × faster |", "|---:|---|---|---:|---|---:|---|---:|"]
+    for (size, workload), c in pairs.items():
+        if "ours" in c and "naive" in c:
+            a, b = c["ours"], c["naive"]
+            comp.append(
+                f"| {size:,} | {workload} | {a['requests']:,} / {b['requests']:,} | {b['requests'] / a['requests']:.1f} | "
+                f"{_f(a['wall_s'])} s / {_f(b['wall_s'])} s | {b['wall_s'] / a['wall_s']:.1f} | "
+                f"{_fmt_duration(a['est_wall_at_30s_window_s'])} / {_fmt_duration(b['est_wall_at_30s_window_s'])} | "
+                f"{b['est_wall_at_30s_window_s'] / a['est_wall_at_30s_window_s']:.1f} |")
+    out = lines + (comp if len(comp) > 3 else [])
+    prof = report.get("profile")
+    if prof:
+        out += ["", f"cProfile of load_desired + build_plan for the largest no-op plan ({prof['total_s']:.1f} s "
+                "under the profiler), by own time:", "", "| function | where | calls | own s | share |", "|---|---|---:|---:|---:|"]
+        out += [f"| `{r['function']}` | `{r['where']}` | {r['calls']:,} | {r['tottime_s']:.2f} | {r['tot_share']:.0%} |"
+                for r in prof["by_own_time"]]
+        out += ["", "reconciler functions by cumulative time:", "",
+                "| function | where | calls | cumulative s | share |", "|---|---|---:|---:|---:|"]
+        out += [f"| `{r['function']}` | `{r['where']}` | {r['calls']:,} | {r['cumtime_s']:.2f} | {r['cum_share']:.0%} |"
+                for r in prof["reconciler_by_cumulative"]]
+    if report.get("notes"):
+        out += ["", "Notes:", ""] + [f"- {n}" for n in report["notes"]]
+    return "\n".join(out) + "\n"
+
+
+def _fmt_duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()] if text.strip() else []
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", type=_sizes, default=[1000, 10000], help="product counts (default 1000,10000)")
+    p.add_argument("--naive-sizes", type=_sizes, default=[1000],
+                   help="sizes at which the naive client runs noop and change (default 1000)")
+    p.add_argument("--naive-create-sizes", type=_sizes, default=[1000],
+                   help="sizes at which the naive client runs create (default 1000)")
+    p.add_argument("--variants", type=int, default=3)
+    p.add_argument("--quota", type=int, default=150, help="requests per window (Standard plan: 150)")
+    p.add_argument("--window-ms", type=int, default=1500,
+                   help="rate-limit window (real stores: 30000; default 1500, see docs/benchmarks.md)")
+    p.add_argument("--latency-ms", type=int, default=30, help="sandbox latency per request")
+    p.add_argument("--parallelism", type=int, default=8)
+    p.add_argument("--naive-retry-sleep-s", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--verify-max", type=int, default=1000,
+                   help="re-plan after each apply (expect no changes) up to this size (default 1000)")
+    p.add_argument("--budget-s", type=int, default=840,
+                   help="start no new workload after this many seconds (default 840: the run ends within ~15 min)")
+    p.add_argument("--workload-timeout-s", type=int, default=900)
+    p.add_argument("--no-profile", dest="profile", action="store_false")
+    p.add_argument("--out", default=str(ROOT / ".catalog" / "bench"))
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    opts = parse(argv)
+    bench = Bench(opts)
+    bench.srv.start()
+    try:
+        bench.main()
+    finally:
+        bench.srv.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
