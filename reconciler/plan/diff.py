@@ -110,8 +110,29 @@ def _address(kind_name: str, key: str | None) -> str | None:
 
 
 def _replaced(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> bool:
-    return any(f in obj.fields and _comparable(kind, {f: obj.fields[f]}) != _comparable(kind, {f: current.fields.get(f)})
+    return any(f in obj.fields and _differing(kind, {f: obj.fields[f]}, {f: current.fields.get(f)})
                for f in kind.replace_fields)
+
+
+def _differing(kind: ResourceKind, want: dict[str, Any], have: dict[str, Any]) -> list[str]:
+    """Fields whose values differ: by value for numbers, case-insensitively for
+    references (the store matches names and SKUs regardless of case)."""
+    out = []
+    for f, w in want.items():
+        h = have.get(f)
+        if f in kind.ref_fields:
+            w, h = _fold(w), _fold(h)
+        if w != h or (w is None) != (h is None) or isinstance(w, bool) != isinstance(h, bool):
+            out.append(f)
+    return out
+
+
+def _fold(v: Any) -> Any:
+    if isinstance(v, str):
+        return v.casefold()
+    if isinstance(v, list):
+        return [x.casefold() if isinstance(x, str) else x for x in v]
+    return v
 
 
 def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, reason: str,
@@ -154,9 +175,17 @@ def _with_parent(kind: ResourceKind, obj: DesiredObject, live: LiveState) -> str
 
 
 def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> ResourceChange | None:
-    want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in kind.child_fields and f not in kind.meta_fields}
+    skip = kind.child_fields | kind.meta_fields
+    want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in skip}
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
-    diff = DeepDiff(_comparable(kind, have), _comparable(kind, want), ignore_order=False)
+    suspects = _differing(kind, want, have)
+    if not suspects:
+        # Most objects are in sync: Python's == (Decimal("1.50") == 1.5 == Decimal("1.5"),
+        # at any depth) says so in microseconds. DeepDiff, on the normalised values,
+        # is for the few that differ.
+        return None
+    diff = DeepDiff(_comparable(kind, {f: have[f] for f in suspects}),
+                    _comparable(kind, {f: want[f] for f in suspects}), ignore_order=False)
     paths = sorted(str(p) for p in diff.affected_root_keys) if diff else []
     if not paths:
         return None
