@@ -52,9 +52,7 @@ def _by_prefix(parent: DesiredObject) -> dict[str, dict]:
         parts = p.split(".", 2)
         if len(parts) == 3:
             groups.setdefault(f"{parts[0]}.{parts[1]}", {})[parts[2]] = src
-    if len(_GROUPED) > 4096:
-        _GROUPED.clear()
-    _GROUPED[id(parent)] = (parent, groups)
+    _GROUPED[id(parent)] = (parent, groups)   # until expand_children ends
     return groups
 
 
