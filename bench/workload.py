@@ -6,8 +6,9 @@ Settings come as one JSON argument; the store comes from BIGCOMMERCE_API_URL,
 BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_ACCESS_TOKEN (the sandbox's). The result is
 one JSON object on the last line of stdout:
 
-* ``phases``: per phase (load, read, diff, apply; naive: load, sync/create) its wall
-  and CPU seconds (``time.process_time``: this process, all threads);
+* ``phases``: per phase (load, read, diff, apply; naive: load, read or apply) its wall
+  and CPU seconds (``time.process_time``: this process, all threads) and the peak RSS
+  so far;
 * ``sent`` / ``by_status``: requests the client put on the wire, by answer status;
 * ``peak_rss_mb``: ``ru_maxrss`` of this process at the end of the measured work;
 * ``check``: what the workload found or did (changes planned, outcomes, failures).
@@ -41,7 +42,8 @@ class Phases:
         try:
             yield
         finally:
-            self.out[name] = {"wall_s": time.perf_counter() - w, "cpu_s": time.process_time() - c}
+            self.out[name] = {"wall_s": time.perf_counter() - w, "cpu_s": time.process_time() - c,
+                              "peak_rss_mb_so_far": round(peak_rss_mb(), 1)}
 
 
 def peak_rss_mb() -> float:
