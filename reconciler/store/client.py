@@ -88,20 +88,36 @@ class StoreClient:
         return rows
 
     def list_cursor(self, path: str, params: dict | None = None, *, page_size: int = PAGE_SIZE) -> list[dict]:
-        """A v3 collection with cursor pagination: follow ``end_cursor`` as ``after``."""
+        """A v3 collection that offers cursor and page pagination (price lists).
+
+        The first page is asked for with ``limit`` only, which answers with both
+        metas (FACTS.md 3.2); when it says how many pages there are, the rest are
+        fetched by page number side by side, within the quota — following the
+        cursor would be one request at a time, which at 30,000 records is most of
+        a plan's wall time. Without a page count the cursor is followed."""
         base = {**(params or {}), "limit": page_size}
+        first = self.get(path, base)
+        data = first.data if isinstance(first.data, dict) else {}
+        rows: list[dict] = list(data.get("data") or [])
+        pages = int(((data.get("meta") or {}).get("pagination") or {}).get("total_pages") or 0)
+        if pages:
+            for resp in self.map(lambda p: self.get(path, {**base, "page": p}), range(2, pages + 1)):
+                rows.extend((resp.data or {}).get("data") or [])
+            return rows
+        return rows + self._follow_cursor(path, base, data)
+
+    def _follow_cursor(self, path: str, base: dict, data: dict) -> list[dict]:
         rows: list[dict] = []
         after = None
         while True:
-            resp = self.get(path, {**base, "after": after} if after else base)
-            data = resp.data if isinstance(resp.data, dict) else {}
-            page = data.get("data") or []
-            rows.extend(page)
             cursor = (data.get("meta") or {}).get("cursor_pagination") or {}
             nxt = cursor.get("end_cursor")
-            if not page or not nxt or nxt == after or not (cursor.get("links") or {}).get("next"):
+            if not data.get("data") or not nxt or nxt == after or not (cursor.get("links") or {}).get("next"):
                 return rows
             after = nxt
+            resp = self.get(path, {**base, "after": after})
+            data = resp.data if isinstance(resp.data, dict) else {}
+            rows.extend(data.get("data") or [])
 
     def list_many(self, requests: dict[str, tuple[str, dict | None]]) -> dict[str, list[dict]]:
         """Several ``list_all`` calls side by side: {name: (path, params)} -> {name: rows}."""
