@@ -32,14 +32,21 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def connect(config=None, *, parallelism: int = 8):
-    """A StoreClient for the configured store (BIGCOMMERCE_* environment variables)."""
+def connect(config=None, *, parallelism: int | None = None):
+    """A StoreClient for the configured store (BIGCOMMERCE_* environment variables).
+
+    ``parallelism`` fixes how many requests are in flight; by default it follows
+    the store's quota headers and the observed round-trip time (up to 16)."""
     from reconciler.store.client import StoreClient
     from reconciler.store.config import StoreConfig
     from reconciler.store.transport import Transport
 
+    from reconciler.store.ratelimit import RateLimiter
+
     config = config or StoreConfig.from_env()
-    return StoreClient(Transport(config, pool_size=max(parallelism, 4)), parallelism=parallelism)
+    limiter = RateLimiter(max_inflight=parallelism)
+    workers = parallelism or 16
+    return StoreClient(Transport(config, pool_size=max(workers, 4), limiter=limiter), parallelism=workers)
 
 
 def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,

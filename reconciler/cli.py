@@ -57,8 +57,10 @@ RefreshOpt = Annotated[Optional[Refresh], typer.Option(
                       "cached read (products and price records by date_modified), full when the cache is "
                       "missing or older than a week.")]
 StateOpt = Annotated[Path, typer.Option("--state", help="The last-applied state, to tell drift from YAML changes.")]
-ParallelOpt = Annotated[int, typer.Option("--parallelism", min=1, max=64,
-                                          help="Requests in flight at once; the store's quota headers still pace them.")]
+ParallelOpt = Annotated[Optional[int], typer.Option(
+    "--parallelism", min=1, max=64,
+    help="Requests in flight at once (default: set from the store's quota headers and round-trip time); "
+         "the quota still paces them.")]
 
 
 @app.callback()
@@ -90,7 +92,7 @@ def plan(
     allow_deletes: AllowDeletesOpt = None,
     refresh: RefreshOpt = None,
     state: StateOpt = LAST_APPLIED,
-    parallelism: ParallelOpt = 8,
+    parallelism: ParallelOpt = None,
 ) -> None:
     """Show what apply would change in the store."""
     with _reporting(format):
@@ -118,7 +120,7 @@ def apply(
     journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where the apply journal is written.")]
     = Path(".catalog/journal"),
     state: StateOpt = LAST_APPLIED,
-    parallelism: ParallelOpt = 8,
+    parallelism: ParallelOpt = None,
 ) -> None:
     """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation."""
     from reconciler.views import run_apply
@@ -150,7 +152,7 @@ def drift(
     format: Annotated[Format, typer.Option("--format", "-f", help="How to print the report.")] = Format.markdown,
     refresh: RefreshOpt = None,
     state: StateOpt = LAST_APPLIED,
-    parallelism: ParallelOpt = 8,
+    parallelism: ParallelOpt = None,
 ) -> None:
     """Report edits made in the store since the last apply (exit 0: none, 2: drift found).
 
@@ -199,7 +201,7 @@ def rollback(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Save the rollback plan to apply later.")] = None,
     catalog: CatalogOpt = Path("catalog"),
     format: Annotated[Format, typer.Option("--format", "-f", help="How to print the plan.")] = Format.text,
-    parallelism: ParallelOpt = 8,
+    parallelism: ParallelOpt = None,
 ) -> None:
     """Plan the undoing of one apply: restore the "before" values its journal recorded.
 
@@ -229,7 +231,7 @@ def import_(
         "--kinds", help="Only these kinds, e.g. brand,category,product (default: all); "
                         "what they refer to is listed under store.existing.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the catalog already in --out.")] = False,
-    parallelism: ParallelOpt = 8,
+    parallelism: ParallelOpt = None,
 ) -> None:
     """Write the live store as catalog YAML: adopting a store starts with a plan showing no changes."""
     from reconciler import connect, read_live

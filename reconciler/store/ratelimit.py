@@ -21,6 +21,7 @@ higher than the truth, so within one window we keep the minimum.
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -73,7 +74,14 @@ def _float(v: str | None) -> float | None:
 class RateLimiter:
     """Hands out permits to send; learns the quota from response headers."""
 
-    def __init__(self, clock=time.monotonic) -> None:
+    def __init__(self, clock=time.monotonic, *, max_inflight: int | None = None, ceiling: int = 16) -> None:
+        # Requests in flight: fixed when the operator says (--parallelism), else
+        # set from the quota headers: enough to send quota/window requests per
+        # second at the round-trip time we observe (Little's law, with headroom).
+        self.max_inflight = max_inflight
+        self._ceiling = ceiling
+        self._rtt = 0.1
+        self._sent_at: dict[int, float] = {}
         self._clock = clock
         self._cond = threading.Condition()
         self._seq = itertools.count(1)
@@ -96,6 +104,9 @@ class RateLimiter:
                         break
                     self._cond.wait(0.05)
                     continue
+                if len(self._inflight) >= self.concurrency:
+                    self._cond.wait(0.05)
+                    continue
                 if now >= self._window_end + _MARGIN_S and self._quota is not None:
                     # The window we knew has ended. Requests still in flight may
                     # land in the new one, so they are counted against it.
@@ -110,13 +121,27 @@ class RateLimiter:
                 self.waited_s += self._clock() - started
             ticket = next(self._seq)
             self._inflight.add(ticket)
+            self._sent_at[ticket] = self._clock()
             return ticket
+
+    @property
+    def concurrency(self) -> int:
+        """How many requests may be in flight at once."""
+        if self.max_inflight:
+            return self.max_inflight
+        if not self._quota:
+            return 4
+        rate = self._quota / self._window_s
+        return max(4, min(self._ceiling, math.ceil(rate * self._rtt * 1.25)))
 
     def release(self, ticket: int, headers: Mapping[str, str] | None, status: int | None) -> float:
         """Record the answer to ``ticket``. Returns seconds to wait before a retry (429)."""
         info = RateInfo.from_headers(headers) if headers is not None else None
         with self._cond:
             self._inflight.discard(ticket)
+            sent = self._sent_at.pop(ticket, None)
+            if sent is not None and status is not None:
+                self._rtt = 0.8 * self._rtt + 0.2 * (self._clock() - sent)
             wait = 0.0
             if info is not None:
                 now = self._clock()
@@ -127,10 +152,15 @@ class RateLimiter:
                 end = now + info.reset_ms / 1000
                 later = sum(1 for t in self._inflight if t > ticket)
                 estimate = info.left - later
-                if self._left is None or end > self._window_end + max(0.1, self._window_s * 0.25):
+                slack = max(0.1, self._window_s * 0.25)
+                if self._left is None or end > self._window_end + slack:
                     # First answer, or the store has moved on to a new window.
                     self._window_end = end
                     self._left = estimate
+                elif end < self._window_end - 2 * slack:
+                    # A late answer from the window before: its count is of that
+                    # window, not of the one we are spending now.
+                    pass
                 else:
                     self._window_end = max(self._window_end, end)
                     self._left = min(self._left, estimate)

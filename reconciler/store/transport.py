@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import threading
 import time
 from decimal import Decimal
@@ -57,6 +58,36 @@ def dumps(body: Any) -> str:
     return json.dumps(body, default=_encode, separators=(",", ":"))
 
 
+# Per-endpoint concurrency limits (FACTS.md §4): past them the store answers 429
+# "and your additional requests will fail". Where the sources disagree (PUT
+# records: spec 2, guide 1) the stricter reading.
+ENDPOINT_CONCURRENCY: tuple[tuple[str, re.Pattern, int], ...] = tuple(
+    (method, re.compile(pattern), limit) for method, pattern, limit in (
+        ("PUT", r"^/v3/pricelists/\d+/records$", 1),
+        ("GET", r"^/v3/pricelists/\d+/records$", 10),
+        ("POST", r"^/v3/pricelists/\d+/records$", 10),
+        ("PUT", r"^/v3/pricelists/records$", 1),
+        ("POST", r"^/v3/pricelists/records$", 10),
+        ("DELETE", r"^/v3/pricelists/\d+$", 1),
+        ("GET", r"^/v3/pricelists/\d+/records/\d+$", 40),
+        ("GET", r"^/v3/pricelists/\d+/records/\d+/\w+$", 50),
+        ("PUT", r"^/v3/pricelists/\d+/records/\d+/\w+$", 40),
+        ("DELETE", r"^/v3/pricelists/\d+/records/\d+/\w+$", 25),
+        ("PUT", r"^/v3/pricelists/\d+/assignments$", 25),
+        ("GET", r"^/v3/catalog/categories(/\d+)?$", 40),
+        ("PUT", r"^/v3/catalog/categories/\d+$", 40),
+        ("DELETE", r"^/v3/catalog/categories/\d+$", 40),
+        ("GET", r"^/v3/catalog/trees/\d+/categories$", 1),
+        ("GET", r"^/v2/customer_groups$", 40),
+        ("POST", r"^/v2/customer_groups$", 40),
+        ("DELETE", r"^/v2/customer_groups/\d+$", 40),
+        # "Avoid parallel assignment requests if possible" (FACTS.md 8)
+        ("PUT", r"^/v3/catalog/products/channel-assignments$", 1),
+        ("DELETE", r"^/v3/catalog/products/channel-assignments$", 1),
+    )
+)
+
+
 class Response:
     """What callers see: status, parsed JSON (Decimals for floats), headers."""
 
@@ -84,6 +115,7 @@ class Transport:
         self._pool_size = pool_size
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self._gates = {i: threading.BoundedSemaphore(limit) for i, (_, _, limit) in enumerate(ENDPOINT_CONCURRENCY)}
         self.sent = 0                 # requests that reached the wire (incl. retries)
         self.by_status: dict[int, int] = {}
 
@@ -114,6 +146,19 @@ class Transport:
 
     def request(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> Response:
         """Send one API request (path below /stores/{hash}, e.g. "/v3/catalog/brands")."""
+        gate = self._gate(method, path)
+        if gate is None:
+            return self._request(method, path, params=params, body=body)
+        with gate:
+            return self._request(method, path, params=params, body=body)
+
+    def _gate(self, method: str, path: str) -> threading.BoundedSemaphore | None:
+        for i, (m, pattern, _) in enumerate(ENDPOINT_CONCURRENCY):
+            if m == method and pattern.match(path):
+                return self._gates[i]
+        return None
+
+    def _request(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> Response:
         url = self.config.base_url + path
         data = dumps(body) if body is not None else None
         attempt = 0
