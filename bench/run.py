@@ -356,7 +356,7 @@ def _f(v: Any, nd: int = 1) -> str:
 def render(report: dict[str, Any]) -> str:
     s = report["settings"]
     lines = [f"Settings: quota {s['quota']} per {s['window_ms']} ms, latency {s['latency_ms']} ms, "
-             f"parallelism {s['parallelism']}, {s['variants']} variants per product, seed {s['seed']}.", "",
+             f"parallelism {s['parallelism'] or 'from the quota headers'}, {s['variants']} variants per product, seed {s['seed']}.", "",
              "| products | workload | client | requests (store) | sent (client) | 429s | wall s | API s | ideal s | API/ideal | "
              "CPU s | load+validate CPU s | diff CPU s | apply CPU s | peak MB | est. wall at 150/30 s |",
              "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -423,7 +423,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--window-ms", type=int, default=1500,
                    help="rate-limit window (real stores: 30000; default 1500, see docs/benchmarks.md)")
     p.add_argument("--latency-ms", type=int, default=30, help="sandbox latency per request")
-    p.add_argument("--parallelism", type=int, default=8)
+    p.add_argument("--parallelism", type=int, default=None,
+                   help="requests in flight for our client (default: from the quota headers, as the CLI)")
     p.add_argument("--naive-retry-sleep-s", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--verify-max", type=int, default=1000,

@@ -57,7 +57,7 @@ def run_ours(args: dict[str, Any], phases: Phases) -> dict[str, Any]:
     check: dict[str, Any] = {}
     with phases("load"):
         desired = load_desired(args["catalog"])
-    client = connect(StoreConfig.from_env(), parallelism=args.get("parallelism", 8))
+    client = connect(StoreConfig.from_env(), parallelism=args.get("parallelism"))
     try:
         with phases("read"):
             live = read_live(client, desired.store)
