@@ -213,6 +213,7 @@ class Bench:
         if expect is not None:
             row["check"]["store_counts_match"] = self.counts() == expect
         self.results.append(row)
+        self.save()
         print(f"[{self.elapsed():6.0f}s] {label} requests={requests} 429s={stats['rate_limited']} "
               f"wall={res['wall_s']:.1f}s api={api_wall:.1f}s ideal={ideal:.1f}s cpu={res['cpu_s']:.1f}s "
               f"rss={res['peak_rss_mb']:.0f}MB check={json.dumps(row['check'])[:200]}", flush=True)
@@ -234,6 +235,14 @@ class Bench:
         note = f"{size} {what}: plan after apply shows {'no changes' if ok else planned}"
         self.notes.append(("OK " if ok else "FAIL ") + note)
         print(f"[{self.elapsed():6.0f}s]   verify: {note}", flush=True)
+
+    def save(self, profile: dict | None = None, done: bool = False) -> dict[str, Any]:
+        """Write results.json (after every workload too, so an interrupted run keeps its numbers)."""
+        report = {"machine": self.machine_at_start, "loadavg_at_end": machine()["loadavg_1_5_15"],
+                  "settings": dict(vars(self.opts)), "results": self.results, "notes": self.notes,
+                  "profile": profile, "total_s": self.elapsed(), "complete": done}
+        (self.out / "results.json").write_text(json.dumps(report, indent=2, default=str))
+        return report
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -315,10 +324,7 @@ class Bench:
                 profiling.kill()
                 self.notes.append("FAILED the profile: timed out")
             print(f"[{self.elapsed():6.0f}s] profile done", flush=True)
-        report = {"machine": self.machine_at_start, "loadavg_at_end": machine()["loadavg_1_5_15"], "settings": {k: v for k, v in vars(o).items()},
-                  "results": self.results, "notes": self.notes, "profile": profile,
-                  "total_s": self.elapsed()}
-        (self.out / "results.json").write_text(json.dumps(report, indent=2, default=str))
+        report = self.save(profile, done=True)
         tables = render(report)
         (self.out / "tables.md").write_text(tables)
         print("\n" + tables)
