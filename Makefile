@@ -26,6 +26,8 @@ SHELL := /bin/bash
 demo: $(STAMP)
 	@set -euo pipefail
 	mkdir -p .catalog
+	# The demo store is new each time: forget what a previous demo applied.
+	rm -rf .catalog/state .catalog/cache
 	env_file=.catalog/demo-sandbox.env; : > "$$env_file"
 	# Port 0: the sandbox picks a free port and prints the settings to use.
 	$(BIN)/catalog sandbox --port 0 --seed gtse > "$$env_file" 2> .catalog/demo-sandbox.log &
