@@ -287,9 +287,15 @@ class PriceRecords:
 
     def list(self, plid: int, q: Query) -> tuple[list[dict], dict]:
         self.s.price_lists.get(plid)
-        records = self.s.children(KIND, [plid], "price_list_id")
         includes = self._includes(q)
         preds = build_filters(q, FILTERS)
+        if not preds:
+            # Page over the ids and decode only the page's records.
+            ids = [{"_id": i} for i in self.s.child_ids(KIND, plid, "price_list_id")]
+            page, meta = cursors.paginate_mixed(ids, q, key=lambda r: r["_id"])
+            bodies = self.s.get_many(KIND, [p["_id"] for p in page])
+            return self.render([bodies[p["_id"]] for p in page if p["_id"] in bodies], includes), meta
+        records = self.s.children(KIND, [plid], "price_list_id")
         if preds:
             skus = self._skus(records) if (q.has("sku") or q.has("sku:in")) else {}
             views = []
