@@ -26,6 +26,7 @@ from typing import Any, Callable, Protocol
 
 from reconciler import errors
 from reconciler.apply.batching import group_batches
+from reconciler.desired.model import StoreSettings
 from reconciler.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
@@ -158,6 +159,10 @@ class Run:
         for change, _ in ready:
             self.done(change, False, str(exc))
 
+    @property
+    def store_settings(self) -> StoreSettings:
+        return self.settings if self.settings is not None else StoreSettings()
+
     def parent_id(self, kind: ResourceKind, change: ResourceChange) -> int | None:
         if not kind.parent:
             return None
@@ -174,6 +179,8 @@ class Run:
             self.hooks.pre_apply(change)
             try:
                 body = kind.to_payload(change.after, self.refs, parent=parent_key(change))
+                if change.action is Action.CREATE and kind.create_fields:
+                    body = {**kind.create_fields(self.store_settings), **body}
                 self.parent_id(kind, change)   # the parent must be known now
                 ready.append((change, body))
             except UnresolvedReference as exc:
@@ -297,23 +304,34 @@ class Run:
         handle(ready, resp)
 
     def _recover(self, ready: Ready, send, handle, attempts: int, exc: Exception) -> None:
-        from reconciler.store.read import find_by_key
-
         found, missing = [], []
-        for item in ready:
-            change = item[0]
-            kind = self.registry[change.kind]
-            try:
-                row = find_by_key(self.client, kind, change.key, parent_id=self.parent_id(kind, change),
-                                  settings=self.settings)
-            except errors.StoreError:
-                row = None
+        for item, row in zip(ready, self._look_up(ready)):
             (found if row else missing).append((item, row))
         if found:
             log.info("Found %d object(s) the store created although its answer was lost", len(found))
             handle([i for i, _ in found], Response(200, {"data": [r for _, r in found]}, {}))
         if missing:
             self.send([i for i, _ in missing], send, handle, recover=True, attempts=attempts - 1)
+
+    def _look_up(self, ready: Ready) -> list[dict | None]:
+        """The store's row for each create in ``ready`` (one kind), or None: by the
+        kind's own lookup from what was sent, else by key."""
+        from reconciler.store.read import find_by_key
+
+        kind = self.registry[ready[0][0].kind]
+        if kind.find_created:
+            try:
+                return kind.find_created(self.client, ready, self.store_settings)
+            except errors.StoreError:
+                return [None] * len(ready)
+        rows = []
+        for change, _ in ready:
+            try:
+                rows.append(find_by_key(self.client, kind, change.key, parent_id=self.parent_id(kind, change),
+                                        settings=self.settings))
+            except errors.StoreError:
+                rows.append(None)
+        return rows
 
     # -- checks ------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ on, its batch sizes, and the two translations between desired-state terms
 
 - ``from_live(obj, refs)`` -> dict of desired-shaped fields for one live object
 - ``to_payload(fields, refs)`` -> API body for those desired fields
+- ``create_fields(settings)`` -> what a create's body takes from the store
+  settings rather than the YAML (a category's tree)
 
 ``refs`` is a ``reconciler.resources.refs.RefIndex`` that resolves names to ids
 and back (brand name <-> brand_id, category path <-> category_id).
@@ -56,6 +58,10 @@ class ResourceKind:
     list_params: Callable[..., dict[str, Any]] | None = None   # (store settings) -> query
     from_live: Callable[..., dict[str, Any]] | None = None
     to_payload: Callable[..., dict[str, Any]] | None = None
+    create_fields: Callable[..., dict[str, Any]] | None = None   # (store settings) -> fields every create carries
+    # (client, [(change, body)], settings) -> [row or None]: finds the objects of creates whose
+    # answer was lost, by what was sent; None = ``store.read.find_by_key`` on each key.
+    find_created: Callable[..., list] | None = None
 
     def fold(self, key: str) -> str:
         """Keys match case-insensitively, as the store enforces uniqueness."""

@@ -38,6 +38,29 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
     return body
 
 
+def create_fields(settings) -> dict[str, Any]:
+    """Every create names the catalog's tree (FACTS.md 7.2). CT createCategories:
+    "Creating a category requires `name` [and] `tree_id` or `parent_id`"; CT `parent_id`
+    and `tree_id`: "To create a top-level category, specify the `tree_id`" (a
+    `parent_id` of 0 alone is refused: 422 "Please provide a tree_id or a parent_id.").
+    ⚠ CT's ``CreateCategories`` schema is stricter than its prose: its one ``anyOf``
+    branch requires `tree_id` AND `parent_id`. We take the stricter reading and send
+    both: `tree_id` from store.category_tree_id, `parent_id` (0 at the top) from the path."""
+    return {"tree_id": settings.category_tree_id}
+
+
+def find_created(client, ready: list, settings) -> list[dict | None]:
+    """After a lost answer: each category by name where it was to go (tree and parent),
+    so a top-level "Garden" is never mistaken for "Tools/Garden"."""
+    found = []
+    for _, body in ready:
+        rows = client.get(CATEGORY.endpoint, {"name": body["name"], "tree_id:in": body["tree_id"],
+                                              "parent_id:in": body["parent_id"]}).data.get("data") or []
+        found.append(next((r for r in rows if str(r.get("name", "")).casefold() == body["name"].casefold()
+                           and r.get("parent_id", 0) == body["parent_id"]), None))
+    return found
+
+
 def list_params(settings) -> dict[str, Any]:
     return {"tree_id:in": settings.category_tree_id}
 
@@ -78,4 +101,6 @@ CATEGORY = register(ResourceKind(
     list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,
+    create_fields=create_fields,
+    find_created=find_created,
 ))

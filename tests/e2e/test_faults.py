@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from reconciler import apply_saved_plan
+from reconciler import apply_saved_plan, read_live
 from reconciler.plan.model import Action
 
 from .test_variants import as_seed, plan_for, tie, write
@@ -81,3 +81,29 @@ def test_a_lost_create_answer_never_makes_a_duplicate(fault, sandbox, client, tm
     assert dump_skus(sandbox).count("CT-N00") == 1
     again, _ = plan_for(client, folder)
     assert not again.has_changes
+
+
+def test_a_lost_answer_to_a_top_level_category_finds_it_where_it_was_to_go(sandbox, client, tmp_path):
+    """The lookup after a lost answer asks for the name in the catalog's tree under the
+    planned parent: "Tools/Garden" is not the new top-level "Garden"."""
+    from .conftest import write_catalog
+    from .test_plan_apply import make_plan, summary
+
+    sandbox.reset(data={"categories": [{"path": "Tools"}, {"path": "Tools/Garden"}]})
+    folder = write_catalog(tmp_path, {
+        "store.yaml": "store:\n  name: GTSE test\n",
+        "categories.yaml": "categories:\n  - path: Tools\n  - path: Tools/Garden\n  - path: Garden\n",
+    })
+    plan, desired = make_plan(client, folder)
+    sandbox.faults(queue=[{"fault": "drop_after", "count": 1, "method": "POST", "route": "/v3/catalog/trees/categories"}])
+    result = apply_saved_plan(plan, client, desired.store)
+    sandbox.clear_faults()
+    assert not result.failed, [(o.change.address, o.message) for o in result.failed]
+    posts = [r for r in sandbox.requests() if r["method"] == "POST" and r["path"].endswith("/trees/categories")]
+    assert len(posts) == 1
+    garden = [c for c in sandbox.dump()["categories"] if c["path"].rsplit("/", 1)[-1] == "Garden"]
+    assert sorted(c["path"] for c in garden) == ["Garden", "Tools/Garden"]
+    live = read_live(client, desired.store)
+    assert next(o.id for o in result.outcomes if o.change.key == "Garden") == live.refs.id_of("category", "Garden")
+    again, _ = make_plan(client, folder)
+    assert not again.has_changes, summary(again)
