@@ -245,7 +245,9 @@ def delete_records(run: Run, kind: ResourceKind, batch: list[ResourceChange]) ->
 
 @implementation_for("price_list_assignment", Action.CREATE)
 def assign_price_lists(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -> None:
-    """POST /v3/pricelists/assignments, 25 per request; it answers 200 without a body."""
+    """POST /v3/pricelists/assignments, 25 per request; it answers 200 without a body.
+    After a lost answer the batch is looked up (the kind's ``find_created``) before
+    anything is resent: a blind resend would meet the store's 422 for a duplicate."""
     ready = []
     for change in batch:
         run.hooks.pre_apply(change)
@@ -257,9 +259,13 @@ def assign_price_lists(run: Run, kind: ResourceKind, batch: list[ResourceChange]
             }))
         except (UnresolvedReference, KeyError) as exc:
             run.done(change, False, f"cannot assign: {exc}")
+    def handle(r: Ready, resp) -> None:
+        rows = rows_of(resp)   # none from the POST; the store's rows when found after a lost answer
+        for i, (change, _) in enumerate(r):
+            run.done(change, True, "", rows[i].get("id") if len(rows) == len(r) else None)
+
     if ready:
-        run.send(ready, lambda bodies: run.client.post(kind.endpoint, bodies),
-                 lambda r, resp: [run.done(c, True) for c, _ in r])
+        run.send(ready, lambda bodies: run.client.post(kind.endpoint, bodies), handle, recover=True)
 
 
 @implementation_for("price_list_assignment", Action.DELETE)

@@ -2,7 +2,8 @@
 
 Key: "<price list>@<customer group>@<channel>". Created with
 ``POST /v3/pricelists/assignments`` (25 per request, FACTS.md 10.3), removed
-with ``DELETE /v3/pricelists/assignments?id=``.
+with ``DELETE /v3/pricelists/assignments?id=``. After a lost answer to the POST the
+batch is looked up by (price list, customer group, channel) before it is resent.
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
     return {"customer_group_id": refs.id_of("customer_group", fields["customer_group"])}
 
 
+def find_created(client, ready: list, settings) -> list[dict | None]:
+    """After a lost answer (the POST answers 200 with no body, FACTS.md 10.3, so there is
+    nothing to learn ids from anyway): the batch's lists' assignments in one read, each
+    sent body matched by (price list, customer group, channel). A (group, channel) held
+    by another list is not a match: the resend then fails with the store's own 422."""
+    lists = sorted({body["price_list_id"] for _, body in ready})
+    rows = client.list_all(ENDPOINT, {"price_list_id:in": ",".join(map(str, lists))})
+    have = {(r.get("price_list_id"), r.get("customer_group_id"), r.get("channel_id")): r for r in rows}
+    return [have.get((b["price_list_id"], b["customer_group_id"], b["channel_id"])) for _, b in ready]
+
+
 PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     name="price_list_assignment",
     plural="price_list_assignments",
@@ -66,4 +78,5 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     live_from_parent=live_from_parent,
     from_live=from_live,
     to_payload=to_payload,
+    find_created=find_created,
 ))

@@ -107,3 +107,35 @@ def test_a_lost_answer_to_a_top_level_category_finds_it_where_it_was_to_go(sandb
     assert next(o.id for o in result.outcomes if o.change.key == "Garden") == live.refs.id_of("category", "Garden")
     again, _ = make_plan(client, folder)
     assert not again.has_changes, summary(again)
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "drop"])
+def test_a_lost_answer_to_price_list_assignments_is_looked_up_not_resent_blind(fault, sandbox, client, tmp_path):
+    """POST /v3/pricelists/assignments answers without a body (FACTS.md 10.3): after a lost
+    answer each assignment is looked up by (price list, customer group, channel); what the
+    store committed counts as created, the rest is sent again."""
+    from .test_prices import products, seed, trade_list, variant_skus
+    from .test_prices import plan_for as price_plan
+    from .test_prices import write as write_prices
+
+    items = products(1)
+    sandbox.reset(data=seed(items, []))
+    wanted = trade_list(variant_skus(items))
+    wanted["assignments"] = [{"customer_group": "Trade", "channel": "uk-main"},
+                             {"customer_group": "Trade", "channel": "us-trade"},
+                             {"customer_group": "Retail", "channel": "us-trade"}]
+    folder = write_prices(tmp_path, items, [wanted])
+    plan, desired = price_plan(client, folder)
+    assert sum(1 for c in plan.changes if c.kind == "price_list_assignment" and c.action is Action.CREATE) == 3
+    sandbox.faults(queue=[{"fault": fault, "count": 1, "method": "POST", "route": "/v3/pricelists/assignments"}])
+    result = apply_saved_plan(plan, client, desired.store)
+    sandbox.clear_faults()
+
+    assert not result.failed, [(o.change.address, o.message) for o in result.failed]
+    posts = [r for r in sandbox.requests() if r["method"] == "POST" and r["path"].endswith("/pricelists/assignments")]
+    assert [r["items"] for r in posts] == ([3] if fault.endswith("_after") else [3, 3])
+    assert all(r["status"] != 422 for r in posts)
+    stored = sandbox.dump()["price_lists"][0]["assignments"]
+    assert len(stored) == 3
+    again, _ = price_plan(client, folder)
+    assert not again.has_changes, [(c.action.verb, c.key) for c in again.changes]
