@@ -6,6 +6,7 @@ executor.Run.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 from reconciler import errors
@@ -17,6 +18,7 @@ from reconciler.resources.option import key_for as option_key, value_key
 from reconciler.resources.refs import UnresolvedReference
 from reconciler.resources.variant import bundled
 
+log = logging.getLogger(__name__)
 
 
 @implementation_for("product", Action.CREATE)
@@ -49,29 +51,88 @@ def create_products(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -
         if not run.refs.has("product", change.key):
             for kid in kids.get(change.key, []):
                 run.done(kid, False, f"not created: product {change.key!r} failed")
-    _clear_default_channels(run, [c for c, _ in ready])
+    _settle_new_channels(run, [c for c, _ in ready])
 
 
-def _clear_default_channels(run: Run, created: list[ResourceChange]) -> None:
-    """A new product's channels are "not stated" (FACTS.md 8); the store may list it on
-    its default storefront. For products whose YAML lists channels, start from none,
-    so the planned assignments are exactly what remains."""
-    owning = {parent_key(c) for c in run.plan.changes if c.kind == "channel_assignment" and c.action is Action.CREATE}
-    ids = []
-    for change in created:
-        if change.key in owning:
-            try:
-                ids.append(run.refs.id_of("product", change.key))
-            except UnresolvedReference:
-                continue  # its create failed; reported already
-    for i in range(0, len(ids), 50):
-        chunk = ",".join(map(str, ids[i : i + 50]))
+# Product ids per read of new products' channel assignments: 250, as product ``id:in``
+# deletes (FACTS.md 5.6); the rows come in pages of 250 (P LimitParam maximum).
+NEW_PRODUCTS_PER_READ = 250
+
+
+def _settle_new_channels(run: Run, created: list[ResourceChange]) -> None:
+    """Which channels a product created through the API is listed on is "not stated"
+    (FACTS.md 8; the sandbox lists it on channel 1). For the new products whose YAML
+    lists channels, read what the store did (one GET per 250 products) and send only
+    the difference, so the planned assignments are exactly what remains:
+
+    - a planned assignment the store already made is done, with no request;
+    - one the store made and the YAML does not list is deleted (one DELETE per channel
+      for up to 50 products, one request at a time, like every assignment write);
+    - the rest are PUT by ``assign_channels`` as planned.
+
+    Products whose assignments could not be read are cleared instead, so the PUTs
+    leave exactly the planned set."""
+    kind = run.registry["channel_assignment"]
+    keys = {c.key for c in created}
+    planned: dict[int, dict[int, ResourceChange]] = defaultdict(dict)   # product id -> channel id -> change
+    for change in run.plan.changes:
+        if change.kind != kind.name or change.action is not Action.CREATE or parent_key(change) not in keys:
+            continue
         try:
-            run.client.delete(ASSIGNMENTS, {"product_id:in": chunk})
+            planned[run.parent_id(kind, change)][_channel_id(run, change.after["channel"])] = change
+        except (UnresolvedReference, KeyError):
+            continue   # its product failed (reported), or assign_channels reports the unknown channel
+    have = _read_assignments(run, sorted(planned))
+    extra: dict[int | None, list[int]] = defaultdict(list)   # channel id (None: every channel) -> products
+    for pid, wanted in planned.items():
+        if pid not in have:
+            extra[None].append(pid)
+        for cid in sorted(have.get(pid, set()) - set(wanted)):
+            extra[cid].append(pid)
+    size = kind.delete_batch_size or 50
+    for cid, pids in sorted(extra.items(), key=lambda item: item[0] or 0):
+        for i in range(0, len(pids), size):
+            chunk = pids[i : i + size]
+            params = {"product_id:in": ",".join(map(str, chunk))}
+            if cid is not None:
+                params["channel_id:in"] = str(cid)
+            try:
+                run.client.delete(ASSIGNMENTS, params)
+            except errors.StoreError as exc:
+                what = f"listing on channel {cid}" if cid is not None else "listings (they could not be read)"
+                for pid in chunk:
+                    for change in planned[pid].values():
+                        run.done(change, False, f"its product was created, but the store's {what} "
+                                                f"could not be removed: {exc}")
+    for pid, wanted in planned.items():
+        for cid in sorted(set(wanted) & have.get(pid, set())):
+            if not run.finished(wanted[cid]):
+                run.hooks.pre_apply(wanted[cid])
+                run.done(wanted[cid], True, "listed by the store when the product was created", cid)
+
+
+def _read_assignments(run: Run, product_ids: list[int]) -> dict[int, set[int]]:
+    """product id -> its channel ids, for the products whose assignments could be read."""
+    def read(chunk: list[int]):
+        try:
+            return run.client.list_all(ASSIGNMENTS, {"product_id:in": ",".join(map(str, chunk))})
         except errors.StoreError as exc:
-            for c in created:
-                if c.key in owning:
-                    run.done(c, False, f"created, but its default channel listing could not be cleared: {exc}")
+            log.warning("Could not read the channel assignments of %d new product(s): %s", len(chunk), exc)
+            return None
+
+    chunks = [product_ids[i : i + NEW_PRODUCTS_PER_READ] for i in range(0, len(product_ids), NEW_PRODUCTS_PER_READ)]
+    got = run.client.gather({str(i): (lambda c=c: read(c)) for i, c in enumerate(chunks)}) if chunks else {}
+    out: dict[int, set[int]] = {}
+    for i, chunk in enumerate(chunks):
+        rows = got[str(i)]
+        if rows is None:
+            continue
+        for pid in chunk:
+            out[pid] = set()
+        for row in rows:
+            if row.get("product_id") in out:
+                out[row["product_id"]].add(row.get("channel_id"))
+    return out
 
 
 @implementation_for("option", Action.CREATE)
