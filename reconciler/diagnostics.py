@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class SourceRange:
     """A position in a YAML file. ``line`` and ``col`` are 1-based, as editors show them."""
 
@@ -25,7 +25,7 @@ class SourceRange:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     severity: str  # "error" | "warning"
     summary: str

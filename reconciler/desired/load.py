@@ -34,15 +34,18 @@ import gc
 import hashlib
 import json
 import os
+import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.desired import pricing, rules, validate
 from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
+from reconciler.desired.quickcheck import quick_check
+from reconciler.desired.sources import NO_KEY, SourceMap, SourceTable
 from reconciler.desired.validate import Located, top_level_kinds
 from reconciler.diagnostics import Diagnostic, SourceRange
 from reconciler.errors import DesiredStateError
@@ -128,8 +131,9 @@ class _Reader:
         self.found: list[tuple[str, DesiredObject]] = []      # (kind, object) in file order
         self.files: list[str] = []
         self.store: StoreSettings | None = None
-        self.store_values: dict[str, SourceRange] = {}
-        self.keys: dict[int, _KeyMarks] = {}     # id(object) -> its mapping keys' positions
+        self.store_values: Mapping[str, SourceRange] = {}
+        self.table = SourceTable()          # where every value was written (desired/sources.py)
+        self.decimals: dict[str, Decimal | str] = {}
 
     def read_file(self, path: Path) -> None:
         file = display_path(path)
@@ -137,7 +141,8 @@ class _Reader:
         root = self._compose(path, file)
         if root is None:
             return
-        b = _Builder(file, self.diagnostics)
+        self.table.start_file(file)
+        b = _Builder(file, self.diagnostics, self.table, self.decimals)
         if not isinstance(root, MappingNode):
             if not (isinstance(root, ScalarNode) and root.tag == NULL):
                 b.error(f"expected a mapping of top-level keys ({_top_level_names()}), got {_describe(root)}", root)
@@ -184,9 +189,9 @@ class _Reader:
         b.label = "store"
         raw: Any = {}
         if isinstance(node, MappingNode):
-            keys = _KeyMarks(b.file)
-            raw = b.build(node, "", self.store_values, keys)
-            located = Located("store", raw, start, self.store_values, keys)
+            raw, root = b.build(node)
+            self.store_values = SourceMap(self.table, root, raw)
+            located = Located("store", raw, start, self.store_values, SourceMap(self.table, root, raw, keys=True))
             self.diagnostics += validate.check_schema(validate.STORE_SCHEMA, located)
         elif not (isinstance(node, ScalarNode) and node.tag == NULL):
             b.error(f"expected a mapping of store settings, got {_describe(node)}", node)
@@ -205,15 +210,16 @@ class _Reader:
                 continue
             key = _peek(item, kind.key)
             b.label = f"{kind.name} '{key}'" if key else f"{kind.plural}[{i}]"
-            values: dict[str, SourceRange] = {}
-            keys = _KeyMarks(b.file)
-            fields = b.build(item, "", values, keys)
+            fields, root = b.build(item)
             start = b.at(item.value[0][0] if item.value else item)
-            self.diagnostics += validate.check_schema(kind.schema, Located(b.label, fields, start, values, keys))
+            quick = quick_check(kind.schema)
+            if quick is None or not quick(fields):
+                located = Located(b.label, fields, start, SourceMap(self.table, root, fields),
+                                  SourceMap(self.table, root, fields, keys=True))
+                self.diagnostics += validate.check_schema(kind.schema, located)
             if isinstance(fields.get(kind.key), str) and fields[kind.key]:
-                obj = DesiredObject(kind.name, fields[kind.key], fields, start, values)
+                obj = DesiredObject.located(kind.name, fields[kind.key], fields, start, self.table, root, fields)
                 self.found.append((kind.name, obj))
-                self.keys[id(obj)] = keys
             b.label = None
 
     def finish(self) -> DesiredState:
@@ -236,6 +242,7 @@ class _Reader:
         if diagnostics:
             unique = {(d.source, d.summary): d for d in diagnostics}    # merged anchors repeat
             raise DesiredStateError(sorted(unique.values(), key=Diagnostic.sort_key))
+        self.table.loaded()
         children.expand_children(objects, store)
         return DesiredState(objects=objects, store=store, files=sorted(self.files), digest=digest(objects, store))
 
@@ -245,7 +252,10 @@ class _Reader:
         products = list(objects.get("product", {}).values())
         out = []
         for product in products:
-            out += rules.check_variants(product, self.keys.get(id(product), {}), flagged)
+            keys = product.field_sources
+            if isinstance(keys, SourceMap):
+                keys = SourceMap(keys.table, keys.node, keys.value, keys=True)
+            out += rules.check_variants(product, keys, flagged)
         out += rules.check_skus(products, flagged)
         out += rules.check_sku_convention(products, store, flagged)
         out += rules.check_channels(products, store, flagged)
@@ -268,38 +278,24 @@ def _check_pricing(objects: dict[str, dict[str, DesiredObject]], store: StoreSet
     return out
 
 
-class _KeyMarks(dict):
-    """Dotted path -> position of a mapping key, as ``dict[str, SourceRange]`` reads.
-
-    Stores the parser's marks and makes a SourceRange only when one is asked
-    for (to report an unknown field, say): most keys are never pointed at, and
-    a big catalog has hundreds of thousands of them.
-    """
-
-    def __init__(self, file: str) -> None:
-        super().__init__()
-        self.file = file
-
-    def __getitem__(self, path: str) -> SourceRange:
-        mark = super().__getitem__(path)
-        return SourceRange(self.file, mark.line + 1, mark.column + 1)
-
-    def get(self, path: str, default: Any = None) -> Any:
-        return self[path] if path in self else default
-
-
 class _Builder:
     """Turns the composed nodes of one file into plain values, recording positions.
 
-    ``values`` and ``keys`` map a dotted path inside the object being built
-    ("categories.1") to the position of its value and of its key.
+    Each value built is a node of the load's ``SourceTable`` (desired/sources.py),
+    numbered in the order built: where the value starts, where its mapping key
+    starts, where its subtree ends. Dotted paths ("categories.1") are made only
+    for the messages of values that cannot be read.
     """
 
-    def __init__(self, file: str, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, file: str, diagnostics: list[Diagnostic], table: SourceTable,
+                 decimals: dict[str, Decimal | str]) -> None:
         self.file = file
         self.diagnostics = diagnostics
+        self.table = table
         self.label: str | None = None       # "product 'CT-BLK100'" while building one object
         self._active: set[int] = set()      # collections being built, to catch recursive aliases
+        self._pos, self._keys, self._ends = table.pos.append, table.keys.append, table.ends
+        self._decimals = decimals           # source text -> its Decimal, shared by equal texts
 
     def at(self, node: Node) -> SourceRange:
         mark = node.start_mark
@@ -309,27 +305,54 @@ class _Builder:
         prefix = "".join(f"{p}: " for p in (self.label, path) if p)
         self.diagnostics.append(Diagnostic("error", prefix + message, self.at(node)))
 
-    def build(self, node: Node, path: str, values: dict[str, SourceRange], keys: _KeyMarks) -> Any:
-        if isinstance(node, ScalarNode):
-            return self.scalar(node, path)
+    def build(self, node: MappingNode) -> tuple[dict[str, Any], int]:
+        """An object (or the store block) as a plain dict, and its node in the table."""
+        root = len(self._ends)
+        mark = node.start_mark
+        self._pos(mark.line << 32 | mark.column)
+        self._keys(NO_KEY)
+        self._ends.append(root + 1)
+        return self._collection(node, "", root), root
+
+    def _collection(self, node: Node, path: str, index: int) -> Any:
+        """A mapping or list (already recorded as node ``index``) and everything in it."""
         if id(node) in self._active:
             self.error("an alias refers to the mapping or list that contains it", node, path)
             return None
         self._active.add(id(node))
+        record_pos, record_key, ends = self._pos, self._keys, self._ends
+        out: Any
         try:
             if isinstance(node, SequenceNode):
-                out: Any = []
+                out = []
+                append = out.append
                 for i, item in enumerate(node.value):
-                    child = f"{path}.{i}" if path else str(i)
-                    values[child] = self.at(item)
-                    out.append(self.build(item, child, values, keys))
+                    n = len(ends)
+                    mark = item.start_mark
+                    record_pos(mark.line << 32 | mark.column)
+                    record_key(NO_KEY)
+                    ends.append(n + 1)
+                    if isinstance(item, ScalarNode):
+                        append(self.scalar(item, path, i))
+                    else:
+                        append(self._collection(item, f"{path}.{i}" if path else str(i), n))
             else:
                 out = {}
                 for key, value in self.pairs(node, path):
-                    child = f"{path}.{key.value}" if path else key.value
-                    keys[child] = key.start_mark
-                    values[child] = self.at(value)
-                    out[key.value] = self.build(value, child, values, keys)
+                    name = _intern(key.value)
+                    if not name or "." in name:
+                        self.table.odd_keys = True      # paths need the slow, exact search
+                    n = len(ends)
+                    mark = key.start_mark
+                    record_key(mark.line << 32 | mark.column)
+                    mark = value.start_mark
+                    record_pos(mark.line << 32 | mark.column)
+                    ends.append(n + 1)
+                    if isinstance(value, ScalarNode):
+                        out[name] = self.scalar(value, path, name)
+                    else:
+                        out[name] = self._collection(value, f"{path}.{name}" if path else name, n)
+            ends[index] = len(ends)
             return out
         finally:
             self._active.discard(id(node))
@@ -373,12 +396,18 @@ class _Builder:
                 self.error("'<<' must be followed by a mapping or a list of mappings", source, path)
         return out
 
-    def scalar(self, node: ScalarNode, path: str) -> Any:
+    def scalar(self, node: ScalarNode, parent: str, name: str | int) -> Any:
+        """The value of a scalar written at ``name`` (a key, or an index) inside ``parent``'s path."""
         tag = node.tag
         if tag == STR:
             return node.value
         if tag == FLOAT:
-            return _decimal(node.value)
+            # Equal texts share one Decimal (money repeats: 12.50 is written many times).
+            text = node.value
+            number = self._decimals.get(text)
+            if number is None:
+                number = self._decimals[text] = _decimal(text)
+            return number
         if tag in (TIMESTAMP, VALUE):
             return node.value
         try:
@@ -389,10 +418,18 @@ class _Builder:
             if tag == NULL:
                 return None
         except (ValueError, KeyError):
-            self.error(f"'{node.value}' cannot be read as {tag.rpartition(':')[2]}", node, path)
+            self.error(f"'{node.value}' cannot be read as {tag.rpartition(':')[2]}", node, _join(parent, name))
             return node.value
-        self.error(f"unsupported YAML tag '{tag}'", node, path)
+        self.error(f"unsupported YAML tag '{tag}'", node, _join(parent, name))
         return node.value
+
+
+def _join(parent: str, name: str | int) -> str:
+    """The dotted path of ``name`` inside ``parent`` ("" at the top: just the name)."""
+    return f"{parent}.{name}" if parent else str(name)
+
+
+_intern = sys.intern    # mapping keys repeat in every object: one string each
 
 
 def _decimal(text: str) -> Decimal | str:

@@ -43,7 +43,7 @@ class Sku:
 
 
 def _at(obj: DesiredObject, path: str) -> SourceRange:
-    return obj.field_sources.get(path) or obj.source_of(path)
+    return obj.source_of(path)
 
 # A valid catalog has nothing flagged, so the checks below test ``flagged`` before
 # building a path to look up: a 30,000-record price list would otherwise make
@@ -193,22 +193,23 @@ def _tiers(label: str, price_list: DesiredObject, path: str, tiers: Any,
     for j, tier in enumerate(tiers):
         tier = tier if isinstance(tier, dict) else {}
         lo, hi = tier.get("quantity_min"), tier.get("quantity_max")
-        at_lo, at_hi = _at(price_list, f"{path}.{j}.quantity_min"), _at(price_list, f"{path}.{j}.quantity_max")
-        if not _count(lo) or at_lo in flagged or "quantity_max" not in tier \
-                or (hi is not None and (not _count(hi) or at_hi in flagged)):
+        at_lo, at_hi = f"{path}.{j}.quantity_min", f"{path}.{j}.quantity_max"
+        if not _count(lo) or flagged and _at(price_list, at_lo) in flagged or "quantity_max" not in tier \
+                or (hi is not None and (not _count(hi) or flagged and _at(price_list, at_hi) in flagged)):
             prev = None         # the schema has reported it; judge the next tier afresh
             continue
         if hi is not None and hi < lo:
-            out.append(_error(f"{label}: bulk_pricing_tiers.{j}: quantity_max {hi} is below quantity_min {lo}", at_hi))
+            out.append(_error(f"{label}: bulk_pricing_tiers.{j}: quantity_max {hi} is below quantity_min {lo}",
+                              _at(price_list, at_hi)))
         if prev is not None:
             k, prev_lo, prev_hi = prev
             if prev_hi is None:
                 out.append(_error(f"{label}: bulk_pricing_tiers.{j}: overlaps tier {k} ({prev_lo} or more); "
-                                  "only the last tier can have quantity_max: null", at_lo))
+                                  "only the last tier can have quantity_max: null", _at(price_list, at_lo)))
             elif lo <= prev_hi:
                 out.append(_error(f"{label}: bulk_pricing_tiers.{j}: quantity_min {lo} is not above tier {k}'s "
                                   f"range ({prev_lo} to {prev_hi}); tiers are ascending ranges that do not overlap",
-                                  at_lo))
+                                  _at(price_list, at_lo)))
         prev = (j, lo, hi)
     return out
 
@@ -272,7 +273,7 @@ def check_customer_groups(groups: list[DesiredObject], flagged: frozenset[Source
 
 def _category_access(group: DesiredObject, flagged: frozenset[SourceRange]) -> list[Diagnostic]:
     access = group.fields.get("category_access")
-    if not isinstance(access, dict) or _at(group, "category_access.type") in flagged:
+    if not isinstance(access, dict) or flagged and _at(group, "category_access.type") in flagged:
         return []
     label, kind = f"customer_group '{group.key}'", access.get("type")
     if kind == "specific" and "categories" not in access:

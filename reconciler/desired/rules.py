@@ -7,6 +7,10 @@ schema messages (``<kind> '<key>': <path>: <message>``). Values at a position in
 again. ``keys`` maps an object's dotted paths to the position of their mapping
 key, for problems with a name rather than a value.
 
+Positions are looked up only when they are needed: for a message, or to test
+``flagged`` when it is not empty (a valid catalog has nothing flagged, and
+10,000 products have ~300,000 paths these checks could ask about).
+
     >>> # variants: [{sku: CT-BLK100-5.0, options: {Width: 5.0mm}}] with options: {Width: [2.5mm]}
     >>> # -> "variant 'CT-BLK100-5.0': options.Width: '5.0mm' is not one of the values of
     >>> #     option 'Width' (2.5mm)"
@@ -17,13 +21,13 @@ from __future__ import annotations
 import difflib
 import re
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from reconciler.desired.model import DesiredObject, StoreSettings
 from reconciler.diagnostics import Diagnostic, SourceRange
 from reconciler.resources import children   # the module: resources may still be importing us
 
-Keys = dict[str, SourceRange]     # read with .get() only (load.py stores marks and converts)
+Keys = Mapping[str, SourceRange]     # read with .get() only (loaded: a sources.SourceMap of key positions)
 
 # PRODUCT and VARIANT parts of a conventional SKU: CT-BLK100, CT-BLK100-4.8, FX-TBOLT-M10X100.
 SKU_PART = re.compile(r"[A-Z0-9]+(?:\.[A-Z0-9]+)*")
@@ -36,8 +40,12 @@ def text(value: Any) -> str:
 
 
 def _at(obj: DesiredObject, path: str) -> SourceRange:
-    """``obj.source_of(path)``, with a direct look-up first (these checks ask for many paths)."""
-    return obj.field_sources.get(path) or obj.source_of(path)
+    """Where ``path`` is written in ``obj`` (or the nearest thing that is: ``source_of``)."""
+    return obj.source_of(path)
+
+
+def _is_flagged(flagged: frozenset[SourceRange], obj: DesiredObject, path: str) -> bool:
+    return bool(flagged) and _at(obj, path) in flagged
 
 
 def _error(message: str, source: SourceRange) -> Diagnostic:
@@ -74,13 +82,13 @@ def check_variants(product: DesiredObject, keys: Keys, flagged: frozenset[Source
     # Options the schema has already faulted (a bad name, an empty list) are left out
     # of these checks, and so are variants' values for them.
     broken = {name for name, vals in options.items()
-              if not isinstance(vals, list) or not vals or {keys.get(f"options.{name}"),
-                                                            _at(product, f"options.{name}")} & flagged}
+              if not isinstance(vals, list) or not vals or flagged and {
+                  keys.get(f"options.{name}"), _at(product, f"options.{name}")} & flagged}
     values = {name: [text(v) for v in vals] for name, vals in options.items() if name not in broken}
     out = list(_repeated_labels(product, flagged))
     used: dict[str, set[str]] = {name: set() for name in values}
     unsure: set[str] = set()            # options some variant gave no usable value for
-    combos: dict[tuple[str, ...], tuple[str, SourceRange]] = {}
+    combos: dict[tuple[str, ...], int] = {}     # combination -> the first variant with it
     for i, item in enumerate(variants):
         if not isinstance(item, dict):
             continue
@@ -88,17 +96,23 @@ def check_variants(product: DesiredObject, keys: Keys, flagged: frozenset[Source
         out += problems
         if combo is None:
             continue
-        where = _at(product, f"variants.{i}.options")
-        first = combos.setdefault(combo, (_variant_label(product, i, item), where))
-        if first[1] != where:
-            out.append(_error(f"{_variant_label(product, i, item)}: options: same as {first[0]} ({first[1]}); "
+        k = combos.setdefault(combo, i)
+        if k == i:
+            continue
+        # The same mapping twice (an alias) is one position: not a second variant.
+        first, where = _at(product, f"variants.{k}.options"), _at(product, f"variants.{i}.options")
+        if first != where:
+            out.append(_error(f"{_variant_label(product, i, item)}: options: same as "
+                              f"{_variant_label(product, k, variants[k])} ({first}); "
                               "each variant needs its own combination of option values", where))
     for name, labels in values.items():
         if name in unsure:
             continue
         for j, value in enumerate(labels):
+            if value in used[name]:
+                continue
             where = _at(product, f"options.{name}.{j}")
-            if value not in used[name] and where not in flagged:
+            if where not in flagged:
                 out.append(_error(
                     f"{label}: options.{name}.{j}: value '{value}' is not used by any variant; the store shows "
                     "option values only through its variants, so an unused value would show as a change in "
@@ -127,19 +141,19 @@ def _variant_options(product: DesiredObject, i: int, item: dict[str, Any], value
             out.append(_error(f"{label}: options: '{name}' is not one of the product's options{tip}",
                               keys.get(f"{path}.{name}") or _at(product, f"{path}.{name}")))
     for name, labels in values.items():
-        where = _at(product, f"{path}.{name}")
         if name not in chosen:
             unsure.add(name)
             out.append(_error(f"{label}: options: no value for option '{name}'", _at(product, path)))
             continue
         value = chosen[name]
-        if where in flagged or not isinstance(value, (str, int, Decimal)) or isinstance(value, bool):
+        if not isinstance(value, (str, int, Decimal)) or isinstance(value, bool) \
+                or _is_flagged(flagged, product, f"{path}.{name}"):
             unsure.add(name)
             continue
         if text(value) not in labels:
             unsure.add(name)
             out.append(_error(f"{label}: options.{name}: '{text(value)}' is not one of the values of option "
-                              f"'{name}' ({_known(labels)})", where))
+                              f"'{name}' ({_known(labels)})", _at(product, f"{path}.{name}")))
             continue
         used[name].add(text(value))
         combo.append(text(value))
@@ -155,8 +169,10 @@ def _repeated_labels(product: DesiredObject, flagged: frozenset[SourceRange]) ->
         first: dict[str, int] = {}
         for j, value in enumerate(vals):
             k = first.setdefault(text(value), j)
+            if k == j or vals[k] == value:
+                continue
             where = _at(product, f"options.{name}.{j}")
-            if k != j and vals[k] != value and where not in flagged:
+            if where not in flagged:
                 yield _error(f"product '{product.key}': options.{name}.{j}: '{text(value)}' is listed twice "
                              f"(first at {_at(product, f'options.{name}.{k}')})", where)
 
@@ -169,21 +185,33 @@ def check_skus(products: list[DesiredObject], flagged: frozenset[SourceRange]) -
     Two products with one SKU are reported by ``check_duplicates``; this adds every
     clash that involves a variant, at the later of the two.
     """
-    owners: dict[str, tuple[str, SourceRange, bool]] = {}    # folded SKU -> (who, where, is a variant)
+    # folded SKU -> (product, variant index or None) of its first use
+    owners: dict[str, tuple[DesiredObject, int | None]] = {}
     out = []
     for product in products:
-        where = _at(product, "sku")
-        held = owners.setdefault(product.key.casefold(), (f"product '{product.key}'", where, False))
-        if held[2]:
-            out.append(_error(f"duplicate SKU '{product.key}' (first used by {held[0]} at {held[1]})", where))
+        held = owners.setdefault(product.key.casefold(), (product, None))
+        if held[1] is not None:
+            out.append(_error(f"duplicate SKU '{product.key}' (first used by {_owner(*held)} at {_sku_at(*held)})",
+                              _at(product, "sku")))
         for i, item in _variants(product):
-            sku, where = item.get("sku"), _at(product, f"variants.{i}.sku")
-            if not isinstance(sku, str) or not sku or where in flagged:
+            sku = item.get("sku")
+            if not isinstance(sku, str) or not sku or _is_flagged(flagged, product, f"variants.{i}.sku"):
                 continue
-            held = owners.setdefault(sku.casefold(), (f"variant of product '{product.key}'", where, True))
-            if held[1] != where:
-                out.append(_error(f"duplicate SKU '{sku}' (first used by {held[0]} at {held[1]})", where))
+            held = owners.setdefault(sku.casefold(), (product, i))
+            if held[0] is product and held[1] == i:
+                continue
+            first, where = _sku_at(*held), _at(product, f"variants.{i}.sku")
+            if first != where:      # one mapping twice (an alias) is one position, not a clash
+                out.append(_error(f"duplicate SKU '{sku}' (first used by {_owner(*held)} at {first})", where))
     return out
+
+
+def _owner(product: DesiredObject, variant: int | None) -> str:
+    return f"product '{product.key}'" if variant is None else f"variant of product '{product.key}'"
+
+
+def _sku_at(product: DesiredObject, variant: int | None) -> SourceRange:
+    return _at(product, "sku" if variant is None else f"variants.{variant}.sku")
 
 
 def check_sku_convention(products: list[DesiredObject], store: StoreSettings,
@@ -195,42 +223,47 @@ def check_sku_convention(products: list[DesiredObject], store: StoreSettings,
     codes = {c: p for c, p in (rule.get("categories") or {}).items() if isinstance(p, str)}
     out = []
     for product in products:
-        where = _at(product, "sku")
-        if where not in flagged:
-            out += _product_sku(product, codes, where)
+        if not _is_flagged(flagged, product, "sku"):
+            out += _product_sku(product, codes)
         for i, item in _variants(product):
-            sku, where = item.get("sku"), _at(product, f"variants.{i}.sku")
-            if isinstance(sku, str) and where not in flagged:
-                out += _variant_sku(product.key, sku, where)
+            sku = item.get("sku")
+            if isinstance(sku, str) and not _is_flagged(flagged, product, f"variants.{i}.sku"):
+                problem = _variant_sku(product.key, sku)
+                if problem:
+                    out.append(_error(problem, _at(product, f"variants.{i}.sku")))
     return out
 
 
-def _product_sku(product: DesiredObject, codes: dict[str, str], where: SourceRange) -> list[Diagnostic]:
+def _product_sku(product: DesiredObject, codes: dict[str, str]) -> list[Diagnostic]:
     label, sku = f"product '{product.key}'", product.key
     code, dash, part = sku.partition("-")
     if not dash:
-        return [_error(f"{label}: SKU must be a category code, '-' and the product's own part "
-                       f"(store.sku_convention; codes: {_known(sorted(codes))})", where)]
-    out = []
-    if code not in codes:
-        out.append(_error(f"{label}: SKU prefix '{code}' is not in store.sku_convention.categories "
-                          f"(known: {_known(sorted(codes))})", where))
-    elif not _in_or_below(product.fields.get("categories"), codes[code]):
-        out.append(_error(f"{label}: SKU prefix '{code}' means category '{codes[code]}', "
-                          "but the product is not in it or below it", where))
-    if not SKU_PART.fullmatch(part):
-        out.append(_error(f"{label}: SKU part after '{code}-' {SKU_PART_RULE} (got '{part}')", where))
-    return out
+        problems = [f"{label}: SKU must be a category code, '-' and the product's own part "
+                    f"(store.sku_convention; codes: {_known(sorted(codes))})"]
+    else:
+        problems = []
+        if code not in codes:
+            problems.append(f"{label}: SKU prefix '{code}' is not in store.sku_convention.categories "
+                            f"(known: {_known(sorted(codes))})")
+        elif not _in_or_below(product.fields.get("categories"), codes[code]):
+            problems.append(f"{label}: SKU prefix '{code}' means category '{codes[code]}', "
+                            "but the product is not in it or below it")
+        if not SKU_PART.fullmatch(part):
+            problems.append(f"{label}: SKU part after '{code}-' {SKU_PART_RULE} (got '{part}')")
+    if not problems:
+        return []
+    where = _at(product, "sku")
+    return [_error(problem, where) for problem in problems]
 
 
-def _variant_sku(product_sku: str, sku: str, where: SourceRange) -> list[Diagnostic]:
+def _variant_sku(product_sku: str, sku: str) -> str | None:
     prefix = product_sku + "-"
     if not sku.startswith(prefix):
-        return [_error(f"variant '{sku}': variant SKU must start with its product's SKU '{prefix}'", where)]
+        return f"variant '{sku}': variant SKU must start with its product's SKU '{prefix}'"
     part = sku[len(prefix):]
     if not SKU_PART.fullmatch(part):
-        return [_error(f"variant '{sku}': SKU part after '{prefix}' {SKU_PART_RULE} (got '{part}')", where)]
-    return []
+        return f"variant '{sku}': SKU part after '{prefix}' {SKU_PART_RULE} (got '{part}')"
+    return None
 
 
 def _in_or_below(categories: Any, top: str) -> bool:
@@ -259,10 +292,11 @@ def check_channels(products: list[DesiredObject], store: StoreSettings,
         if not isinstance(channels, list):
             continue
         for i, name in enumerate(channels):
-            where = _at(product, f"channels.{i}")
-            if isinstance(name, str) and name not in store.channels and where not in flagged:
-                out.append(_error(f"product '{product.key}': channel '{name}' is not in store.channels "
-                                  f"(known: {known})", where))
+            if isinstance(name, str) and name not in store.channels:
+                where = _at(product, f"channels.{i}")
+                if where not in flagged:
+                    out.append(_error(f"product '{product.key}': channel '{name}' is not in store.channels "
+                                      f"(known: {known})", where))
     return out
 
 

@@ -245,7 +245,7 @@ def check_references(
         for obj in objects.get(kind.name, {}).values():
             for pattern, target, mode in refs:
                 for path, value in _values_at(obj.fields, pattern):
-                    if not isinstance(value, str) or obj.source_of(path) in flagged:
+                    if not isinstance(value, str) or flagged and obj.source_of(path) in flagged:
                         continue
                     name = value.rpartition("/")[0] if mode == "parent" else value
                     if name and REGISTRY[target].fold(name) not in known[target]:

@@ -32,7 +32,15 @@ def expand_children(objects: dict[str, dict[str, DesiredObject]], settings: Stor
 
 
 def child(kind: str, key: str, parent: DesiredObject, path: str, fields: dict[str, Any]) -> DesiredObject:
-    """A DesiredObject for a sub-resource written at ``path`` ("variants.0") inside ``parent``."""
+    """A DesiredObject for a sub-resource written at ``path`` ("variants.0") inside ``parent``.
+
+    A loaded parent's child shares the parent's positions: it points at the node
+    ``path`` was built as (desired/sources.py), nothing is copied.
+    """
+    found = parent.node_of(path)
+    if found is not None:
+        table, node, value = found
+        return DesiredObject.located(kind, key, fields, None, table, node, value, parent=parent.key)
     sources = _by_prefix(parent).get(path, {})
     return DesiredObject(kind=kind, key=key, fields=fields, source=parent.source_of(path),
                          field_sources=sources, parent=parent.key)
@@ -42,8 +50,9 @@ _GROUPED: dict[int, tuple[DesiredObject, dict[str, dict]]] = {}
 
 
 def _by_prefix(parent: DesiredObject) -> dict[str, dict]:
-    """The parent's positions grouped by their first two path segments, computed once
-    per parent (a product with 600 variants would otherwise be scanned 600 times)."""
+    """The positions of a parent built by hand (a plain ``field_sources`` dict), grouped
+    by their first two path segments, computed once per parent (a product with 600
+    variants would otherwise be scanned 600 times)."""
     hit = _GROUPED.get(id(parent))
     if hit is not None and hit[0] is parent:
         return hit[1]
