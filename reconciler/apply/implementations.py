@@ -13,7 +13,7 @@ from reconciler import errors
 from reconciler.apply.executor import Ready, Run, implementation_for, parent_key, rows_of
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.resources.base import ResourceKind
-from reconciler.resources.channel_assignment import ENDPOINT as ASSIGNMENTS
+from reconciler.resources.channel_assignment import ENDPOINT as ASSIGNMENTS, channel_name, key_for as assignment_key
 from reconciler.resources.option import key_for as option_key, value_key
 from reconciler.resources.refs import UnresolvedReference
 from reconciler.resources.variant import bundled
@@ -62,8 +62,9 @@ NEW_PRODUCTS_PER_READ = 250
 def _settle_new_channels(run: Run, created: list[ResourceChange]) -> None:
     """Which channels a product created through the API is listed on is "not stated"
     (FACTS.md 8; the sandbox lists it on channel 1). For the new products whose YAML
-    lists channels, read what the store did (one GET per 250 products) and send only
-    the difference, so the planned assignments are exactly what remains:
+    lists channels, ``channels: []`` included (the plan shows that one on the product's
+    create), read what the store did (one GET per 250 products) and send only the
+    difference, so the planned assignments are exactly what remains:
 
     - a planned assignment the store already made is done, with no request;
     - one the store made and the YAML does not list is deleted (one DELETE per channel
@@ -71,10 +72,17 @@ def _settle_new_channels(run: Run, created: list[ResourceChange]) -> None:
     - the rest are PUT by ``assign_channels`` as planned.
 
     Products whose assignments could not be read are cleared instead, so the PUTs
-    leave exactly the planned set."""
+    leave exactly the planned set. Products whose YAML does not write ``channels``
+    are left as the store made them (unmanaged)."""
     kind = run.registry["channel_assignment"]
     keys = {c.key for c in created}
     planned: dict[int, dict[int, ResourceChange]] = defaultdict(dict)   # product id -> channel id -> change
+    owners: dict[int, ResourceChange] = {}   # product id -> its create, for those listed on no channel
+    for change in created:
+        if change.after.get(kind.owner_field) == [] and run.refs.has("product", change.key):
+            owners[run.refs.id_of("product", change.key)] = change
+    for pid in owners:
+        planned[pid] = {}
     for change in run.plan.changes:
         if change.kind != kind.name or change.action is not Action.CREATE or parent_key(change) not in keys:
             continue
@@ -100,15 +108,29 @@ def _settle_new_channels(run: Run, created: list[ResourceChange]) -> None:
                 run.client.delete(ASSIGNMENTS, params)
             except errors.StoreError as exc:
                 what = f"listing on channel {cid}" if cid is not None else "listings (they could not be read)"
+                message = f"its product was created, but the store's {what} could not be removed: {exc}"
                 for pid in chunk:
                     for change in planned[pid].values():
-                        run.done(change, False, f"its product was created, but the store's {what} "
-                                                f"could not be removed: {exc}")
+                        run.done(change, False, message)
+                    if pid in owners:
+                        _unlisting_failed(run, kind, owners[pid], cid, message)
     for pid, wanted in planned.items():
         for cid in sorted(set(wanted) & have.get(pid, set())):
             if not run.finished(wanted[cid]):
                 run.hooks.pre_apply(wanted[cid])
                 run.done(wanted[cid], True, "listed by the store when the product was created", cid)
+
+
+def _unlisting_failed(run: Run, kind: ResourceKind, product: ResourceChange, cid: int | None, message: str) -> None:
+    """A product planned with ``channels: []`` has no assignment change to fail: its
+    product's create is confirmed already (the journal says so, and rollback needs it),
+    so the listing that stays is reported as a failed delete of its own."""
+    name = channel_name(run.store_settings, cid) if cid is not None else "*"
+    change = ResourceChange(kind=kind.name, key=assignment_key(product.key, name), action=Action.DELETE,
+                            live_id=cid, source=product.source, reason="listed_by_the_store_on_create",
+                            parent=f"product[{product.key!r}]")
+    run.hooks.pre_apply(change)
+    run.done(change, False, message)
 
 
 def _read_assignments(run: Run, product_ids: list[int]) -> dict[int, set[int]]:

@@ -45,7 +45,7 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
         created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
     )
     for kind in registry.ordered():
-        plan.changes += _compare_kind(kind, desired, live, plan, diagnostics)
+        plan.changes += _compare_kind(kind, desired, live, plan, diagnostics, registry)
     diagnostics += below_cost(plan, desired, live)
     mark_price_drops(plan, desired, live, allow=allow_price_drop)
     mark_mass_deletes(plan, desired, live, allow=allow_deletes)
@@ -58,7 +58,7 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
 
 
 def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, plan: Plan,
-                  diagnostics: list[Diagnostic]) -> list[ResourceChange]:
+                  diagnostics: list[Diagnostic], registry: Registry = REGISTRY) -> list[ResourceChange]:
     wanted = desired.of(kind.name)
     have = live.of(kind.name)
     creates, updates, deletes = [], [], []
@@ -78,10 +78,10 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
                     obj.source,
                 ))
                 continue
-            creates.append(_create(kind, obj, live))
+            creates.append(_create(kind, obj, live, registry=registry))
         elif _replaced(kind, obj, current):
             deletes.append(_delete(kind, current, desired, reason="replace:" + ",".join(sorted(kind.replace_fields))))
-            creates.append(_create(kind, obj, live, reason=deletes[-1].reason))
+            creates.append(_create(kind, obj, live, reason=deletes[-1].reason, registry=registry))
         else:
             change = _update(kind, obj, current)
             if change:
@@ -152,8 +152,11 @@ def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, r
     )
 
 
-def _create(kind: ResourceKind, obj: DesiredObject, live: LiveState, reason: str = "absent_from_store") -> ResourceChange:
-    after = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f not in kind.child_fields and f not in kind.meta_fields}
+def _create(kind: ResourceKind, obj: DesiredObject, live: LiveState, reason: str = "absent_from_store",
+            registry: Registry = REGISTRY) -> ResourceChange:
+    shown = _empty_owned_lists(kind, obj, registry)
+    after = {f: _normal(kind, f, v) for f, v in obj.fields.items()
+             if (f not in kind.child_fields or f in shown) and f not in kind.meta_fields}
     log.info("Detected added %s %r", kind.name, obj.key)
     return ResourceChange(
         kind=kind.name,
@@ -165,6 +168,16 @@ def _create(kind: ResourceKind, obj: DesiredObject, live: LiveState, reason: str
         reason=_with_parent(kind, obj, live) or reason,
         parent=_address(kind.parent, obj.parent) if kind.parent else None,
     )
+
+
+def _empty_owned_lists(kind: ResourceKind, obj: DesiredObject, registry: Registry) -> set[str]:
+    """A new object's lists of sub-resources that are written empty and are not carried
+    by its own POST (``channels: []``): no child change says "none", so the create
+    shows the field itself. Apply makes it so: the store may list a new product on
+    channels by itself (FACTS.md 8), and apply removes those listings."""
+    return {child.owner_field for child in registry.ordered()
+            if child.parent == kind.name and child.owner_field and not child.created_with_parent
+            and child.owner_field in obj.fields and obj.fields[child.owner_field] in ([], {})}
 
 
 def _with_parent(kind: ResourceKind, obj: DesiredObject, live: LiveState) -> str | None:
