@@ -10,7 +10,9 @@
   status and the parsed body. Nothing here ever formats the token.
 
 Bodies go out with Decimals as JSON numbers and come back with JSON floats as
-Decimals, so money is never rounded through a float in our code.
+Decimals, so money is never rounded through a float in our code. Equal number
+texts share one Decimal (a 10,000-product read has 240,000 floats but 6,000
+distinct ones; Decimals are immutable).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from reconciler.store.ratelimit import RateLimiter
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {500, 502, 503, 504}
+DECIMALS_KEPT = 100_000   # distinct number texts remembered (then forgotten, and learnt again)
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
 
 _STATUS_ERRORS: dict[int, type[errors.StoreHTTPError]] = {
@@ -116,6 +119,7 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self._gates = {i: threading.BoundedSemaphore(limit) for i, (_, _, limit) in enumerate(ENDPOINT_CONCURRENCY)}
+        self._decimals: dict[str, Decimal] = {}
         self.sent = 0                 # requests that reached the wire (incl. retries)
         self.by_status: dict[int, int] = {}
 
@@ -193,7 +197,17 @@ class Transport:
                 raise self._http_error(method, path, resp)
             if status in RETRYABLE_STATUS:  # a POST answered 5xx
                 raise self._http_error(method, path, resp)
-            return Response(status, _parse(resp), dict(resp.headers))
+            return Response(status, _parse(resp, self._decimal), dict(resp.headers))
+
+    def _decimal(self, text: str) -> Decimal:
+        """``parse_float``: the Decimal of a JSON number's text, one object per text."""
+        memo = self._decimals
+        value = memo.get(text)
+        if value is None:
+            if len(memo) >= DECIMALS_KEPT:
+                memo.clear()
+            value = memo[text] = Decimal(text)
+        return value
 
     def _may_retry_exception(self, method: str, exc: Exception, attempt: int) -> bool:
         if attempt > self.max_retries:
@@ -217,7 +231,7 @@ class Transport:
         return errors.StoreUnavailable(msg, method=method, path=path)
 
     def _http_error(self, method: str, path: str, resp: requests.Response) -> errors.StoreHTTPError:
-        body = _parse(resp)
+        body = _parse(resp, self._decimal)
         title, detail = "", None
         if isinstance(body, dict):
             title = str(body.get("title") or body.get("message") or "")
@@ -250,13 +264,13 @@ class Transport:
         )
 
 
-def _parse(resp: requests.Response) -> Any:
+def _parse(resp: requests.Response, parse_float=Decimal) -> Any:
     if not resp.content:
         return None
     ctype = resp.headers.get("Content-Type", "")
     if "json" in ctype:
         try:
-            return json.loads(resp.content, parse_float=Decimal)
+            return json.loads(resp.content, parse_float=parse_float)
         except ValueError:
             return resp.text
     return resp.text
