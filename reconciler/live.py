@@ -29,8 +29,13 @@ def _canon(v: Any) -> Any:
     raise TypeError(type(v).__name__)
 
 
-@dataclass
+@dataclass(slots=True)
 class LiveObject:
+    """One object of the store. A read holds one per product, variant, record, ...
+    (113,000 for 10,000 products with 3 variants each), hence ``__slots__``.
+    ``fields`` and ``extra`` may be shared with objects holding equal ones
+    (store/build.py): read them, never write to them."""
+
     kind: str
     key: str
     id: int

@@ -5,17 +5,22 @@
 
 ``list_all`` reads page 1 at the largest page size (250), learns
 ``total_pages`` from ``meta.pagination`` and fetches the remaining pages in
-parallel; the RateLimiter keeps that within the store's quota.
+parallel; the RateLimiter keeps that within the store's quota. ``each_page``
+does the same but hands each page to a callback as it arrives, so a large read
+never holds every raw page at once (store/build.py translates them page by page).
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from reconciler.store.transport import Response, Transport
 
 PAGE_SIZE = 250
+
+PageFn = Callable[[int, list], Any]   # (page number from 1, the page's rows)
 
 
 def chunks(items: list, size: int | None) -> Iterator[list]:
@@ -61,17 +66,24 @@ class StoreClient:
     # -- pagination ------------------------------------------------------------------
 
     def list_all(self, path: str, params: dict | None = None, *, page_size: int = PAGE_SIZE) -> list[dict]:
+        return _in_order(lambda on_page: self.each_page(path, params, on_page, page_size=page_size))
+
+    def each_page(self, path: str, params: dict | None, on_page: PageFn, *, page_size: int = PAGE_SIZE) -> int:
+        """Every page of a v3 collection, each handed to ``on_page(number, rows)`` as it
+        arrives, on the thread that fetched it (pages 2.. in parallel, in any order): the
+        caller keeps what it needs and each raw page is freed once ``on_page`` returns.
+        Returns the number of pages."""
         base = dict(params or {})
         base["limit"] = page_size
-        first = self.get(path, {**base, "page": 1})
-        data = list(first.data.get("data") or [])
-        pagination = (first.data.get("meta") or {}).get("pagination") or {}
+        first = self.get(path, {**base, "page": 1}).data
+        pagination = (first.get("meta") or {}).get("pagination") or {}
         total_pages = int(pagination.get("total_pages") or 1)
+        on_page(1, first.get("data") or [])
+        del first
         if total_pages > 1:
-            pages = self.map(lambda p: self.get(path, {**base, "page": p}), range(2, total_pages + 1))
-            for resp in pages:
-                data.extend(resp.data.get("data") or [])
-        return data
+            self.map(lambda p: on_page(p, self.get(path, {**base, "page": p}).data.get("data") or []),
+                     range(2, total_pages + 1))
+        return total_pages
 
     def list_v2(self, path: str, params: dict | None = None, *, page_size: int = PAGE_SIZE) -> list[dict]:
         """A v2 collection (bare JSON arrays, no pagination meta): ``/count`` first,
@@ -88,7 +100,12 @@ class StoreClient:
         return rows
 
     def list_cursor(self, path: str, params: dict | None = None, *, page_size: int = PAGE_SIZE) -> list[dict]:
-        """A v3 collection that offers cursor and page pagination (price lists).
+        return _in_order(lambda on_page: self.each_cursor_page(path, params, on_page, page_size=page_size))
+
+    def each_cursor_page(self, path: str, params: dict | None, on_page: PageFn, *,
+                         page_size: int = PAGE_SIZE) -> int:
+        """A v3 collection that offers cursor and page pagination (price lists), page by
+        page into ``on_page(number, rows)`` as ``each_page`` does.
 
         The first page is asked for with ``limit`` only, which answers with both
         metas (FACTS.md 3.2); when it says how many pages there are, the rest are
@@ -96,28 +113,29 @@ class StoreClient:
         cursor would be one request at a time, which at 30,000 records is most of
         a plan's wall time. Without a page count the cursor is followed."""
         base = {**(params or {}), "limit": page_size}
-        first = self.get(path, base)
-        data = first.data if isinstance(first.data, dict) else {}
-        rows: list[dict] = list(data.get("data") or [])
+        first = self.get(path, base).data
+        data = first if isinstance(first, dict) else {}
         pages = int(((data.get("meta") or {}).get("pagination") or {}).get("total_pages") or 0)
+        on_page(1, data.get("data") or [])
         if pages:
-            for resp in self.map(lambda p: self.get(path, {**base, "page": p}), range(2, pages + 1)):
-                rows.extend((resp.data or {}).get("data") or [])
-            return rows
-        return rows + self._follow_cursor(path, base, data)
+            del first, data
+            self.map(lambda p: on_page(p, (self.get(path, {**base, "page": p}).data or {}).get("data") or []),
+                     range(2, pages + 1))
+            return pages
+        return self._follow_cursor(path, base, data, on_page)
 
-    def _follow_cursor(self, path: str, base: dict, data: dict) -> list[dict]:
-        rows: list[dict] = []
-        after = None
+    def _follow_cursor(self, path: str, base: dict, data: dict, on_page: PageFn) -> int:
+        after, number = None, 1
         while True:
             cursor = (data.get("meta") or {}).get("cursor_pagination") or {}
             nxt = cursor.get("end_cursor")
             if not data.get("data") or not nxt or nxt == after or not (cursor.get("links") or {}).get("next"):
-                return rows
+                return number
             after = nxt
             resp = self.get(path, {**base, "after": after})
             data = resp.data if isinstance(resp.data, dict) else {}
-            rows.extend(data.get("data") or [])
+            number += 1
+            on_page(number, data.get("data") or [])
 
     def list_many(self, requests: dict[str, tuple[str, dict | None]]) -> dict[str, list[dict]]:
         """Several ``list_all`` calls side by side: {name: (path, params)} -> {name: rows}."""
@@ -132,3 +150,16 @@ class StoreClient:
         with ThreadPoolExecutor(max_workers=len(names) or 1) as outer:
             futures = {n: outer.submit(calls[n]) for n in names}
             return {n: f.result() for n, f in futures.items()}
+
+
+def _in_order(read: Callable[[PageFn], int]) -> list[dict]:
+    """All rows of a paged read, in page order whatever order the pages arrived in."""
+    pages: dict[int, list] = {}
+    lock = threading.Lock()
+
+    def keep(number: int, rows: list) -> None:
+        with lock:
+            pages[number] = rows
+
+    read(keep)
+    return [row for n in sorted(pages) for row in pages[n]]

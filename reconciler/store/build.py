@@ -1,0 +1,201 @@
+"""LiveBuilder: the store's list rows into a LiveState, page by page as they arrive.
+
+A page is translated (``from_live``, ``live_from_parent``) as soon as everything
+its kind looks up in the RefIndex has been read (``LOOKS_UP``), and its raw rows
+are dropped then: product pages once the brands and categories are in, price
+records at once, customer groups last (their discount rules name products). A
+page that arrives earlier waits, raw, until then. So a read of the whole store
+never holds all its raw pages beside the LiveState built from them.
+
+    >>> builder = LiveBuilder(settings)
+    >>> builder.add("brand", rows)            # from any thread, pages in any order
+    >>> builder.done("brand")                 # every brand row is in
+    >>> live = builder.finish()
+
+Objects enter the LiveState in the order of a sequential read (kind by kind,
+page by page, row by row), whatever order the pages arrived in. Equal small
+values are one object (``_shared``): a LiveObject's ``fields`` and ``extra`` are
+read-only.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from reconciler.desired.model import StoreSettings
+from reconciler.live import LiveObject, LiveState
+from reconciler.resources import REGISTRY, Registry
+from reconciler.resources.category import paths_by_id
+
+EVERYTHING = ("*",)   # a kind not listed below: translated when the whole read is in
+
+# What each kind's translation looks up in the RefIndex (besides its parent's key).
+# The rows of a kind wait for these kinds, and for what the sub-resources they
+# carry look up. Keep in step with the kinds' from_live / live_from_parent.
+LOOKS_UP: dict[str, tuple[str, ...]] = {
+    "brand": (),
+    "category": ("category",),               # its path: the whole tree
+    "product": ("brand", "category"),        # brand name, category paths
+    "variant": (),
+    "option": (),
+    "custom_field": (),
+    "channel_assignment": (),                # channel names come from the settings
+    "price_list": (),
+    "price_record": (),
+    "price_list_assignment": ("customer_group",),
+    "customer_group": ("category", "product", "price_list"),
+}
+
+
+class LiveBuilder:
+    def __init__(self, settings: StoreSettings | None = None, registry: Registry = REGISTRY) -> None:
+        self.settings = settings or StoreSettings()
+        self.registry = registry
+        self.live = LiveState()
+        self._rank = {k.name: i for i, k in enumerate(registry.ordered())}
+        self._children = {k.name: [c for c in registry.ordered() if c.parent == k.name and c.live_from_parent]
+                          for k in registry.ordered()}
+        self._lock = threading.Lock()
+        self._done: set[str] = set()
+        self._finished = False
+        self._categories: list[dict] = []
+        self._waiting: list[tuple[tuple, frozenset, Any]] = []   # (order, needs, translate)
+        self._out: list[tuple[tuple, list[LiveObject]]] = []      # (order, objects)
+        self._memo: dict = {}   # see _shared
+
+    # -- input ---------------------------------------------------------------------
+
+    def add(self, kind: str, rows: list[dict], page: int | tuple = 1) -> None:
+        """One page of a top-level kind's rows; pages enter the LiveState in the order
+        of ``page`` (a number, or a tuple such as (chunk, page))."""
+        k = self.registry[kind]
+        needs = set(self._needs(kind))
+        for child in self._children[kind]:
+            needs.update(self._needs(child.name))
+        order = (self._rank[kind], *(page if isinstance(page, tuple) else (page,)))
+        with self._lock:
+            self._register(k, rows)
+            self._offer(order, needs, lambda: self._objects(k, rows))
+
+    def add_children(self, kind: str, parent_row: dict, rows: list[dict], order: tuple = (0, 1)) -> None:
+        """Sub-resource rows read apart from their parent (a price list's records,
+        its assignments): ``order`` = (the parent row's position, page number)."""
+        k = self.registry[kind]
+        needs = {*self._needs(kind), k.parent}
+        with self._lock:
+            self._offer((self._rank[kind], *order), needs, lambda: self._child_objects(k, parent_row, rows))
+
+    def done(self, kind: str) -> None:
+        """Every row of ``kind`` has been added: pages waiting for it are translated now."""
+        with self._lock:
+            self._done.add(kind)
+            if kind == "category":
+                for cid, path in paths_by_id(self._categories).items():
+                    self.live.refs.add("category", path, cid)
+            self._flush()
+
+    def finish(self) -> LiveState:
+        """Translate whatever still waits and fill the LiveState in read order."""
+        with self._lock:
+            if "category" not in self._done:
+                self._done.add("category")
+                for cid, path in paths_by_id(self._categories).items():
+                    self.live.refs.add("category", path, cid)
+            self._finished = True
+            self._flush()
+            self._out.sort(key=lambda item: item[0])
+            for _, objects in self._out:
+                for obj in objects:
+                    self.live.add(obj)
+            self._out.clear()
+            return self.live
+
+    # -- inside the lock -------------------------------------------------------------
+
+    @staticmethod
+    def _needs(kind: str) -> tuple[str, ...]:
+        return LOOKS_UP.get(kind, EVERYTHING)
+
+    def _register(self, kind, rows: list[dict]) -> None:
+        """Names first: objects of other kinds refer to them by key."""
+        if kind.name == "category":
+            self._categories.extend(rows)   # a path needs the whole tree: at done()
+            return
+        refs = self.live.refs
+        for row in rows:
+            if row.get(kind.key):
+                refs.add(kind.name, row[kind.key], row[kind.id_field])
+
+    def _offer(self, order: tuple, needs: set[str], translate) -> None:
+        if self._ready(needs):
+            self._out.append((order, translate()))
+        else:
+            self._waiting.append((order, frozenset(needs), translate))
+
+    def _ready(self, needs) -> bool:
+        return self._finished or (EVERYTHING[0] not in needs and needs <= self._done)
+
+    def _flush(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for order, needs, translate in waiting:
+            self._offer(order, needs, translate)
+
+    def _objects(self, kind, rows: list[dict]) -> list[LiveObject]:
+        refs, settings = self.live.refs, self.settings
+        children = self._children[kind.name]
+        out: list[LiveObject] = []
+        for row in rows:
+            fields = kind.from_live(row, refs)
+            key = fields.get(kind.key)
+            if not key:
+                continue  # e.g. a product without SKU: cannot be matched to YAML
+            out.append(LiveObject(kind.name, key, row[kind.id_field], fields, row.get("date_modified")))
+            for child in children:
+                out.extend(child.live_from_parent(row, key, refs, settings))
+        return self._shared(out)
+
+    def _child_objects(self, kind, parent_row: dict, rows: list[dict]) -> list[LiveObject]:
+        parent = self.registry[kind.parent]
+        key = self.live.refs.key_of(parent.name, parent_row[parent.id_field])
+        if not key:
+            return []
+        row = {**parent_row, kind.owner_field: rows}
+        return self._shared(kind.live_from_parent(row, key, self.live.refs, self.settings))
+
+    def _shared(self, objects: list[LiveObject]) -> list[LiveObject]:
+        """One object for equal small values: {"product_id": 7} is the ``extra`` of
+        each of a product's variants and custom fields, {"channel": "uk-main"} the
+        fields of thousands of channel assignments, and a bulk import gives
+        thousands of records one ``date_modified``."""
+        memo = self._memo
+        for obj in objects:
+            obj.extra = _one(memo, obj.extra)
+            if len(obj.fields) <= SHARED_FIELDS:
+                obj.fields = _one(memo, obj.fields)
+            if obj.date_modified is not None:
+                obj.date_modified = memo.setdefault(obj.date_modified, obj.date_modified)
+        return objects
+
+
+SHARED_FIELDS = 4   # objects with at most this many fields may share their fields dict
+
+
+def _one(memo: dict, values: dict) -> dict:
+    """The first dict seen with these items (plain values only; others stay as they are)."""
+    try:
+        return memo.setdefault(tuple(values.items()), values)
+    except TypeError:
+        return values   # a list or dict inside: not shared
+
+
+def build_live(rows: dict[str, list[dict]], settings: StoreSettings | None = None,
+               registry: Registry = REGISTRY) -> LiveState:
+    """Raw list rows per kind (sub-resources inside their parents' rows, as the cache
+    keeps them) into a LiveState."""
+    builder = LiveBuilder(settings, registry)
+    for kind in registry.ordered():
+        if not kind.parent:
+            builder.add(kind.name, rows.get(kind.name, []))
+            builder.done(kind.name)
+    return builder.finish()
