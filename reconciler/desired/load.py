@@ -53,12 +53,43 @@ from reconciler.resources import REGISTRY
 from reconciler.resources import children   # the module: resources may still be importing us
 from reconciler.resources.base import ResourceKind
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
 TIMESTAMP, MERGE, VALUE = _T + "timestamp", _T + "merge", _T + "value"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):    # type: ignore[misc]
+    """The safe loader (libyaml's when available), with a quicker tag resolver.
+
+    PyYAML asks ``resolve`` for the tag of every node, in Python, trying each
+    implicit-tag pattern for the scalar's first character. The answer for a
+    plain scalar depends on its text alone, so texts whose first character
+    starts no pattern are text at once, and the rest are remembered per file
+    (keys and values repeat). Anything else, or a loader with path resolvers
+    or catch-all patterns, gets PyYAML's own answer.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._patterns = self.yaml_implicit_resolvers
+        self._quick = not self.yaml_path_resolvers and None not in self._patterns
+        self._tags: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and implicit[0] and self._quick:
+            patterns = self._patterns.get(value[0] if value else "")
+            if not patterns:
+                return self.DEFAULT_SCALAR_TAG
+            tag = self._tags.get(value)
+            if tag is None:
+                tag = self._tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+_LOADER = _Loader
 
 
 def load_desired(catalog_dir: str | os.PathLike[str]) -> DesiredState:
@@ -133,7 +164,8 @@ class _Reader:
         self.store: StoreSettings | None = None
         self.store_values: Mapping[str, SourceRange] = {}
         self.table = SourceTable()          # where every value was written (desired/sources.py)
-        self.decimals: dict[str, Decimal | str] = {}
+        self.decimals: dict[str, Decimal | str] = {}     # shared by the files' builders, dropped after loading
+        self.strings: dict[str, str] = {}
 
     def read_file(self, path: Path) -> None:
         file = display_path(path)
@@ -142,7 +174,7 @@ class _Reader:
         if root is None:
             return
         self.table.start_file(file)
-        b = _Builder(file, self.diagnostics, self.table, self.decimals)
+        b = _Builder(file, self.diagnostics, self.table, self.decimals, self.strings)
         if not isinstance(root, MappingNode):
             if not (isinstance(root, ScalarNode) and root.tag == NULL):
                 b.error(f"expected a mapping of top-level keys ({_top_level_names()}), got {_describe(root)}", root)
@@ -288,7 +320,7 @@ class _Builder:
     """
 
     def __init__(self, file: str, diagnostics: list[Diagnostic], table: SourceTable,
-                 decimals: dict[str, Decimal | str]) -> None:
+                 decimals: dict[str, Decimal | str], strings: dict[str, str]) -> None:
         self.file = file
         self.diagnostics = diagnostics
         self.table = table
@@ -296,6 +328,7 @@ class _Builder:
         self._active: set[int] = set()      # collections being built, to catch recursive aliases
         self._pos, self._keys, self._ends = table.pos.append, table.keys.append, table.ends
         self._decimals = decimals           # source text -> its Decimal, shared by equal texts
+        self._strings = strings             # text -> the one string object kept for it
 
     def at(self, node: Node) -> SourceRange:
         mark = node.start_mark
@@ -400,7 +433,9 @@ class _Builder:
         """The value of a scalar written at ``name`` (a key, or an index) inside ``parent``'s path."""
         tag = node.tag
         if tag == STR:
-            return node.value
+            # Equal texts share one string (option labels, channels, brands repeat).
+            text = node.value
+            return self._strings.setdefault(text, text)
         if tag == FLOAT:
             # Equal texts share one Decimal (money repeats: 12.50 is written many times).
             text = node.value

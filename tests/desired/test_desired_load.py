@@ -571,3 +571,24 @@ def test_the_gtse_catalog_follows_its_conventions():
     for path in sorted(CATALOG.rglob("*.yaml")):
         rel = Path("../" * (len(path.relative_to(CATALOG).parts))) / "schemas/catalog.schema.json"
         assert path.read_text().splitlines()[0] == f"# yaml-language-server: $schema={rel.as_posix()}", path
+
+
+def test_the_quick_tag_resolver_agrees_with_pyyaml():
+    import yaml
+
+    from reconciler.desired.load import _Loader
+
+    scalars = ["12", "012", "0x1F", "1_000", "-3", "+4", "1.5", ".5", "1e3", ".inf", "-.Inf", ".nan", "true",
+               "True", "TRUE", "yes", "No", "off", "On", "y", "n", "null", "Null", "~", "", "2024-01-31",
+               "2024-01-31 10:00:00", "<<", "=", "CT-BLK100", "Cable Ties", "2.5mm", "4.8", "t", "o", "f"]
+    text = "".join(f"- {s}\n" for s in scalars) + "".join(f"- '{s}'\n" for s in scalars) + "- {a: 1, 2: b}\n"
+
+    def tags(node):
+        out = [(type(node).__name__, node.tag, node.value if isinstance(node.value, str) else None)]
+        for item in node.value if isinstance(node.value, list) else []:
+            for n in item if isinstance(item, tuple) else (item,):
+                out += tags(n)
+        return out
+
+    text += text            # each plain scalar again: answered from what the loader remembered
+    assert tags(yaml.compose(text, Loader=_Loader)) == tags(yaml.compose(text, Loader=yaml.SafeLoader))

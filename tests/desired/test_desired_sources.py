@@ -75,7 +75,7 @@ def build_one(text: str, odd: bool | None = None) -> tuple[_Builder, MappingNode
     node = next(v for k, v in root.value if k.value == "obj")
     table = SourceTable()
     table.start_file(FILE)
-    builder = _Builder(FILE, [], table, {})
+    builder = _Builder(FILE, [], table, {}, {})
     value, index = builder.build(node)
     if odd is not None:
         table.odd_keys = odd
