@@ -10,7 +10,8 @@ File -> responsibility (moto's split):
     routes_pricing.py   the same for customer groups (v2, bare JSON) and price lists
     app.py         WSGI app: store prefix, auth, rate limit, concurrency, stats, /__sandbox/ routes
     server.py      SandboxServer: threaded werkzeug server, start/stop/reset/configure
-    state.py       StoreState on sqlite3: objects, ids, links, clock, reset(), seed()
+    state.py       StoreState on sqlite3: objects, ids, links, clock, reset(), seed(), kept views
+    views.py       kept views: an object's API JSON stored as text, pages joined from it
     products.py brands.py categories.py channels.py   one module per kind
     variants.py options.py custom_fields.py           a product's sub-resources
     customer_groups.py                                 v2 groups, discount rules

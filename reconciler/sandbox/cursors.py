@@ -31,7 +31,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, Sequence
 from urllib.parse import quote
 
 from .errors import unprocessable
@@ -61,9 +61,45 @@ def _limit(q: Query) -> int:
     return min(limit, MAX_LIMIT)
 
 
+class Ordered(Protocol):
+    """Items in ascending key order, read a window at a time: a list (``Listed``), or
+    rows the store counts and pages with its index (a price list's 30,000 records)."""
+
+    def __len__(self) -> int: ...
+
+    def position(self, mark: int, after: bool) -> int:
+        """The index of the first item whose key is > ``mark`` (``after``) or >= ``mark``."""
+
+    def window(self, lo: int, hi: int) -> list[Any]: ...
+
+    def key(self, item: Any) -> int: ...
+
+
+class Listed:
+    """``Ordered`` over a list already in ascending ``key`` order."""
+
+    def __init__(self, items: Sequence[Any], key: Callable[[Any], int]) -> None:
+        self.items, self.key = items, key  # type: ignore[method-assign]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def position(self, mark: int, after: bool) -> int:
+        keys = (self.key(o) for o in self.items)
+        return next((i for i, k in enumerate(keys) if (k > mark if after else k >= mark)), len(self.items))
+
+    def window(self, lo: int, hi: int) -> list[Any]:
+        return list(self.items[lo:hi])
+
+
 def paginate_mixed(items: list[Any], q: Query,
                    key: Callable[[Any], int] = lambda o: o["id"]) -> tuple[list[Any], dict]:
     """One page of ``items`` (already in ascending ``key`` order) and its meta."""
+    return paginate_ordered(Listed(items, key), q)
+
+
+def paginate_ordered(items: Ordered, q: Query) -> tuple[list[Any], dict]:
+    """``paginate_mixed`` over any ``Ordered``: only the page's window is read."""
     before, after, page = q.str("before"), q.str("after"), q.has("page")
     if before is not None and after is not None:
         raise unprocessable('Query parameters "before" and "after" cannot be used together.')
@@ -74,27 +110,25 @@ def paginate_mixed(items: list[Any], q: Query,
         number = q.int("page", 1)
         if number < 1:
             raise unprocessable('Query parameter "page" value must be a positive integer.')
-        chunk = items[(number - 1) * limit: number * limit]
+        chunk = items.window((number - 1) * limit, number * limit)
         return chunk, {"pagination": _offset_meta(len(items), len(chunk), number, limit)}
-    keys = [key(o) for o in items]
+    total = len(items)
     if after is not None:
-        mark = decode(after, "after")
-        start = next((i for i, k in enumerate(keys) if k > mark), len(items))
-        chunk_range = (start, min(start + limit, len(items)))
+        start = items.position(decode(after, "after"), after=True)
+        lo, hi = start, min(start + limit, total)
         current = f"?limit={limit}&after={quote(after, safe='')}"
     elif before is not None:
-        mark = decode(before, "before")
-        end = next((i for i, k in enumerate(keys) if k >= mark), len(items))
-        chunk_range = (max(end - limit, 0), end)
+        end = items.position(decode(before, "before"), after=False)
+        lo, hi = max(end - limit, 0), end
         current = f"?limit={limit}&before={quote(before, safe='')}"
     else:
-        chunk_range = (0, min(limit, len(items)))
+        lo, hi = 0, min(limit, total)
         current = f"?limit={limit}"
-    lo, hi = chunk_range
-    chunk = items[lo:hi]
-    meta: dict[str, Any] = {"cursor_pagination": _cursor_meta(keys, lo, hi, limit, current)}
+    chunk = items.window(lo, hi)
+    keys = [items.key(o) for o in chunk]
+    meta: dict[str, Any] = {"cursor_pagination": _cursor_meta(keys, lo, hi, total, limit, current)}
     if before is None and after is None:
-        meta = {"pagination": _offset_meta(len(items), len(chunk), 1, limit), **meta}
+        meta = {"pagination": _offset_meta(total, len(chunk), 1, limit), **meta}
     return chunk, meta
 
 
@@ -103,17 +137,18 @@ def _offset_meta(total: int, count: int, page: int, limit: int) -> dict:
             "total_pages": math.ceil(total / limit)}
 
 
-def _cursor_meta(keys: list[int], lo: int, hi: int, limit: int, current: str) -> dict:
-    """An empty page has no start/end cursor (nothing to point at) and no ``next``."""
+def _cursor_meta(keys: list[int], lo: int, hi: int, total: int, limit: int, current: str) -> dict:
+    """``keys``: the page's, items ``lo`` to ``hi`` of ``total``. An empty page has no
+    start/end cursor (nothing to point at) and no ``next``."""
     out: dict[str, Any] = {"count": hi - lo, "per_page": limit}
     links: dict[str, str] = {}
     if hi > lo:
-        start, end = encode(keys[lo]), encode(keys[hi - 1])
+        start, end = encode(keys[0]), encode(keys[-1])
         out["start_cursor"], out["end_cursor"] = start, end
         if lo > 0:
             links["previous"] = f"?limit={limit}&before={quote(start, safe='')}"
     links["current"] = current
-    if hi > lo and hi < len(keys):
+    if hi > lo and hi < total:
         links["next"] = f"?limit={limit}&after={quote(end, safe='')}"
     out["links"] = links
     return out

@@ -39,6 +39,7 @@ def render(field: dict) -> dict[str, Any]:
 class CustomFields:
     def __init__(self, state: StoreState) -> None:
         self.s = state
+        state.keep_views(KIND, lambda fields: [render(f) for f in fields])
 
     def of_products(self, pids: list[int]) -> dict[int, list[dict]]:
         out: dict[int, list[dict]] = {pid: [] for pid in pids}

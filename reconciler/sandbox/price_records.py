@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import cursors
+from . import cursors, views
 from .errors import SandboxError, not_found, unprocessable
 from .query import Query, build_filters, select
 from .schemas import PRICE_RECORD_BASE, PRICE_RECORD_ITEM, PRICE_RECORD_READ_ONLY
@@ -105,9 +105,34 @@ def _tier_errors(tiers: list[dict]) -> dict[str, str]:
     return errors
 
 
+class _ListRecords:
+    """``cursors.Ordered`` over the record ids of one price list, counted and paged by
+    the store's index: a page of 250 out of 30,000 reads only its 250."""
+
+    def __init__(self, state: StoreState, plid: int) -> None:
+        self.s, self.plid = state, plid
+        self.total = state.child_count(KIND, plid, "price_list_id")
+
+    def __len__(self) -> int:
+        return self.total
+
+    def position(self, mark: int, after: bool) -> int:
+        return self.s.child_count(KIND, self.plid, "price_list_id", below=mark + 1 if after else mark)
+
+    def window(self, lo: int, hi: int) -> list[int]:
+        return self.s.child_ids(KIND, self.plid, "price_list_id", offset=lo, limit=max(hi - lo, 0))
+
+    @staticmethod
+    def key(rid: int) -> int:
+        return rid
+
+
 class PriceRecords:
     def __init__(self, state: StoreState) -> None:
         self.s = state
+        # A record shows its variant's SKU (a base variant's is its product's).
+        state.keep_views(KIND, lambda records: self.render(records, INCLUDES),
+                         depends_on={"product": "id", "variant": "product_id", "base_variant": "product_id"})
 
     # ---- identity ---------------------------------------------------------------------
 
@@ -165,7 +190,7 @@ class PriceRecords:
     def write(self, plid: int | None, items: list[Any], mode: str) -> list[dict]:
         """Write valid items (``mode`` "put" upserts, "post" creates); return the
         ``batch_errors`` entries of the others. ``plid`` None: items name their list."""
-        existing: dict[int, dict[tuple[int, str], dict]] = {}
+        lists: set[int] = set()
         seen: set[tuple[int, int, str]] = set()
         failed = []
         for raw in items:
@@ -175,11 +200,10 @@ class PriceRecords:
             try:
                 body = self._check_item(raw, mode, plid)
                 list_id = plid if plid is not None else body["price_list_id"]
-                if list_id not in existing:
+                if list_id not in lists:
                     if self.s.get("price_list", list_id) is None:
                         raise ItemError({"price_list_id": f"Price list {list_id} does not exist."})
-                    existing[list_id] = {(r["variant_id"], r["currency"]): r
-                                         for r in self.s.children(KIND, [list_id], "price_list_id")}
+                    lists.add(list_id)
                 variant = self._resolve(body)
                 data["variant_id"] = variant["id"]
                 currency = body["currency"].lower()
@@ -188,11 +212,11 @@ class PriceRecords:
                     raise ItemError({"variant_id": f"Variant {variant['id']} in '{currency}' is listed "
                                                    "twice in this request."})
                 seen.add((list_id, *key))
-                current = existing[list_id].get(key)
+                current = self._find(list_id, variant["id"], currency)
                 if current is not None and mode == "post":
                     raise ItemError({"variant_id": f"A price record for variant {variant['id']} in "
                                                    f"'{currency}' already exists; use PUT to update it."})
-                existing[list_id][key] = self._save(list_id, variant, currency, body, current)
+                self._save(list_id, variant, currency, body, current)
             except ItemError as exc:
                 failed.append({"data": data, "field_errors": exc.errors})
         return failed
@@ -246,8 +270,9 @@ class PriceRecords:
     # ---- reads --------------------------------------------------------------------------
 
     def _find(self, plid: int, vid: int, currency: str) -> dict | None:
-        return next((r for r in self.s.children(KIND, [plid], "price_list_id")
-                     if r["variant_id"] == vid and r["currency"] == currency.lower()), None)
+        """The record of (list, variant, currency), by the store's index on them."""
+        found = self.s.match(KIND, price_list_id=plid, variant_id=vid, currency=currency.lower())
+        return found[0] if found else None
 
     def _skus(self, records: list[dict]) -> dict[int, str | None]:
         """variant id -> its SKU (an option variant's own, a base variant's product's)."""
@@ -285,30 +310,30 @@ class PriceRecords:
         # PL: "Other values will be ignored."
         return [v for v in q.strs("include") or [] if v in INCLUDES]
 
-    def list(self, plid: int, q: Query) -> tuple[list[dict], dict]:
+    def list(self, plid: int, q: Query) -> tuple[list[str], dict]:
+        """One page of a list's records as JSON text, and its meta."""
         self.s.price_lists.get(plid)
         includes = self._includes(q)
         preds = build_filters(q, FILTERS)
         if not preds:
-            # Page over the ids and decode only the page's records.
-            ids = [{"_id": i} for i in self.s.child_ids(KIND, plid, "price_list_id")]
-            page, meta = cursors.paginate_mixed(ids, q, key=lambda r: r["_id"])
-            bodies = self.s.get_many(KIND, [p["_id"] for p in page])
-            return self.render([bodies[p["_id"]] for p in page if p["_id"] in bodies], includes), meta
+            # Count and page by the index; the page is joined from its records' kept views.
+            ids, meta = cursors.paginate_ordered(_ListRecords(self.s, plid), q)
+            stored = self.s.views(KIND, ids)
+            left_out = frozenset(INCLUDES) - set(includes)
+            return views.splice_many([stored[i] for i in ids if i in stored], drop=left_out), meta
         records = self.s.children(KIND, [plid], "price_list_id")
-        if preds:
-            skus = self._skus(records) if (q.has("sku") or q.has("sku:in")) else {}
-            views = []
-            for record, view in zip(records, self.render(records, ())):
-                view["_sku"], view["_record"] = skus.get(record["variant_id"]), record
-                views.append(view)
-            records = [v["_record"] for v in select(views, preds)]
+        skus = self._skus(records) if (q.has("sku") or q.has("sku:in")) else {}
+        shown = []
+        for record, view in zip(records, self.render(records, ())):
+            view["_sku"], view["_record"] = skus.get(record["variant_id"]), record
+            shown.append(view)
+        records = [v["_record"] for v in select(shown, preds)]
         page, meta = cursors.paginate_mixed(records, q, key=lambda r: r["_id"])
-        return self.render(page, includes), meta
+        return [views.dumps(r) for r in self.render(page, includes)], meta
 
     def by_variant(self, plid: int, vid: int, q: Query) -> tuple[list[dict], dict]:
         self.s.price_lists.get(plid)
-        records = [r for r in self.s.children(KIND, [plid], "price_list_id") if r["variant_id"] == vid]
+        records = self.s.match(KIND, price_list_id=plid, variant_id=vid)
         page, meta = cursors.paginate_mixed(records, q, key=lambda r: r["_id"])
         return self.render(page, self._includes(q)), meta
 

@@ -35,12 +35,13 @@ Choices where the official description is silent or contradicts itself (⚠):
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-from . import unique
+from . import unique, views
 from .brands import slug
 from .errors import SandboxError, conflict, not_found, unprocessable
-from .query import Query, build_filters, page_meta, paginate, select, shape, sort_items
+from .query import Query, build_filters, page_meta, paginate, select, shape_sets, sort_items
 from .schemas import (PRODUCT, PRODUCT_POST_ONLY, PRODUCT_READ_ONLY, PRODUCT_REQUIRED,
                       PRODUCT_UNSUPPORTED)
 from .state import public
@@ -126,6 +127,7 @@ def _apply(product: dict, body: dict) -> dict:
 class Products:
     def __init__(self, state: StoreState) -> None:
         self.s = state
+        state.keep_views(KIND, lambda products: [public(p) for p in products])
 
     # ---- reads ----------------------------------------------------------------------
 
@@ -142,31 +144,37 @@ class Products:
         return self.render_many([product], q)[0]
 
     def render_many(self, products: list[dict], q: Query) -> list[dict]:
-        """The API view of a page of products; each ``include`` costs one query for the
-        whole page, never one per product."""
-        includes = self._includes(q)
-        pids = [p["id"] for p in products]
-        subs: dict[str, dict[int, Any]] = {}
+        """The API view of (stored) products, as objects."""
+        return [json.loads(text) for text in self.render_json([p["id"] for p in products], q)]
+
+    def render_json(self, pids: list[int], q: Query) -> list[str]:
+        """The API view of stored products as JSON text, joined from their kept views
+        (``views.py``); each ``include`` costs one query for the whole page, never one
+        per product."""
+        includes = tuple(dict.fromkeys(self._includes(q)))
+        subs: dict[str, dict[int, str]] = {}
         if "channels" in includes:
-            subs["channels"] = {pid: [] for pid in pids}
+            channels: dict[int, list[int]] = {pid: [] for pid in pids}
             for pid, cid in self.s.links("product_channel", pids):
-                subs["channels"][pid].append(cid)
-        if "custom_fields" in includes:
-            subs["custom_fields"] = self.s.custom_fields.of_products(pids)
-        if "variants" in includes:  # ⚠ product_Full declares no variants; examples have them
-            subs["variants"] = self.s.variants.of_products(products)
+                channels[pid].append(cid)
+            subs["channels"] = {pid: views.dumps(cids) for pid, cids in channels.items()}
+        for inc, kind in (("custom_fields", "custom_field"), ("variants", "variant")):
+            # ⚠ product_Full declares no variants; examples have them
+            if inc in includes:
+                children: dict[int, list[str]] = {pid: [] for pid in pids}
+                for pid, view in self.s.child_views(kind, pids):
+                    children[pid].append(view)
+                subs[inc] = {pid: views.array_of(texts) for pid, texts in children.items()}
         if "options" in includes:
-            subs["options"] = {pid: [] for pid in pids}
+            options: dict[int, list[dict]] = {pid: [] for pid in pids}
             for option in self.s.children("option", pids):
-                subs["options"][option["product_id"]].append(option)
-        out = []
-        for product in products:
-            item = shape(public(product), q, always=_ALWAYS)
-            for inc in includes:
-                # none of images, videos, bulk pricing rules or modifiers exist in the sandbox yet
-                item[inc] = subs[inc][product["id"]] if inc in subs else []
-            out.append(item)
-        return out
+                options[option["product_id"]].append(option)
+            subs["options"] = {pid: views.dumps(found) for pid, found in options.items()}
+        # none of images, videos, bulk pricing rules or modifiers exist in the sandbox yet
+        extras = [[subs[inc][pid] if inc in subs else "[]" for inc in includes] for pid in pids]
+        stored = self.s.views(KIND, pids)
+        keep, drop = shape_sets(q, always=_ALWAYS)
+        return views.splice_many([stored[pid] for pid in pids], keep, drop, includes, extras)
 
     @staticmethod
     def _includes(q: Query) -> list[str]:
@@ -208,17 +216,19 @@ class Products:
             return self.s.all(KIND)
         return [p for _, p in sorted(self.s.get_many(KIND, ids).items())]
 
-    def list_page(self, q: Query) -> tuple[list[dict], dict]:
-        """One page of ``GET /v3/catalog/products``. Without filters and sorted by id
-        (how a full read goes, 250 a page) only that page is loaded."""
+    def list_page(self, q: Query) -> tuple[list[int], dict]:
+        """The ids on one page of ``GET /v3/catalog/products``, and its meta. Without
+        filters and sorted by id (how a full read goes, 250 a page) only that page's ids
+        are read."""
         plain = not any(q.has(p) for p in LIST_PARAMS if p not in
                         ("page", "limit", "include", "include_fields", "exclude_fields", "sort", "direction"))
         if plain and q.str("sort") in (None, "id") and q.str("direction") in (None, "asc", "desc"):
             self._includes(q)
             page, limit = q.page_limit()
-            chunk = self.s.page(KIND, (page - 1) * limit, limit, descending=q.str("direction") == "desc")
+            chunk = self.s.page_ids(KIND, (page - 1) * limit, limit, descending=q.str("direction") == "desc")
             return chunk, page_meta(self.s.count(KIND), len(chunk), page, limit)
-        return paginate(self.list(q), q)
+        chunk, meta = paginate(self.list(q), q)
+        return [p["id"] for p in chunk], meta
 
     # ---- validation -----------------------------------------------------------------
 

@@ -199,11 +199,17 @@ def select(items: Iterable[dict], preds: list[Filter]) -> list[dict]:
 def shape(obj: dict, q: Query, id_field: str = "id", always: Iterable[str] = ()) -> dict:
     """Apply include_fields (listed fields plus the id) and exclude_fields (the id
     cannot be excluded) – d:query, P ``IncludeFieldsParam``/``ExcludeFieldsParam``."""
-    include = q.strs("include_fields")
-    exclude = set(q.strs("exclude_fields") or []) - {id_field}
-    keep = set(include) | {id_field} | set(always) if include else None
+    keep, exclude = shape_sets(q, id_field, always)
     return {k: v for k, v in obj.items()
             if (keep is None or k in keep) and k not in exclude}
+
+
+def shape_sets(q: Query, id_field: str = "id", always: Iterable[str] = ()) -> tuple[frozenset | None, frozenset]:
+    """The keys ``shape`` keeps (None: all) and the keys it leaves out."""
+    include = q.strs("include_fields")
+    exclude = frozenset(q.strs("exclude_fields") or []) - {id_field}
+    keep = frozenset(include) | {id_field} | set(always) if include else None
+    return keep, exclude
 
 
 def paginate(items: list, q: Query, link_order: str = "page") -> tuple[list, dict]:

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from . import brands, categories, channels, custom_fields, products, variants
+from . import brands, categories, channels, custom_fields, products, variants, views
 from .errors import SandboxError
 from .query import PAGING, SHAPING, Query, paginate, shape
 from .state import StoreState, public
@@ -50,6 +50,13 @@ def collection(data: list, meta: dict) -> Response:
     return json_response({"data": data, "meta": meta})
 
 
+def collection_json(items: list[str], meta: dict) -> Response:
+    """``collection`` of items that are JSON text already (kept views), byte for byte
+    what ``collection`` writes for the same objects."""
+    return Response("".join(('{"data": [', ", ".join(items), '], "meta": ', views.dumps(meta), "}")),
+                    mimetype="application/json")
+
+
 def no_content(status: int = 204) -> Response:
     return Response(status=status)
 
@@ -59,7 +66,7 @@ def no_content(status: int = 204) -> Response:
 def list_products(ctx: Ctx) -> Response:
     q = ctx.query(products.LIST_PARAMS)
     page, meta = ctx.state.products.list_page(q)
-    return collection(ctx.state.products.render_many(page, q), meta)
+    return collection_json(ctx.state.products.render_json(page, q), meta)
 
 
 def create_product(ctx: Ctx) -> Response:

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from . import customer_groups, price_list_assignments, price_lists, price_records
 from .cursors import paginate_mixed
 from .errors import SandboxError
-from .routes import Ctx, collection, json_response, no_content, single
+from .routes import Ctx, collection, collection_json, json_response, no_content, single
 
 
 @contextmanager
@@ -112,7 +112,7 @@ def _multi_answer(errors: list[dict]) -> Response:
 
 def list_records(ctx: Ctx, id: int) -> Response:
     page, meta = ctx.state.price_records.list(id, ctx.query(price_records.LIST_PARAMS))
-    return collection(page, meta)
+    return collection_json(page, meta)
 
 
 def create_records(ctx: Ctx, id: int) -> Response:

@@ -3,7 +3,8 @@
 Storage is deliberately generic so later kinds (price lists, customer groups,
 webhooks) are new *kind names*, not new code here:
 
-    objects(kind, id, body JSON)   one row per object; the body is the API shape
+    objects(kind, id, body JSON, view)   one row per object; the body is the API shape,
+                                   ``view`` its kept serialization (below) or NULL
     sequences(kind, last_id)       id allocation per kind
     links(kind, a, b)              many-to-many pairs, e.g. ("product_channel", 111, 1)
     meta(key, value)               "initialized" marks a db that was already seeded
@@ -17,7 +18,19 @@ store of 10,000 products with 30,000 variants stays fast:
   (variants, options, custom fields of a page of products, in one query); with
   ``field="price_list_id"`` the price records of some price lists;
 * ``lookup(kinds, field, value)`` – objects whose ``field`` equals ``value`` ignoring
-  case (``casefold``), for the unique fields ``sku``, ``name`` and ``custom_url.url``.
+  case (``casefold``), for the unique fields ``sku``, ``name`` and ``custom_url.url``;
+* ``match(kind, price_list_id=…, variant_id=…, currency=…)`` – objects by those fields
+  (or the first one or two of them), for a price record's identity.
+
+Kept views (``views.py``): a kind module may ``keep_views(kind, render, depends_on)``.
+Its objects' API views are then kept as JSON text in ``view``, so a page of 250 products
+with their variants is joined from stored text, not decoded, rebuilt and re-encoded.
+Every write sets the object's ``view`` to NULL, and the views of the objects that show
+it (``depends_on``: a variant shows its product's price and its options' labels) too.
+A NULL view is rendered from the bodies when it is next read, and stored; ``seed``
+renders them all at once. Writes and reads hold the lock and a rolled-back transaction
+takes its views back with its bodies, so a stored view is never older than a body it
+shows.
 
 Concurrency: one connection shared by the server's threads, guarded by one RLock;
 ``transaction()`` wraps a request so that a ``SandboxError`` raised half-way through a
@@ -39,18 +52,24 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
+from . import views
 from .errors import SandboxError  # noqa: F401  (re-exported: state raises these)
 from .validation import normalize_number
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, id INTEGER NOT NULL,
-                                    body TEXT NOT NULL, PRIMARY KEY (kind, id));
+                                    body TEXT NOT NULL, view TEXT, PRIMARY KEY (kind, id));
 CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS links (kind TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
                                   PRIMARY KEY (kind, a, b));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS objects_stale ON objects (kind, id) WHERE view IS NULL;
+CREATE INDEX IF NOT EXISTS objects_record_key ON objects (kind, json_extract(body, '$.price_list_id'),
+    json_extract(body, '$.variant_id'), json_extract(body, '$.currency'));
 CREATE INDEX IF NOT EXISTS objects_parent
     ON objects (kind, json_extract(body, '$.product_id'), id);
 CREATE INDEX IF NOT EXISTS objects_price_list
@@ -67,6 +86,8 @@ _LOOKUP_PATHS = {"sku": "$.sku", "name": "$.name", "custom_url": "$.custom_url.u
 # Parent fields ``children`` may follow, with their index.
 _PARENT_PATHS = {"product_id": ("$.product_id", "objects_parent"),
                  "price_list_id": ("$.price_list_id", "objects_price_list")}
+# Fields ``match`` may search, in the order of their index.
+_MATCH_FIELDS = ("price_list_id", "variant_id", "currency")
 
 # First id per kind. Distinct starting points are our choice (not stated anywhere):
 # they make a client that sends a brand id where a product id belongs fail loudly.
@@ -77,6 +98,14 @@ DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"  # P product_Full: 2018-08-15T14:49:05+0
 DATE_FORMAT_Z = "%Y-%m-%dT%H:%M:%SZ"      # PL getPriceLists: 2022-02-26T17:33:11Z
 DATE_FORMAT_V2 = "%Y-%m-%d %H:%M:%S"      # CU2 customerGroup_Full: 2023-07-17 06:30:41 (UTC)
 SEED_SECTIONS = ("brands", "categories", "products", "price_lists", "customer_groups", "hooks")
+
+
+_MAX_INT = 2 ** 63 - 1
+
+
+def _clamp(n: int) -> int:
+    """An int SQLite can bind (a cursor or page number from a query may be any size)."""
+    return max(-_MAX_INT, min(n, _MAX_INT))
 
 
 def _dumps(obj: Any) -> str:
@@ -100,8 +129,15 @@ class StoreState:
         self._depth = 0
         # Registered before the schema: the expression indexes call it on every write.
         self._conn.create_function("casefold", 1, casefold, deterministic=True)
+        # kind -> render(bodies) -> API objects; source kind -> [(dependent kind, field)]
+        self._renderers: dict[str, Callable[[list[dict]], list[dict]]] = {}
+        self._dependents: dict[str, list[tuple[str, str]]] = {}
         with self.lock:
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(_TABLES)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(objects)")}
+            if "view" not in columns:  # a db file written before views were kept
+                self._conn.execute("ALTER TABLE objects ADD COLUMN view TEXT")
+            self._conn.executescript(_INDEXES)
         # Imported here: the kind modules import this one for type hints and helpers.
         from .brands import Brands
         from .categories import Categories
@@ -170,6 +206,7 @@ class StoreState:
                 self.assignments.seed(price_list["id"], item.get("assignments", []))
             for item in data.get("hooks", []):
                 self.hooks.seed(item)
+            self.refresh_views()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -220,25 +257,39 @@ class StoreState:
         """Objects of a kind whose ``field`` (``product_id`` or ``price_list_id``) is one
         of ``parent_ids``, in id order, in one query (the page of a product list loads
         its variants at once)."""
+        return [json.loads(r[0]) for r in self._children("body", kind, parent_ids, field)]
+
+    def _children(self, columns: str, kind: str, parent_ids: Iterable[int], field: str) -> list[tuple]:
         path, index = _PARENT_PATHS[field]
         with self.lock:
-            rows = self._conn.execute(
-                f"SELECT body FROM objects INDEXED BY {index} "
-                f"WHERE kind=? AND json_extract(body, '{path}') "
+            return self._conn.execute(
+                f"SELECT {columns.format(parent=f'json_extract(body, {path!r})')} FROM objects "
+                f"INDEXED BY {index} WHERE kind=? AND json_extract(body, '{path}') "
                 "IN (SELECT value FROM json_each(?)) ORDER BY id",
                 (kind, json.dumps(sorted(set(parent_ids))))).fetchall()
-        return [json.loads(r[0]) for r in rows]
 
-    def child_ids(self, kind: str, parent_id: int, field: str = "product_id") -> list[int]:
+    def child_ids(self, kind: str, parent_id: int, field: str = "product_id",
+                  offset: int = 0, limit: int = -1) -> list[int]:
         """Ids of ``children(kind, [parent_id], field)``, in id order, without decoding
-        the bodies: a page of 250 out of 30,000 price records decodes only its 250."""
+        the bodies; ``offset``/``limit`` take one page of them (-1: no limit)."""
         path, index = _PARENT_PATHS[field]
         with self.lock:
             rows = self._conn.execute(
                 f"SELECT id FROM objects INDEXED BY {index} "
-                f"WHERE kind=? AND json_extract(body, '{path}') = ? ORDER BY id",
-                (kind, parent_id)).fetchall()
+                f"WHERE kind=? AND json_extract(body, '{path}') = ? ORDER BY id LIMIT ? OFFSET ?",
+                (kind, parent_id, limit, _clamp(offset))).fetchall()
         return [r[0] for r in rows]
+
+    def child_count(self, kind: str, parent_id: int, field: str = "product_id",
+                    below: int | None = None) -> int:
+        """How many ``child_ids(kind, parent_id, field)`` there are (with ``below``: how
+        many of them are less than it)."""
+        path, index = _PARENT_PATHS[field]
+        with self.lock:
+            return self._conn.execute(
+                f"SELECT COUNT(*) FROM objects INDEXED BY {index} "
+                f"WHERE kind=? AND json_extract(body, '{path}') = ? AND id < ?",
+                (kind, parent_id, _clamp(below if below is not None else _MAX_INT))).fetchone()[0]
 
     def lookup(self, kinds: tuple[str, ...], field: str, value: str) -> list[tuple[str, int]]:
         """(kind, id) of objects whose ``field`` equals ``value`` ignoring case."""
@@ -259,27 +310,119 @@ class StoreState:
 
     def page(self, kind: str, offset: int, limit: int, descending: bool = False) -> list[dict]:
         """One page of a kind in id order (for unfiltered lists)."""
+        return [json.loads(body) for body in self._page("body", kind, offset, limit, descending)]
+
+    def page_ids(self, kind: str, offset: int, limit: int, descending: bool = False) -> list[int]:
+        """The ids of ``page(kind, offset, limit, descending)``, read from the key alone."""
+        return self._page("id", kind, offset, limit, descending)
+
+    def _page(self, column: str, kind: str, offset: int, limit: int, descending: bool) -> list[Any]:
         order = "DESC" if descending else "ASC"
         with self.lock:
             rows = self._conn.execute(
-                f"SELECT body FROM objects WHERE kind=? ORDER BY id {order} LIMIT ? OFFSET ?",
+                f"SELECT {column} FROM objects WHERE kind=? ORDER BY id {order} LIMIT ? OFFSET ?",
                 (kind, limit, offset)).fetchall()
+        return [r[0] for r in rows]
+
+    def match(self, kind: str, **fields: Any) -> list[dict]:
+        """Objects of a kind whose fields equal ``fields`` (exactly), in id order: the
+        fields are ``price_list_id``, ``variant_id``, ``currency`` or the first of them."""
+        names = _MATCH_FIELDS[:len(fields)]
+        if set(fields) != set(names):
+            raise ValueError(f"match takes {', '.join(_MATCH_FIELDS)} or the first of them")
+        where = " AND ".join(f"json_extract(body, '$.{name}') = ?" for name in names)
+        with self.lock:
+            rows = self._conn.execute(
+                f"SELECT body FROM objects INDEXED BY objects_record_key WHERE kind=? AND {where} "
+                "ORDER BY id", (kind, *(fields[name] for name in names))).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     def save(self, kind: str, oid: int, obj: dict) -> dict:
         with self.lock:
-            self._conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)",
+            self._stale_dependents(kind, oid, obj)
+            self._conn.execute("INSERT OR REPLACE INTO objects (kind, id, body) VALUES (?, ?, ?)",
                                (kind, oid, _dumps(obj)))
         return obj
 
     def remove(self, kind: str, oid: int) -> None:
         with self.lock:
+            self._stale_dependents(kind, oid, None)
             self._conn.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, oid))
 
     def move(self, kind: str, oid: int, to_kind: str) -> None:
         """Re-file an object under another kind, keeping its id and body."""
         with self.lock:
-            self._conn.execute("UPDATE objects SET kind=? WHERE kind=? AND id=?", (to_kind, kind, oid))
+            obj = self.get(kind, oid)
+            self._stale_dependents(kind, oid, obj)
+            self._stale_dependents(to_kind, oid, obj)
+            self._conn.execute("UPDATE objects SET kind=?, view=NULL WHERE kind=? AND id=?",
+                               (to_kind, kind, oid))
+
+    # ---- kept views ---------------------------------------------------------------------
+
+    def keep_views(self, kind: str, render: Callable[[list[dict]], list[dict]],
+                   depends_on: dict[str, str] | None = None) -> None:
+        """Keep the API views of ``kind`` as text: ``render(bodies)`` gives the API objects
+        (in order). ``depends_on`` {source kind: field}: a view of ``kind`` also shows the
+        objects of the source kind whose ``field`` equals its ``product_id``, so writing
+        one of those makes it stale (``{"product": "id"}``: its product)."""
+        self._renderers[kind] = render
+        for source, field in (depends_on or {}).items():
+            self._dependents.setdefault(source, []).append((kind, field))
+
+    def _stale_dependents(self, kind: str, oid: int, obj: dict | None) -> None:
+        """NULL the views that show object (kind, oid): by its stored body (before the
+        write) and by ``obj`` (after it)."""
+        for dependent, field in self._dependents.get(kind, ()):
+            self._conn.execute(
+                "UPDATE objects INDEXED BY objects_parent SET view=NULL WHERE kind=? AND "
+                "json_extract(body, '$.product_id') IN (?, (SELECT json_extract(body, ?) FROM objects "
+                "WHERE kind=? AND id=?)) AND view IS NOT NULL",
+                (dependent, None if obj is None else obj.get(field), f"$.{field}", kind, oid))
+
+    def refresh_views(self) -> None:
+        """Render every NULL view of the kinds that keep views (after seeding, so that
+        the first read of a seeded store is as fast as the next)."""
+        with self.lock:
+            for kind in self._renderers:
+                rows = self._conn.execute(
+                    "SELECT id, NULL, body FROM objects INDEXED BY objects_stale WHERE kind=? AND view IS NULL "
+                    "ORDER BY id", (kind,)).fetchall()
+                self._texts(kind, rows)
+
+    def forget_views(self) -> None:
+        """Drop every kept view; each is rendered again when next read."""
+        with self.lock:
+            self._conn.execute("UPDATE objects SET view=NULL WHERE view IS NOT NULL")
+
+    def _texts(self, kind: str, rows: list[tuple]) -> list[str]:
+        """Rows (id, view, body-if-view-is-NULL, …) -> view texts. NULL views are rendered
+        from the bodies and stored: every write after this NULLs them again."""
+        texts = [row[1] for row in rows]
+        missing = [i for i, text in enumerate(texts) if text is None]
+        if missing:
+            objs = self._renderers[kind]([json.loads(rows[i][2]) for i in missing])
+            for i, obj in zip(missing, objs):
+                texts[i] = views.encode(obj)
+            self._conn.executemany("UPDATE objects SET view=? WHERE kind=? AND id=?",
+                                   [(texts[i], kind, rows[i][0]) for i in missing])
+        return texts
+
+    def views(self, kind: str, ids: Iterable[int]) -> dict[int, str]:
+        """View texts of objects by id, in one query; missing ids are left out."""
+        with self.lock:
+            rows = self._conn.execute(
+                "SELECT id, view, iif(view IS NULL, body, NULL) FROM objects "
+                "WHERE kind=? AND id IN (SELECT value FROM json_each(?))",
+                (kind, json.dumps(sorted(set(ids))))).fetchall()
+            return dict(zip((r[0] for r in rows), self._texts(kind, rows)))
+
+    def child_views(self, kind: str, parent_ids: Iterable[int],
+                    field: str = "product_id") -> list[tuple[int, str]]:
+        """(parent id, view text) of ``children(kind, parent_ids, field)``, in id order."""
+        with self.lock:
+            rows = self._children("id, view, iif(view IS NULL, body, NULL), {parent}", kind, parent_ids, field)
+            return list(zip((r[3] for r in rows), self._texts(kind, rows)))
 
     def claim_id(self, kind: str, oid: int) -> None:
         """Make sure the sequence of a kind never hands out ``oid`` (an id a seed fixed)."""

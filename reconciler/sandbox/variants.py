@@ -128,6 +128,8 @@ def _item_error(index: int, exc: SandboxError) -> SandboxError:
 class Variants:
     def __init__(self, state: StoreState) -> None:
         self.s = state
+        # A variant shows its product's values where it has none, and its options' labels.
+        state.keep_views(KIND, self.render_all, depends_on={"product": "id", "option": "product_id"})
 
     # ---- reads ----------------------------------------------------------------------
 
