@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -69,8 +69,9 @@ class Located:
     label: str                      # "product 'CT-BLK100'", "products[3]", "store"
     fields: Any                     # the plain value built from YAML
     start: SourceRange              # the object's first key
-    values: dict[str, SourceRange] = field(default_factory=dict)   # dotted path -> value node
-    keys: dict[str, SourceRange] = field(default_factory=dict)     # dotted path -> key node
+    # dotted path -> position of the value / of its mapping key (loaded: sources.SourceMap views)
+    values: Mapping[str, SourceRange] = field(default_factory=dict)
+    keys: Mapping[str, SourceRange] = field(default_factory=dict)
 
     def value_at(self, path: str) -> SourceRange:
         while path:
@@ -261,7 +262,7 @@ def check_references(
 
 
 def check_existing_overlap(
-    objects: dict[str, dict[str, DesiredObject]], store: StoreSettings, values: dict[str, SourceRange]
+    objects: dict[str, dict[str, DesiredObject]], store: StoreSettings, values: Mapping[str, SourceRange]
 ) -> list[Diagnostic]:
     """An object cannot be both managed and listed in ``store.existing`` as unmanaged.
 
