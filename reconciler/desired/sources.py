@@ -78,7 +78,10 @@ class SourceTable:
         names; otherwise ``node`` is a value inside one, and ``path`` is relative to it.
         """
         out: list[tuple[int, Any]] = []
-        self._find(node, value, path, top, out)
+        try:
+            self._find(node, value, path, top, out)
+        except IndexError:      # the value was changed in place since it was loaded: no position
+            return []
         return out
 
     def _find(self, node: int, value: Any, rest: str, bare: bool, out: list[tuple[int, Any]]) -> None:
