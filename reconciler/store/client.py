@@ -15,10 +15,15 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
+from urllib.parse import quote_plus, urlencode
 
 from reconciler.store.transport import Response, Transport
 
 PAGE_SIZE = 250
+# No API page states a URL limit. RFC 9110 §4.1: "It is RECOMMENDED that all senders
+# and recipients support, at a minimum, URIs with lengths of 8000 octets"; we stay
+# below that, with room for the page and limit parameters.
+MAX_URL_LENGTH = 8000
 
 PageFn = Callable[[int, list], Any]   # (page number from 1, the page's rows)
 
@@ -136,6 +141,30 @@ class StoreClient:
             data = resp.data if isinstance(resp.data, dict) else {}
             number += 1
             on_page(number, data.get("data") or [])
+
+    def filter_chunks(self, path: str, params: dict | None, name: str, values: Iterable[Any], *,
+                      most: int = PAGE_SIZE) -> list[str]:
+        """``values`` as comma-joined values of the filter ``name`` (``sku:in``,
+        ``variant_id:in``), as few as can be: at most ``most`` values each (by
+        default a page, so each chunk is one answer) and a URL (with ``params``,
+        ``page`` and ``limit``) of at most MAX_URL_LENGTH characters."""
+        fixed = len(self.transport.config.base_url + path) + len("?&page=99999&limit=999&" + quote_plus(name) + "=")
+        room = MAX_URL_LENGTH - fixed - len(urlencode(params or {}))
+        comma = len(quote_plus(","))
+        chunks: list[str] = []
+        chunk: list[str] = []
+        used = 0
+        for value in values:
+            text = str(value)
+            size = len(quote_plus(text)) + (comma if chunk else 0)
+            if chunk and (len(chunk) >= most or used + size > room):
+                chunks.append(",".join(chunk))
+                chunk, used, size = [], 0, size - comma
+            chunk.append(text)
+            used += size
+        if chunk:
+            chunks.append(",".join(chunk))
+        return chunks
 
     def list_many(self, requests: dict[str, tuple[str, dict | None]]) -> dict[str, list[dict]]:
         """Several ``list_all`` calls side by side: {name: (path, params)} -> {name: rows}."""

@@ -9,26 +9,26 @@ or, when the read is to be cached, a RowCollector that keeps the raw rows.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import gc
 import logging
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from reconciler.desired.model import StoreSettings
 from reconciler.live import LiveState
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store import cache
-from reconciler.store.build import LiveBuilder, build_live
-from reconciler.store.client import StoreClient
+from reconciler.store.build import EVERYTHING, LOOKS_UP, LiveBuilder, build_live
+from reconciler.store.client import PAGE_SIZE, StoreClient
 
 log = logging.getLogger(__name__)
 
-__all__ = ["read_live", "read_touched", "build_live", "find_by_key"]
+__all__ = ["read_live", "read_touched", "touched_by_changes", "Touched", "build_live", "find_by_key"]
 
-# Keys go in the query string; 50 per request keeps URLs well under common limits.
-KEYS_PER_REQUEST = 50
 RECORD_PARAMS = {"include": "sku,bulk_pricing_tiers"}
 
 
@@ -120,31 +120,57 @@ def _read_all(client: StoreClient, sink, settings: StoreSettings, registry: Regi
     })
 
 
-def _read_kind(client: StoreClient, sink, kind, params: dict | None) -> None:
-    children = _CHILD_READS.get(kind.name)
+def _read_kind(client: StoreClient, sink, kind, params: dict | None, touched: "Touched | None" = None) -> None:
+    """A whole kind; with ``touched``, only the touched sub-resources read apart from it."""
+    children = _CHILD_READS.get(kind.name, (None,))[0]
     if kind.api_version == "v2":
         sink.add(kind.name, client.list_v2(kind.endpoint, params))
     elif children:
         rows = client.list_all(kind.endpoint, params)
         sink.add(kind.name, rows)
         sink.done(kind.name)
-        children(client, sink, rows)
+        children(client, sink, rows, touched)
         return
     else:
         client.each_page(kind.endpoint, params, lambda n, rows: sink.add(kind.name, rows, n))
     sink.done(kind.name)
 
 
-def _read_price_list_children(client: StoreClient, sink, lists: list[dict]) -> None:
-    """Each list's records (page by page) and assignments (one read for all lists)."""
+def _read_price_list_children(client: StoreClient, sink, lists: list[dict], touched: "Touched | None" = None) -> None:
+    """Each list's records (page by page) and the lists' assignments (one read). With
+    ``touched``: the touched records only, by variant id (or SKU for new ones), and
+    the assignments only when one is touched."""
+    records = touched.children.get("price_record", {}) if touched else None
+    assignments = touched.children.get("price_list_assignment", {}) if touched else None
     reads = {}
     for i, row in enumerate(lists):
-        reads[f"records#{row['id']}"] = (lambda i=i, row=row: client.each_cursor_page(
-            f"/v3/pricelists/{row['id']}/records", RECORD_PARAMS,
-            lambda n, rows: sink.add_children("price_record", row, rows, (i, n))))
-    if lists:
+        if records is None or (row.get("name") in records and records[row["name"]] is None):
+            reads[f"records#{row['id']}"] = (lambda i=i, row=row: client.each_cursor_page(
+                f"/v3/pricelists/{row['id']}/records", RECORD_PARAMS,
+                lambda n, rows: sink.add_children("price_record", row, rows, (i, 0, n))))
+        elif records.get(row.get("name")):
+            reads[f"records#{row['id']}"] = (lambda i=i, row=row: _read_records(
+                client, sink, row, records[row["name"]], i))
+    if assignments is None and lists:
         reads["assignments"] = lambda: _add_assignments(sink, lists, client.list_all("/v3/pricelists/assignments"))
+    elif assignments:
+        ids = ",".join(str(r["id"]) for r in lists if r.get("name") in assignments)
+        reads["assignments"] = lambda: _add_assignments(sink, lists, client.list_all(
+            "/v3/pricelists/assignments", {"price_list_id:in": ids}))
     client.gather(reads)
+
+
+def _read_records(client: StoreClient, sink, row: dict, items: list[tuple[str, Any]], i: int) -> None:
+    """One list's touched records: by ``variant_id:in`` where the plan knows the
+    variant (updates, deletes), by ``sku:in`` for new records (FACTS.md 10.2)."""
+    path = f"/v3/pricelists/{row['id']}/records"
+    ids = sorted({vid for _, vid in items if vid is not None})
+    skus = sorted({key[len(row["name"]) + 1 : key.rindex(":")] for key, vid in items if vid is None})
+    chunks = [("variant_id:in", c) for c in client.filter_chunks(path, RECORD_PARAMS, "variant_id:in", ids)]
+    chunks += [("sku:in", c) for c in client.filter_chunks(path, RECORD_PARAMS, "sku:in", skus)]
+    client.gather({str(j): (lambda j=j, name=name, chunk=chunk: client.each_cursor_page(
+        path, {**RECORD_PARAMS, name: chunk}, lambda n, rows: sink.add_children("price_record", row, rows, (i, j, n))))
+        for j, (name, chunk) in enumerate(chunks)})
 
 
 def _add_assignments(sink, lists: list[dict], rows: list[dict]) -> None:
@@ -155,7 +181,9 @@ def _add_assignments(sink, lists: list[dict], rows: list[dict]) -> None:
         sink.add_children("price_list_assignment", row, by_list.get(row["id"], []), (i, 1))
 
 
-_CHILD_READS = {"price_list": _read_price_list_children}
+# Top-level kinds whose sub-resources are read apart from their rows: (reader, child kinds).
+_CHILD_READS = {"price_list": (_read_price_list_children, ("price_record", "price_list_assignment"))}
+_SEPARATE_CHILDREN = {child for _, children in _CHILD_READS.values() for child in children}
 
 
 class RowCollector:
@@ -187,38 +215,159 @@ class RowCollector:
         return {kind: [row for n in sorted(pages) for row in pages[n]] for kind, pages in self._pages.items()}
 
 
-def read_touched(client: StoreClient, keys: dict[str, list[str]], settings: StoreSettings | None = None,
-                 registry: Registry = REGISTRY) -> LiveState:
-    """Read only the objects a plan touches (plus the kinds others refer to).
+@dataclass
+class Touched:
+    """What a stale check (or a rollback) re-reads: never the whole store.
 
-    ``keys`` maps top-level kinds to keys (a sub-resource counts as its parent's
-    key). Kinds with a ``key_filter`` are read by key, in chunks; the others
-    (brands, categories: few, and needed to resolve names) are read whole.
+    - ``keys``: top-level objects read with their sub-resources (updated, deleted,
+      or the parent of a changed variant, option, custom field or channel);
+    - ``absent``: top-level objects the plan creates: only their absence is checked;
+    - ``children``: sub-resources read apart from their parents (a price list's
+      records and assignments): {kind: {parent key: [(key, live id or None)]}},
+      None instead of the list for all of that parent's.
+    """
+
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    absent: dict[str, set[str]] = field(default_factory=dict)
+    children: dict[str, dict[str, list[tuple[str, Any]] | None]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, keys: "Touched | dict[str, list[str]]", registry: Registry = REGISTRY) -> "Touched":
+        """A Touched, or one from {top-level kind: keys} (a sub-resource given as its
+        parent's key: that parent's separately read sub-resources are read whole)."""
+        if isinstance(keys, Touched):
+            return keys
+        out = cls(keys={k: set(v) for k, v in keys.items()})
+        for parent, (_, children) in _CHILD_READS.items():
+            for child in children:
+                out.children[child] = {key: None for key in out.keys.get(parent, ())}
+        return out
+
+
+def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
+    """What a plan's changes touch (``ResourceChange``s: kind, key, action, parent,
+    live_id, reason). A create is only checked to be absent, unless it replaces a
+    deleted object; a sub-resource's parent is read unless the plan creates it."""
+    touched = Touched()
+    parents: list[tuple[str, str]] = []
+    for c in changes:
+        verb = c.action.verb
+        if verb == "noop":
+            continue
+        kind = registry[c.kind]
+        if kind.parent:
+            parent = _key_of_address(c.parent)
+            parents.append((kind.parent, parent))
+            if kind.name in _SEPARATE_CHILDREN:
+                touched.children.setdefault(kind.name, {}).setdefault(parent, []).append((c.key, c.live_id))
+        elif verb == "create" and not (c.reason or "").startswith("replace"):
+            touched.absent.setdefault(kind.name, set()).add(c.key)
+        else:
+            touched.keys.setdefault(kind.name, set()).add(c.key)
+    for kind, key in parents:
+        if key not in touched.absent.get(kind, ()):
+            touched.keys.setdefault(kind, set()).add(key)
+    for kind, keys in touched.keys.items():
+        touched.absent.get(kind, set()).difference_update(keys)
+    return touched
+
+
+def _key_of_address(address: str) -> str:
+    """"product['CT-BLK100']" -> "CT-BLK100" (a ResourceChange's ``parent``)."""
+    return ast.literal_eval(address[address.index("[") + 1 : -1])
+
+
+def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", settings: StoreSettings | None = None,
+                 registry: Registry = REGISTRY) -> LiveState:
+    """Read only what a plan touches (``touched_by_changes``; or {top-level kind: keys},
+    a sub-resource counting as its parent's key), plus the kinds their names refer to.
+
+    Kinds with a ``key_filter`` (products) are read by key, as many keys a request as
+    the URL allows (up to a page, ``StoreClient.filter_chunks``); keys the plan creates
+    are only looked for (key field only, or one listing of all keys when that is fewer
+    requests) and the ones found read in full. The kinds without one (brands,
+    categories, price lists, customer groups: few) are read whole when touched or
+    referred to (build.LOOKS_UP). A price list's touched records are read by
+    ``variant_id:in`` / ``sku:in``, its assignments by ``price_list_id:in`` (FACTS.md 10).
+    At 10,000 products a 1 % price change is checked with 7 requests (132 by parent
+    keys), 10,000 creates into an empty store with 6 (205).
     """
     settings = settings or StoreSettings()
+    touched = Touched.of(keys, registry)
     builder = LiveBuilder(settings, registry)
-    requests: dict = {}
+    needed = _needed(touched, registry)
+    reads: dict = {}
     for kind in registry.ordered():
         if kind.parent:
             continue
         params = kind.list_params(settings) if kind.list_params else {}
-        wanted = sorted(set(keys.get(kind.name, [])))
-        if kind.key_filter is None:
-            requests[kind.name] = (lambda k=kind, p=params: _read_kind(client, builder, k, p))
-        else:
-            chunks = [",".join(wanted[i : i + KEYS_PER_REQUEST]) for i in range(0, len(wanted), KEYS_PER_REQUEST)]
-            requests[kind.name] = (lambda k=kind, p=params, c=chunks: _read_by_key(client, builder, k, p, c))
+        if kind.key_filter is not None:
+            wanted, absent = touched.keys.get(kind.name, set()), touched.absent.get(kind.name, set())
+            if wanted or absent:
+                reads[kind.name] = (lambda k=kind, p=params, w=wanted, a=absent:
+                                    _read_keys(client, builder, k, p, sorted(w), sorted(a)))
+        elif kind.name in needed:
+            reads[kind.name] = lambda k=kind, p=params: _read_kind(client, builder, k, p, touched)
     with _gc_paused():
-        client.gather(requests)
+        client.gather(reads)
         return builder.finish()
 
 
-def _read_by_key(client: StoreClient, sink, kind, params: dict, chunks: list[str]) -> None:
-    """One read per chunk of keys, side by side (plain threads: each read pages on the pool)."""
+def _needed(touched: Touched, registry: Registry) -> set[str]:
+    """The touched kinds and, transitively, the kinds their translation and payloads
+    look up (a kind unknown to build.LOOKS_UP needs every kind)."""
+    todo = [*touched.keys, *touched.absent]
+    for child in touched.children:
+        todo += [child, registry[child].parent]
+    needed: set[str] = set()
+    while todo:
+        kind = todo.pop()
+        if kind in needed:
+            continue
+        needed.add(kind)
+        looks_up = LOOKS_UP.get(kind, EVERYTHING)
+        todo += [k.name for k in registry.ordered() if not k.parent] if looks_up == EVERYTHING else list(looks_up)
+    return needed
+
+
+def _read_keys(client: StoreClient, sink, kind, params: dict, wanted: list[str], absent: list[str]) -> None:
+    """Objects by key, read whole; keys the plan creates only checked to be absent."""
+    found = _present(client, kind, absent)
+    chunks = client.filter_chunks(kind.endpoint, params, kind.key_filter, [*wanted, *found])
     client.gather({str(i): (lambda i=i, chunk=chunk: client.each_page(
         kind.endpoint, {**params, kind.key_filter: chunk}, lambda n, rows: sink.add(kind.name, rows, (i, n))))
         for i, chunk in enumerate(chunks)})
     sink.done(kind.name)
+
+
+def _present(client: StoreClient, kind, keys: list[str]) -> list[str]:
+    """Which of ``keys`` the store has, asking for the key field only. By key when
+    that takes one request; else the store's first page of keys says how many pages
+    a listing of all its keys takes, and the fewer requests win (a plan creating
+    most of the store: into an empty store, 10,000 creates are one request)."""
+    if not keys:
+        return []
+    light = {"include_fields": kind.key}
+    chunks = client.filter_chunks(kind.endpoint, light, kind.key_filter, keys)
+    wanted = {k.casefold(): k for k in keys}
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def keep(_: int, rows: list[dict]) -> None:
+        with lock:
+            seen.extend(str(r.get(kind.key) or "") for r in rows)
+
+    if len(chunks) > 1:
+        first = client.get(kind.endpoint, {**light, "limit": PAGE_SIZE, "page": 1}).data or {}
+        pages = int(((first.get("meta") or {}).get("pagination") or {}).get("total_pages") or 1)
+        if pages <= len(chunks):
+            keep(1, first.get("data") or [])
+            client.map(lambda p: keep(p, client.get(kind.endpoint, {**light, "limit": PAGE_SIZE, "page": p})
+                                      .data.get("data") or []), range(2, pages + 1))
+            chunks = []
+    client.gather({str(i): (lambda chunk=chunk: client.each_page(kind.endpoint, {**light, kind.key_filter: chunk},
+                                                                 keep)) for i, chunk in enumerate(chunks)})
+    return sorted({wanted[s.casefold()] for s in seen if s.casefold() in wanted})
 
 
 def find_by_key(client: StoreClient, kind, key: str, *, parent_id: int | None = None,

@@ -136,7 +136,8 @@ def test_record_pages_are_translated_as_they_arrive(big, client):
 
 def test_equal_prices_read_from_the_store_are_one_decimal(big, client):
     live = read_live(client)
-    prices = [p for r in live.of("variant").values() if (p := r.fields["price"]).as_tuple().exponent < 0]   # JSON floats
+    prices = [r.fields["price"] for r in live.of("variant").values()]
+    prices = [p for p in prices if p.as_tuple().exponent < 0]   # those that were JSON floats
     assert len({id(p) for p in prices}) == len({(p, str(p)) for p in prices}) < len(prices)
 
 
@@ -153,6 +154,7 @@ def test_the_read_leaves_the_garbage_collector_as_it_found_it(big, client, enabl
 def test_list_all_keeps_page_order(big, client):
     one_by_one = []
     for page in range(1, 12):
-        one_by_one += client.get("/v3/catalog/products", {"limit": 50, "page": page, "include_fields": "sku"}).data["data"]
+        params = {"limit": 50, "page": page, "include_fields": "sku"}
+        one_by_one += client.get("/v3/catalog/products", params).data["data"]
     got = client.list_all("/v3/catalog/products", {"include_fields": "sku"}, page_size=50)
     assert len(got) == 510 and [p["id"] for p in got] == [p["id"] for p in one_by_one]
