@@ -294,7 +294,9 @@ class SandboxApp:
 
     def _arrive(self, request: Request, sub: str, pattern: str) -> dict[str, Any]:
         items = None
-        if request.method in ("POST", "PUT") and request.content_length:
+        # Only an array has items to count: a body starting with "{" is not parsed for them.
+        if request.method in ("POST", "PUT") and request.content_length \
+                and request.get_data(cache=True).lstrip()[:1] != b"{":
             try:
                 body = json.loads(request.get_data(cache=True))
                 items = len(body) if isinstance(body, list) else None

@@ -35,7 +35,6 @@ Choices where the official description is silent or contradicts itself (⚠):
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from . import unique, views
@@ -46,7 +45,7 @@ from .schemas import (PRODUCT, PRODUCT_POST_ONLY, PRODUCT_READ_ONLY, PRODUCT_REQ
                       PRODUCT_UNSUPPORTED)
 from .state import public
 from .validation import check, normalize
-from .variants import base_variant, check_bundle
+from .variants import HIDDEN, base_variant, check_bundle
 
 if TYPE_CHECKING:
     from .state import StoreState
@@ -136,16 +135,6 @@ class Products:
         if product is None:
             raise not_found("Product", pid)
         return product
-
-    def get(self, pid: int, q: Query) -> dict:
-        return self.render_many([self.stored(pid)], q)[0]
-
-    def render(self, product: dict, q: Query) -> dict:
-        return self.render_many([product], q)[0]
-
-    def render_many(self, products: list[dict], q: Query) -> list[dict]:
-        """The API view of (stored) products, as objects."""
-        return [json.loads(text) for text in self.render_json([p["id"] for p in products], q)]
 
     def render_json(self, pids: list[int], q: Query) -> list[str]:
         """The API view of stored products as JSON text, joined from their kept views
@@ -295,13 +284,15 @@ class Products:
         product["brand_id"] = body.get("brand_id", product["brand_id"])
         variant = base_variant(self.s.next_id("variant"), pid)
         product["base_variant_id"] = product["_base_variant_id"] = variant["id"]
-        self.s.save("variant", variant["id"], variant)
+        if variants:  # complex from the start: its base variant is hidden at once (variants.py)
+            product["base_variant_id"] = None
+        self.s.save(HIDDEN if variants else "variant", variant["id"], variant)
         self.s.save(KIND, pid, product)
         self.s.link("product_channel", pid, 1)
         self.s.custom_fields.write_from_product(pid, body.get("custom_fields", []))
         if variants:
             self.s.variants.create_bundle(pid, variants)
-        return self.stored(pid)
+        return product
 
     def update(self, pid: int, raw: Any) -> dict:
         current = self.stored(pid)

@@ -3,8 +3,9 @@
 Storage is deliberately generic so later kinds (price lists, customer groups,
 webhooks) are new *kind names*, not new code here:
 
-    objects(kind, id, body JSON, view)   one row per object; the body is the API shape,
-                                   ``view`` its kept serialization (below) or NULL
+    objects(kind, id, body JSON)   one row per object; the body is the API shape
+    views(kind, id, parent, text)  kept views (below): an object's API JSON, while fresh;
+                                   ``parent`` its ``product_id``
     sequences(kind, last_id)       id allocation per kind
     links(kind, a, b)              many-to-many pairs, e.g. ("product_channel", 111, 1)
     meta(key, value)               "initialized" marks a db that was already seeded
@@ -23,13 +24,13 @@ store of 10,000 products with 30,000 variants stays fast:
   (or the first one or two of them), for a price record's identity.
 
 Kept views (``views.py``): a kind module may ``keep_views(kind, render, depends_on)``.
-Its objects' API views are then kept as JSON text in ``view``, so a page of 250 products
+Its objects' API views are then kept as JSON text in ``views``, so a page of 250 products
 with their variants is joined from stored text, not decoded, rebuilt and re-encoded.
-Every write sets the object's ``view`` to NULL, and the views of the objects that show
-it (``depends_on``: a variant shows its product's price and its options' labels) too.
-A NULL view is rendered from the bodies when it is next read, and stored; ``seed``
+Every write deletes the object's view, and the views of the objects that show it
+(``depends_on``: a variant shows its product's price and its options' labels). A
+missing view is rendered from the bodies when it is next read, and kept; ``seed``
 renders them all at once. Writes and reads hold the lock and a rolled-back transaction
-takes its views back with its bodies, so a stored view is never older than a body it
+takes its views back with its bodies, so a kept view is never older than a body it
 shows.
 
 Concurrency: one connection shared by the server's threads, guarded by one RLock;
@@ -60,14 +61,16 @@ from .validation import normalize_number
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, id INTEGER NOT NULL,
-                                    body TEXT NOT NULL, view TEXT, PRIMARY KEY (kind, id));
+                                    body TEXT NOT NULL, PRIMARY KEY (kind, id));
+CREATE TABLE IF NOT EXISTS views (kind TEXT NOT NULL, id INTEGER NOT NULL, parent INTEGER,
+                                  text TEXT NOT NULL, PRIMARY KEY (kind, id));
 CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS links (kind TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
                                   PRIMARY KEY (kind, a, b));
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _INDEXES = """
-CREATE INDEX IF NOT EXISTS objects_stale ON objects (kind, id) WHERE view IS NULL;
+CREATE INDEX IF NOT EXISTS views_parent ON views (parent, kind);
 CREATE INDEX IF NOT EXISTS objects_record_key ON objects (kind, json_extract(body, '$.price_list_id'),
     json_extract(body, '$.variant_id'), json_extract(body, '$.currency'));
 CREATE INDEX IF NOT EXISTS objects_parent
@@ -86,6 +89,7 @@ _LOOKUP_PATHS = {"sku": "$.sku", "name": "$.name", "custom_url": "$.custom_url.u
 # Parent fields ``children`` may follow, with their index.
 _PARENT_PATHS = {"product_id": ("$.product_id", "objects_parent"),
                  "price_list_id": ("$.price_list_id", "objects_price_list")}
+_JOIN_VIEWS = "LEFT JOIN views v ON v.kind=o.kind AND v.id=o.id"
 # Fields ``match`` may search, in the order of their index.
 _MATCH_FIELDS = ("price_list_id", "variant_id", "currency")
 
@@ -129,15 +133,11 @@ class StoreState:
         self._depth = 0
         # Registered before the schema: the expression indexes call it on every write.
         self._conn.create_function("casefold", 1, casefold, deterministic=True)
-        # kind -> render(bodies) -> API objects; source kind -> [(dependent kind, field)]
+        # kind -> render(bodies) -> API objects; source kind -> {field: [dependent kinds]}
         self._renderers: dict[str, Callable[[list[dict]], list[dict]]] = {}
-        self._dependents: dict[str, list[tuple[str, str]]] = {}
+        self._dependents: dict[str, dict[str, list[str]]] = {}
         with self.lock:
-            self._conn.executescript(_TABLES)
-            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(objects)")}
-            if "view" not in columns:  # a db file written before views were kept
-                self._conn.execute("ALTER TABLE objects ADD COLUMN view TEXT")
-            self._conn.executescript(_INDEXES)
+            self._conn.executescript(_TABLES + _INDEXES)
         # Imported here: the kind modules import this one for type hints and helpers.
         from .brands import Brands
         from .categories import Categories
@@ -176,7 +176,7 @@ class StoreState:
     def reset(self, data: dict | None = None) -> None:
         """Clear everything, recreate the fixed parts (channels, trees), then seed."""
         with self.transaction():
-            for table in ("objects", "sequences", "links", "meta"):
+            for table in ("objects", "views", "sequences", "links", "meta"):
                 self._conn.execute(f"DELETE FROM {table}")
             self.channels.install()
             self.categories.install_trees()
@@ -257,15 +257,17 @@ class StoreState:
         """Objects of a kind whose ``field`` (``product_id`` or ``price_list_id``) is one
         of ``parent_ids``, in id order, in one query (the page of a product list loads
         its variants at once)."""
-        return [json.loads(r[0]) for r in self._children("body", kind, parent_ids, field)]
+        return [json.loads(r[0]) for r in self._children("o.body", kind, parent_ids, field)]
 
-    def _children(self, columns: str, kind: str, parent_ids: Iterable[int], field: str) -> list[tuple]:
+    def _children(self, columns: str, kind: str, parent_ids: Iterable[int], field: str, join: str = "") -> list[tuple]:
+        """Rows of ``columns`` (of ``objects o``; ``{parent}`` is the parent field) for
+        ``children(kind, parent_ids, field)``."""
         path, index = _PARENT_PATHS[field]
         with self.lock:
             return self._conn.execute(
-                f"SELECT {columns.format(parent=f'json_extract(body, {path!r})')} FROM objects "
-                f"INDEXED BY {index} WHERE kind=? AND json_extract(body, '{path}') "
-                "IN (SELECT value FROM json_each(?)) ORDER BY id",
+                f"SELECT {columns.format(parent=f'json_extract(o.body, {path!r})')} FROM objects o "
+                f"INDEXED BY {index} {join} WHERE o.kind=? AND json_extract(o.body, '{path}') "
+                "IN (SELECT value FROM json_each(?)) ORDER BY o.id",
                 (kind, json.dumps(sorted(set(parent_ids))))).fetchall()
 
     def child_ids(self, kind: str, parent_id: int, field: str = "product_id",
@@ -339,24 +341,22 @@ class StoreState:
 
     def save(self, kind: str, oid: int, obj: dict) -> dict:
         with self.lock:
-            self._stale_dependents(kind, oid, obj)
-            self._conn.execute("INSERT OR REPLACE INTO objects (kind, id, body) VALUES (?, ?, ?)",
-                               (kind, oid, _dumps(obj)))
+            self._stale_views(kind, oid, obj)
+            self._conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)", (kind, oid, _dumps(obj)))
         return obj
 
     def remove(self, kind: str, oid: int) -> None:
         with self.lock:
-            self._stale_dependents(kind, oid, None)
+            self._stale_views(kind, oid, None)
             self._conn.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, oid))
 
     def move(self, kind: str, oid: int, to_kind: str) -> None:
         """Re-file an object under another kind, keeping its id and body."""
         with self.lock:
             obj = self.get(kind, oid)
-            self._stale_dependents(kind, oid, obj)
-            self._stale_dependents(to_kind, oid, obj)
-            self._conn.execute("UPDATE objects SET kind=?, view=NULL WHERE kind=? AND id=?",
-                               (to_kind, kind, oid))
+            self._stale_views(kind, oid, obj)
+            self._stale_views(to_kind, oid, obj)
+            self._conn.execute("UPDATE objects SET kind=? WHERE kind=? AND id=?", (to_kind, kind, oid))
 
     # ---- kept views ---------------------------------------------------------------------
 
@@ -368,52 +368,59 @@ class StoreState:
         one of those makes it stale (``{"product": "id"}``: its product)."""
         self._renderers[kind] = render
         for source, field in (depends_on or {}).items():
-            self._dependents.setdefault(source, []).append((kind, field))
+            self._dependents.setdefault(source, {}).setdefault(field, []).append(kind)
 
-    def _stale_dependents(self, kind: str, oid: int, obj: dict | None) -> None:
-        """NULL the views that show object (kind, oid): by its stored body (before the
-        write) and by ``obj`` (after it)."""
-        for dependent, field in self._dependents.get(kind, ()):
-            self._conn.execute(
-                "UPDATE objects INDEXED BY objects_parent SET view=NULL WHERE kind=? AND "
-                "json_extract(body, '$.product_id') IN (?, (SELECT json_extract(body, ?) FROM objects "
-                "WHERE kind=? AND id=?)) AND view IS NOT NULL",
-                (dependent, None if obj is None else obj.get(field), f"$.{field}", kind, oid))
+    def _stale_views(self, kind: str, oid: int, obj: dict | None) -> None:
+        """Delete the view of object (kind, oid), and the views that show it: by its
+        stored body (before the write) and by ``obj`` (after it); by its id, which never
+        changes."""
+        if kind in self._renderers:
+            self._conn.execute("DELETE FROM views WHERE kind=? AND id=?", (kind, oid))
+        for field, dependents in self._dependents.get(kind, {}).items():
+            kinds = ", ".join("?" * len(dependents))
+            if field == "id":
+                shown, params = "?", (oid,)
+            else:
+                shown = "?, (SELECT json_extract(body, ?) FROM objects WHERE kind=? AND id=?)"
+                params = (None if obj is None else obj.get(field), f"$.{field}", kind, oid)
+            self._conn.execute(f"DELETE FROM views WHERE parent IN ({shown}) AND kind IN ({kinds})",
+                               (*params, *dependents))
 
     def refresh_views(self) -> None:
-        """Render every NULL view of the kinds that keep views (after seeding, so that
-        the first read of a seeded store is as fast as the next)."""
+        """Render every missing view of the kinds that keep views (after seeding, so
+        that the first read of a seeded store is as fast as the next)."""
         with self.lock:
             for kind in self._renderers:
                 rows = self._conn.execute(
-                    "SELECT id, NULL, body FROM objects INDEXED BY objects_stale WHERE kind=? AND view IS NULL "
-                    "ORDER BY id", (kind,)).fetchall()
+                    "SELECT id, NULL, body FROM objects o WHERE kind=? AND NOT EXISTS "
+                    "(SELECT 1 FROM views v WHERE v.kind=o.kind AND v.id=o.id) ORDER BY id", (kind,)).fetchall()
                 self._texts(kind, rows)
 
     def forget_views(self) -> None:
         """Drop every kept view; each is rendered again when next read."""
         with self.lock:
-            self._conn.execute("UPDATE objects SET view=NULL WHERE view IS NOT NULL")
+            self._conn.execute("DELETE FROM views")
 
     def _texts(self, kind: str, rows: list[tuple]) -> list[str]:
-        """Rows (id, view, body-if-view-is-NULL, …) -> view texts. NULL views are rendered
-        from the bodies and stored: every write after this NULLs them again."""
+        """Rows (id, view or None, body if no view, …) -> view texts. Missing views are
+        rendered from the bodies and kept: every write after this deletes them again."""
         texts = [row[1] for row in rows]
         missing = [i for i, text in enumerate(texts) if text is None]
         if missing:
-            objs = self._renderers[kind]([json.loads(rows[i][2]) for i in missing])
-            for i, obj in zip(missing, objs):
+            bodies = [json.loads(rows[i][2]) for i in missing]
+            for i, obj in zip(missing, self._renderers[kind](bodies)):
                 texts[i] = views.encode(obj)
-            self._conn.executemany("UPDATE objects SET view=? WHERE kind=? AND id=?",
-                                   [(texts[i], kind, rows[i][0]) for i in missing])
+            self._conn.executemany("INSERT INTO views VALUES (?, ?, ?, ?)",
+                                   [(kind, rows[i][0], body.get("product_id"), texts[i])
+                                    for i, body in zip(missing, bodies)])
         return texts
 
     def views(self, kind: str, ids: Iterable[int]) -> dict[int, str]:
         """View texts of objects by id, in one query; missing ids are left out."""
         with self.lock:
             rows = self._conn.execute(
-                "SELECT id, view, iif(view IS NULL, body, NULL) FROM objects "
-                "WHERE kind=? AND id IN (SELECT value FROM json_each(?))",
+                f"SELECT o.id, v.text, iif(v.text IS NULL, o.body, NULL) FROM objects o {_JOIN_VIEWS} "
+                "WHERE o.kind=? AND o.id IN (SELECT value FROM json_each(?))",
                 (kind, json.dumps(sorted(set(ids))))).fetchall()
             return dict(zip((r[0] for r in rows), self._texts(kind, rows)))
 
@@ -421,7 +428,8 @@ class StoreState:
                     field: str = "product_id") -> list[tuple[int, str]]:
         """(parent id, view text) of ``children(kind, parent_ids, field)``, in id order."""
         with self.lock:
-            rows = self._children("id, view, iif(view IS NULL, body, NULL), {parent}", kind, parent_ids, field)
+            rows = self._children("o.id, v.text, iif(v.text IS NULL, o.body, NULL), {parent}", kind, parent_ids,
+                                  field, _JOIN_VIEWS)
             return list(zip((r[3] for r in rows), self._texts(kind, rows)))
 
     def claim_id(self, kind: str, oid: int) -> None:

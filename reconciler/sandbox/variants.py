@@ -364,6 +364,8 @@ class Variants:
     # ---- base variants --------------------------------------------------------------
 
     def hide_base(self, pid: int) -> None:
+        if self.s.products.stored(pid)["base_variant_id"] is None:
+            return  # hidden already: a product POSTed with variants is complex from the start
         vid = self.s.products.base_variant_of(pid)
         self.s.move(KIND, vid, HIDDEN)
         self.s.products.set_fields(pid, {"_base_variant_id": vid, "base_variant_id": None})

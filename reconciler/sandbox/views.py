@@ -21,34 +21,33 @@ product has the same keys), not once per row.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from operator import itemgetter
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .validation import normalize_number
 
 US, RS = "\x1f", "\x1e"
+
+
+def _encoder(item_separator: str) -> Callable[[Any], str]:
+    """``json.dumps`` as the answers call it (``default=normalize_number``), with the given
+    item separator; json's C encoder is made once, not once per call as
+    ``json.JSONEncoder.encode`` makes it."""
+    if c_make_encoder is None:  # pragma: no cover - a Python without json's C accelerator
+        return json.JSONEncoder(default=normalize_number, separators=(item_separator, ": ")).encode
+    encoder = c_make_encoder(None, normalize_number, encode_basestring_ascii, None, ": ", item_separator,
+                             False, False, True)
+    return lambda value: encode_basestring_ascii(value) if value.__class__ is str else "".join(encoder(value, 0))
+
+
+dumps = _encoder(", ")
+# US between the items of objects and arrays: the pairs of an object without nested
+# values split on it.
+_dumps_split = _encoder(US)
 _KEYS: dict[str, str] = {}
-
-if c_make_encoder is not None:
-    # json.dumps' own C encoder (default separators, ensure_ascii, allow_nan), made once:
-    # json.JSONEncoder.encode builds one per call, which costs more than the encoding.
-    _c_encode = c_make_encoder(None, normalize_number, encode_basestring_ascii, None,
-                               ": ", ", ", False, False, True)
-
-    def _encode_value(value: Any) -> str:
-        cls = value.__class__
-        if cls is str:
-            return encode_basestring_ascii(value)
-        if cls is int:
-            return int.__repr__(value)
-        if value is None:
-            return "null"
-        if cls is bool:
-            return "true" if value else "false"
-        return "".join(_c_encode(value, 0))  # floats (NaN, Infinity), lists, objects, Decimals
-else:  # pragma: no cover - a Python without the C accelerator
-    _encode_value = json.JSONEncoder(default=normalize_number).encode
+_HEADS: dict[tuple[str, ...], str] = {}
 
 
 def _key(name: str) -> str:
@@ -58,15 +57,26 @@ def _key(name: str) -> str:
     return text
 
 
-def dumps(value: Any) -> str:
-    """``json.dumps(value)`` as the API answers encode it."""
-    return _encode_value(value)
-
-
-def encode(obj: dict) -> str:
-    """The view text of an API object (see the module docstring)."""
-    keys = [_key(k) for k in obj]
-    return US.join(keys) + RS + US.join([f"{k}: {_encode_value(v)}" for k, v in zip(keys, obj.values())])
+def encode(obj: dict[str, Any]) -> str:
+    """The view text of an API object (string keys; see the module docstring): one
+    encoding of the object with its nested values left out, split into pairs, and
+    the nested values encoded on their own."""
+    keys = tuple(obj)
+    head = _HEADS.get(keys)
+    if head is None:
+        head = US.join([_key(k) for k in keys])
+        if len(_HEADS) < 1024:
+            _HEADS[keys] = head
+    nested = [i for i, v in enumerate(obj.values()) if isinstance(v, (dict, list, tuple))]
+    flat = obj
+    if nested:
+        flat = dict(obj)
+        for i in nested:
+            flat[keys[i]] = None
+    pairs = _dumps_split(flat)[1:-1].split(US)
+    for i in nested:
+        pairs[i] = f"{_key(keys[i])}: {dumps(obj[keys[i]])}"
+    return head + RS + US.join(pairs)
 
 
 class _Plan:
@@ -111,9 +121,14 @@ def splice_many(views: Iterable[str], keep: frozenset | None = None, drop: froze
     for view, values in zip(views, rows):
         head, _, pairs = view.partition(RS)
         if head != last:
-            last, plan = head, _Plan(head, keep, drop, extra_keys)
+            last, plan = head, _plan(head, keep, drop, extra_keys)
         out.append(plan.join(pairs, values))  # type: ignore[union-attr]
     return out
+
+
+@lru_cache(maxsize=256)
+def _plan(head: str, keep: frozenset | None, drop: frozenset, extra_keys: tuple[str, ...]) -> _Plan:
+    return _Plan(head, keep, drop, extra_keys)
 
 
 def splice(view: str, keep: frozenset | None = None, drop: frozenset = frozenset()) -> str:

@@ -205,8 +205,8 @@ def test_a_db_file_from_before_views_is_read_as_it_is(tmp_path):
     old.reset({"products": [{"sku": "A", "name": "A", "type": "physical", "price": 1, "weight": 1}]})
     expected = old.products.render_json([111], Query({}, ()))
     old.close()
-    conn = sqlite3.connect(path)  # the table as it was: no view column
-    conn.executescript("DROP INDEX objects_stale; ALTER TABLE objects DROP COLUMN view;")
+    conn = sqlite3.connect(path)  # the tables as they were: no views, nor the index for records
+    conn.executescript("DROP TABLE views; DROP INDEX objects_record_key;")
     conn.close()
     again = StoreState(path)
     assert again.initialized
