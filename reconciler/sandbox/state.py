@@ -3,7 +3,8 @@
 Storage is deliberately generic so later kinds (price lists, customer groups,
 webhooks) are new *kind names*, not new code here:
 
-    objects(kind, id, body JSON)   one row per object; the body is the API shape
+    objects(kind, id, body JSON, keys…)   one row per object; the body is the API shape,
+                                   the keys (below) are copied from it at every save
     views(kind, id, parent, text)  kept views (below): an object's API JSON, while fresh;
                                    ``parent`` its ``product_id``
     sequences(kind, last_id)       id allocation per kind
@@ -12,8 +13,11 @@ webhooks) are new *kind names*, not new code here:
 
 Keys in a body that start with "_" are internal and never leave the sandbox.
 
-Expression indexes make the lookups that would otherwise scan a kind cheap, so a
-store of 10,000 products with 30,000 variants stays fast:
+Key columns make the lookups that would otherwise scan a kind cheap, so a store of
+10,000 products with 30,000 variants stays fast. ``product_id``, ``price_list_id``,
+``variant_id``, ``currency``, ``sku``, ``name`` and ``url`` (``custom_url.url``) are
+copied from the body when it is saved (the last three casefolded), whatever the kind,
+and each lookup has a plain index on them:
 
 * ``children(kind, parent_ids)`` – objects whose body has ``product_id`` in the list
   (variants, options, custom fields of a page of products, in one query); with
@@ -60,8 +64,9 @@ from .errors import SandboxError  # noqa: F401  (re-exported: state raises these
 from .validation import normalize_number
 
 _TABLES = """
-CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, id INTEGER NOT NULL,
-                                    body TEXT NOT NULL, PRIMARY KEY (kind, id));
+CREATE TABLE IF NOT EXISTS objects (kind TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL,
+                                    product_id, price_list_id, variant_id, currency, sku, name, url,
+                                    PRIMARY KEY (kind, id));
 CREATE TABLE IF NOT EXISTS views (kind TEXT NOT NULL, id INTEGER NOT NULL, parent INTEGER,
                                   text TEXT NOT NULL, PRIMARY KEY (kind, id));
 CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
@@ -71,24 +76,26 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS views_parent ON views (parent, kind);
-CREATE INDEX IF NOT EXISTS objects_record_key ON objects (kind, json_extract(body, '$.price_list_id'),
-    json_extract(body, '$.variant_id'), json_extract(body, '$.currency'));
-CREATE INDEX IF NOT EXISTS objects_parent
-    ON objects (kind, json_extract(body, '$.product_id'), id);
-CREATE INDEX IF NOT EXISTS objects_price_list
-    ON objects (kind, json_extract(body, '$.price_list_id'), id);
-CREATE INDEX IF NOT EXISTS objects_sku ON objects (kind, casefold(json_extract(body, '$.sku')));
-CREATE INDEX IF NOT EXISTS objects_name ON objects (kind, casefold(json_extract(body, '$.name')));
-CREATE INDEX IF NOT EXISTS objects_custom_url
-    ON objects (kind, casefold(json_extract(body, '$.custom_url.url')));
+CREATE INDEX IF NOT EXISTS objects_by_product ON objects (kind, product_id, id);
+CREATE INDEX IF NOT EXISTS objects_by_list ON objects (kind, price_list_id, id);
+CREATE INDEX IF NOT EXISTS objects_by_record ON objects (kind, price_list_id, variant_id, currency);
+CREATE INDEX IF NOT EXISTS objects_by_sku ON objects (kind, sku);
+CREATE INDEX IF NOT EXISTS objects_by_name ON objects (kind, name);
+CREATE INDEX IF NOT EXISTS objects_by_url ON objects (kind, url);
 """
-# Fields ``lookup`` may search (each has an expression index above). The queries name
-# their index (INDEXED BY): without statistics SQLite would pick the primary key and
-# scan the whole kind.
-_LOOKUP_PATHS = {"sku": "$.sku", "name": "$.name", "custom_url": "$.custom_url.url"}
+# The key columns: (column, path in the body, casefolded). A db file written before
+# they existed gets them filled from the bodies, and loses the expression indexes that
+# kept them then.
+_KEYS = (("product_id", "$.product_id", False), ("price_list_id", "$.price_list_id", False),
+         ("variant_id", "$.variant_id", False), ("currency", "$.currency", False),
+         ("sku", "$.sku", True), ("name", "$.name", True), ("url", "$.custom_url.url", True))
+_OLD_INDEXES = ("objects_record_key", "objects_parent", "objects_price_list", "objects_sku", "objects_name",
+                "objects_custom_url", "objects_stale")
+# Fields ``lookup`` may search, with their column. The queries name their index
+# (INDEXED BY): without statistics SQLite could pick the primary key and scan the kind.
+_LOOKUP_COLUMNS = {"sku": "sku", "name": "name", "custom_url": "url"}
 # Parent fields ``children`` may follow, with their index.
-_PARENT_PATHS = {"product_id": ("$.product_id", "objects_parent"),
-                 "price_list_id": ("$.price_list_id", "objects_price_list")}
+_PARENT_INDEXES = {"product_id": "objects_by_product", "price_list_id": "objects_by_list"}
 _JOIN_VIEWS = "LEFT JOIN views v ON v.kind=o.kind AND v.id=o.id"
 # Fields ``match`` may search, in the order of their index.
 _MATCH_FIELDS = ("price_list_id", "variant_id", "currency")
@@ -121,6 +128,16 @@ def casefold(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
 
+def _key_values(obj: dict) -> tuple:
+    """The key columns of a body: what ``json_extract(body, path)`` (casefolded) gives for
+    strings and numbers; None for anything else, which no lookup asks for."""
+    url = obj.get("custom_url")
+    values = (obj.get("product_id"), obj.get("price_list_id"), obj.get("variant_id"), obj.get("currency"),
+              obj.get("sku"), obj.get("name"), url.get("url") if isinstance(url, dict) else None)
+    return tuple((casefold(v) if folded else v) if isinstance(v, (int, float, str)) else None
+                 for v, (_, _, folded) in zip(values, _KEYS))
+
+
 def public(obj: dict) -> dict:
     """The API view of a stored body: internal "_" keys removed."""
     return {k: v for k, v in obj.items() if not k.startswith("_")}
@@ -137,7 +154,16 @@ class StoreState:
         self._renderers: dict[str, Callable[[list[dict]], list[dict]]] = {}
         self._dependents: dict[str, dict[str, list[str]]] = {}
         with self.lock:
-            self._conn.executescript(_TABLES + _INDEXES)
+            self._conn.executescript(_TABLES)
+            columns = {row[1] for row in self._conn.execute("PRAGMA table_info(objects)")}
+            if "product_id" not in columns:  # a db file from before the key columns
+                for index in _OLD_INDEXES:
+                    self._conn.execute(f"DROP INDEX IF EXISTS {index}")
+                for column, path, folded in _KEYS:
+                    self._conn.execute(f"ALTER TABLE objects ADD COLUMN {column}")
+                    value = f"json_extract(body, '{path}')"
+                    self._conn.execute(f"UPDATE objects SET {column} = {f'casefold({value})' if folded else value}")
+            self._conn.executescript(_INDEXES)
         # Imported here: the kind modules import this one for type hints and helpers.
         from .brands import Brands
         from .categories import Categories
@@ -262,23 +288,20 @@ class StoreState:
     def _children(self, columns: str, kind: str, parent_ids: Iterable[int], field: str, join: str = "") -> list[tuple]:
         """Rows of ``columns`` (of ``objects o``; ``{parent}`` is the parent field) for
         ``children(kind, parent_ids, field)``."""
-        path, index = _PARENT_PATHS[field]
         with self.lock:
             return self._conn.execute(
-                f"SELECT {columns.format(parent=f'json_extract(o.body, {path!r})')} FROM objects o "
-                f"INDEXED BY {index} {join} WHERE o.kind=? AND json_extract(o.body, '{path}') "
-                "IN (SELECT value FROM json_each(?)) ORDER BY o.id",
+                f"SELECT {columns.format(parent=f'o.{field}')} FROM objects o INDEXED BY {_PARENT_INDEXES[field]} "
+                f"{join} WHERE o.kind=? AND o.{field} IN (SELECT value FROM json_each(?)) ORDER BY o.id",
                 (kind, json.dumps(sorted(set(parent_ids))))).fetchall()
 
     def child_ids(self, kind: str, parent_id: int, field: str = "product_id",
                   offset: int = 0, limit: int = -1) -> list[int]:
         """Ids of ``children(kind, [parent_id], field)``, in id order, without decoding
         the bodies; ``offset``/``limit`` take one page of them (-1: no limit)."""
-        path, index = _PARENT_PATHS[field]
         with self.lock:
             rows = self._conn.execute(
-                f"SELECT id FROM objects INDEXED BY {index} "
-                f"WHERE kind=? AND json_extract(body, '{path}') = ? ORDER BY id LIMIT ? OFFSET ?",
+                f"SELECT id FROM objects INDEXED BY {_PARENT_INDEXES[field]} "
+                f"WHERE kind=? AND {field} = ? ORDER BY id LIMIT ? OFFSET ?",
                 (kind, parent_id, limit, _clamp(offset))).fetchall()
         return [r[0] for r in rows]
 
@@ -286,23 +309,21 @@ class StoreState:
                     below: int | None = None) -> int:
         """How many ``child_ids(kind, parent_id, field)`` there are (with ``below``: how
         many of them are less than it)."""
-        path, index = _PARENT_PATHS[field]
         with self.lock:
             return self._conn.execute(
-                f"SELECT COUNT(*) FROM objects INDEXED BY {index} "
-                f"WHERE kind=? AND json_extract(body, '{path}') = ? AND id < ?",
+                f"SELECT COUNT(*) FROM objects INDEXED BY {_PARENT_INDEXES[field]} "
+                f"WHERE kind=? AND {field} = ? AND id < ?",
                 (kind, parent_id, _clamp(below if below is not None else _MAX_INT))).fetchone()[0]
 
     def lookup(self, kinds: tuple[str, ...], field: str, value: str) -> list[tuple[str, int]]:
         """(kind, id) of objects whose ``field`` equals ``value`` ignoring case."""
-        path = _LOOKUP_PATHS[field]
+        column = _LOOKUP_COLUMNS[field]
         out: list[tuple[str, int]] = []
         for kind in kinds:
             with self.lock:
                 rows = self._conn.execute(
-                    f"SELECT id FROM objects INDEXED BY objects_{field} WHERE kind=? AND "
-                    f"casefold(json_extract(body, '{path}')) = ? ORDER BY id",
-                    (kind, casefold(value))).fetchall()
+                    f"SELECT id FROM objects INDEXED BY objects_by_{column} WHERE kind=? AND {column} = ? "
+                    "ORDER BY id", (kind, casefold(value))).fetchall()
             out.extend((kind, r[0]) for r in rows)
         return out
 
@@ -332,17 +353,18 @@ class StoreState:
         names = _MATCH_FIELDS[:len(fields)]
         if set(fields) != set(names):
             raise ValueError(f"match takes {', '.join(_MATCH_FIELDS)} or the first of them")
-        where = " AND ".join(f"json_extract(body, '$.{name}') = ?" for name in names)
+        where = " AND ".join(f"{name} = ?" for name in names)
         with self.lock:
             rows = self._conn.execute(
-                f"SELECT body FROM objects INDEXED BY objects_record_key WHERE kind=? AND {where} "
+                f"SELECT body FROM objects INDEXED BY objects_by_record WHERE kind=? AND {where} "
                 "ORDER BY id", (kind, *(fields[name] for name in names))).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     def save(self, kind: str, oid: int, obj: dict) -> dict:
         with self.lock:
             self._stale_views(kind, oid, obj)
-            self._conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?)", (kind, oid, _dumps(obj)))
+            self._conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (kind, oid, _dumps(obj), *_key_values(obj)))
         return obj
 
     def remove(self, kind: str, oid: int) -> None:
@@ -368,6 +390,8 @@ class StoreState:
         one of those makes it stale (``{"product": "id"}``: its product)."""
         self._renderers[kind] = render
         for source, field in (depends_on or {}).items():
+            if field not in ("id", "product_id"):
+                raise ValueError(f"a view depends on objects by id or product_id, not {field!r}")
             self._dependents.setdefault(source, {}).setdefault(field, []).append(kind)
 
     def _stale_views(self, kind: str, oid: int, obj: dict | None) -> None:
@@ -381,8 +405,8 @@ class StoreState:
             if field == "id":
                 shown, params = "?", (oid,)
             else:
-                shown = "?, (SELECT json_extract(body, ?) FROM objects WHERE kind=? AND id=?)"
-                params = (None if obj is None else obj.get(field), f"$.{field}", kind, oid)
+                shown = f"?, (SELECT {field} FROM objects WHERE kind=? AND id=?)"
+                params = (None if obj is None else obj.get(field), kind, oid)
             self._conn.execute(f"DELETE FROM views WHERE parent IN ({shown}) AND kind IN ({kinds})",
                                (*params, *dependents))
 

@@ -199,16 +199,43 @@ def test_paging_records_by_the_index_is_paging_the_list(sandbox, params):
     assert paginate_ordered(_ListRecords(state, 1), q) == paginate_ordered(Listed(ids, lambda i: i), q)
 
 
-def test_a_db_file_from_before_views_is_read_as_it_is(tmp_path):
+# The tables and indexes as they were before kept views and key columns.
+OLD_SCHEMA = """
+CREATE TABLE objects (kind TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));
+CREATE TABLE sequences (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+CREATE TABLE links (kind TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (kind, a, b));
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX objects_parent ON objects (kind, json_extract(body, '$.product_id'), id);
+CREATE INDEX objects_price_list ON objects (kind, json_extract(body, '$.price_list_id'), id);
+CREATE INDEX objects_sku ON objects (kind, casefold(json_extract(body, '$.sku')));
+CREATE INDEX objects_name ON objects (kind, casefold(json_extract(body, '$.name')));
+CREATE INDEX objects_custom_url ON objects (kind, casefold(json_extract(body, '$.custom_url.url')));
+"""
+
+
+def test_a_db_file_from_before_views_and_key_columns_opens_as_it_was(tmp_path):
+    new = StoreState(":memory:")
+    new.reset({"products": [{"sku": "A", "name": "Alpha", "type": "physical", "price": 1, "weight": 1,
+                             "variants": [{"sku": "A-1", "options": {"W": "1"}}]}],
+               "price_lists": [{"name": "Trade", "records": [{"sku": "A-1", "currency": "GBP", "price": 2}]}]})
+    q = Query({"include": "variants,custom_fields,channels"}, ("include",))
+    expected = new.products.render_json([111], q)
     path = str(tmp_path / "old.db")
-    old = StoreState(path)
-    old.reset({"products": [{"sku": "A", "name": "A", "type": "physical", "price": 1, "weight": 1}]})
-    expected = old.products.render_json([111], Query({}, ()))
+    old = sqlite3.connect(path)
+    old.create_function("casefold", 1, lambda v: v.casefold() if isinstance(v, str) else v, deterministic=True)
+    old.executescript(OLD_SCHEMA)
+    for table, columns in (("objects", "kind, id, body"), ("sequences", "*"), ("links", "*"), ("meta", "*")):
+        rows = new._conn.execute(f"SELECT {columns} FROM {table}").fetchall()
+        old.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    old.commit()
     old.close()
-    conn = sqlite3.connect(path)  # the tables as they were: no views, nor the index for records
-    conn.executescript("DROP TABLE views; DROP INDEX objects_record_key;")
-    conn.close()
     again = StoreState(path)
     assert again.initialized
-    assert again.products.render_json([111], Query({}, ())) == expected
+    assert again.products.render_json([111], q) == expected
+    assert again.lookup(("product", "variant"), "sku", "a-1") == [("variant", 302)]
+    assert again.lookup(("product",), "name", "ALPHA") == [("product", 111)]
+    assert again.lookup(("product",), "custom_url", "/alpha/") == [("product", 111)]
+    assert again.price_records._find(1, 302, "GBP")["price"] == 2
+    assert [v["id"] for v in again.children("variant", [111])] == [302]
+    assert again.products.create({"name": "B", "type": "physical", "price": 1, "weight": 1, "sku": "B"})["id"] == 112
     again.close()
