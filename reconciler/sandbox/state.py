@@ -39,7 +39,10 @@ shows.
 
 Concurrency: one connection shared by the server's threads, guarded by one RLock;
 ``transaction()`` wraps a request so that a ``SandboxError`` raised half-way through a
-batch rolls everything back (the all-or-nothing rule for batch writes).
+batch rolls everything back (the all-or-nothing rule for batch writes). Reads hold it
+too: they may store views, one connection's statements would interleave with another
+thread's open transaction, and a page is mostly Python work that the GIL serialises
+anyway (the answer is written to the socket after the lock is released).
 
 Persistence: with ``db`` a file path, objects and id sequences survive a restart.
 ``StoreState(db)`` on a file that was already initialised keeps its contents; only
