@@ -147,32 +147,41 @@ def _read_price_list_children(client: StoreClient, sink, lists: list[dict], touc
     """Each list's records (page by page) and the lists' assignments (one read). With
     ``touched``: the touched records only, by variant id (or SKU for new ones), and
     the assignments only when one is touched."""
-    records = touched.children.get("price_record", {}) if touched else None
-    assignments = touched.children.get("price_list_assignment", {}) if touched else None
+    records = _by_folded(touched.children.get("price_record", {})) if touched else None
+    assignments = _by_folded(touched.children.get("price_list_assignment", {})) if touched else None
     reads = {}
     for i, row in enumerate(lists):
-        if records is None or (row.get("name") in records and records[row["name"]] is None):
+        name = str(row.get("name") or "").casefold()
+        if records is None or (name in records and records[name][1] is None):
             reads[f"records#{row['id']}"] = (lambda i=i, row=row: client.each_cursor_page(
                 f"/v3/pricelists/{row['id']}/records", RECORD_PARAMS,
                 lambda n, rows: sink.add_children("price_record", row, rows, (i, 0, n))))
-        elif records.get(row.get("name")):
-            reads[f"records#{row['id']}"] = (lambda i=i, row=row: _read_records(
-                client, sink, row, records[row["name"]], i))
+        elif name in records:
+            reads[f"records#{row['id']}"] = (lambda i=i, row=row, touched=records[name]: _read_records(
+                client, sink, row, *touched, i))
     if assignments is None and lists:
         reads["assignments"] = lambda: _add_assignments(sink, lists, client.list_all("/v3/pricelists/assignments"))
     elif assignments:
-        ids = ",".join(str(r["id"]) for r in lists if r.get("name") in assignments)
-        reads["assignments"] = lambda: _add_assignments(sink, lists, client.list_all(
-            "/v3/pricelists/assignments", {"price_list_id:in": ids}))
+        ids = ",".join(str(r["id"]) for r in lists if str(r.get("name") or "").casefold() in assignments)
+        if ids:
+            reads["assignments"] = lambda: _add_assignments(sink, lists, client.list_all(
+                "/v3/pricelists/assignments", {"price_list_id:in": ids}))
     client.gather(reads)
 
 
-def _read_records(client: StoreClient, sink, row: dict, items: list[tuple[str, Any]], i: int) -> None:
-    """One list's touched records: by ``variant_id:in`` where the plan knows the
-    variant (updates, deletes), by ``sku:in`` for new records (FACTS.md 10.2)."""
+def _by_folded(by_parent: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+    """{parent key: x} -> {folded parent key: (parent key, x)}: the plan may spell a
+    list's name in another case than the store (keys match case-insensitively)."""
+    return {key.casefold(): (key, x) for key, x in by_parent.items()}
+
+
+def _read_records(client: StoreClient, sink, row: dict, name: str, items: list[tuple[str, Any]], i: int) -> None:
+    """One list's touched records (``name``: the list as the plan names it): by
+    ``variant_id:in`` where the plan knows the variant (updates, deletes), by
+    ``sku:in`` for new records (FACTS.md 10.2)."""
     path = f"/v3/pricelists/{row['id']}/records"
     ids = sorted({vid for _, vid in items if vid is not None})
-    skus = sorted({key[len(row["name"]) + 1 : key.rindex(":")] for key, vid in items if vid is None})
+    skus = sorted({key[len(name) + 1 : key.rindex(":")] for key, vid in items if vid is None})
     chunks = [("variant_id:in", c) for c in client.filter_chunks(path, RECORD_PARAMS, "variant_id:in", ids)]
     chunks += [("sku:in", c) for c in client.filter_chunks(path, RECORD_PARAMS, "sku:in", skus)]
     client.gather({str(j): (lambda j=j, name=name, chunk=chunk: client.each_cursor_page(
@@ -263,6 +272,8 @@ def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
             continue
         kind = registry[c.kind]
         if kind.parent:
+            if not c.parent:
+                continue   # a sub-resource without its parent's address: nothing to read it by
             parent = _key_of_address(c.parent)
             parents.append((kind.parent, parent))
             if kind.name in _SEPARATE_CHILDREN:

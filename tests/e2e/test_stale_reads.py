@@ -139,3 +139,17 @@ def test_keys_go_as_many_a_request_as_the_url_allows(sandbox, client):
     assert len(requests) == 3 and MAX_URL_LENGTH - 212 < max(lengths) <= MAX_URL_LENGTH
     assert sum(len(r["query"]["sku:in"].split(",")) for r in requests) == 100
 
+
+
+def test_records_of_a_list_the_catalog_spells_in_another_case_are_read(store, sandbox, client):
+    _, folder = store
+    yaml_file = folder / "price-lists" / "trade-gbp.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("name: Trade GBP", "name: TRADE gbp"))
+    plan, settings = planned(client, folder)
+    records = [c for c in plan.changes if c.kind == "price_record"]
+    assert len(records) == 39 and records[0].key.startswith("TRADE gbp:")
+    list_id = client.get("/v3/pricelists").data["data"][0]["id"]
+    client.put(f"/v3/pricelists/{list_id}/records", [{"variant_id": records[0].live_id, "currency": "gbp",
+                                                      "price": 0.5}])
+    stale = find_stale(plan, read_touched(client, touched_by_changes(plan.changes), settings))
+    assert [c.address for c, _ in stale] == [records[0].address]
