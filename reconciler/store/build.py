@@ -30,9 +30,11 @@ from reconciler.resources.category import paths_by_id
 
 EVERYTHING = ("*",)   # a kind not listed below: translated when the whole read is in
 
-# What each kind's translation looks up in the RefIndex (besides its parent's key).
-# The rows of a kind wait for these kinds, and for what the sub-resources they
-# carry look up. Keep in step with the kinds' from_live / live_from_parent.
+# What each kind's translation looks up in the RefIndex (besides its parent's key),
+# which is also what its payloads resolve. The rows of a kind wait for these kinds
+# (and for what the sub-resources they carry look up), and read_touched reads them
+# beside a touched kind. Keep in step with the kinds' from_live / live_from_parent /
+# to_payload (a kind missing here waits for, and makes a stale check read, everything).
 LOOKS_UP: dict[str, tuple[str, ...]] = {
     "brand": (),
     "category": ("category",),               # its path: the whole tree
