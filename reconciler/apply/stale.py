@@ -11,7 +11,7 @@ from reconciler.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store.client import StoreClient
-from reconciler.store.read import read_touched
+from reconciler.store.read import read_touched, touched_by_changes
 
 
 def touched_keys(plan: Plan, registry: Registry = REGISTRY) -> dict[str, list[str]]:
@@ -51,7 +51,7 @@ def find_stale(plan: Plan, live: LiveState) -> list[tuple["ResourceChange", str]
 
 def read_for_apply(plan: Plan, client: StoreClient, settings: StoreSettings | None = None,
                    registry: Registry = REGISTRY) -> LiveState:
-    return read_touched(client, touched_keys(plan, registry), settings, registry)
+    return read_touched(client, touched_by_changes(plan.changes, registry), settings, registry)
 
 
 def _show(value) -> str:

@@ -153,3 +153,23 @@ def test_records_of_a_list_the_catalog_spells_in_another_case_are_read(store, sa
                                                       "price": 0.5}])
     stale = find_stale(plan, read_touched(client, touched_by_changes(plan.changes), settings))
     assert [c.address for c, _ in stale] == [records[0].address]
+
+
+def test_apply_of_a_saved_price_change_reads_only_the_touched_records(store, sandbox, client):
+    """The same check as above, through ``apply_saved_plan`` (what ``catalog apply PLANFILE``
+    runs): no whole list of records is read again before the writes."""
+    from reconciler import apply_saved_plan
+    from reconciler.plan.model import Plan
+
+    plan, settings = planned(client, store[1])
+    saved = Plan.from_json(plan.to_json())   # as read back from a plan file
+    sandbox.app.clear_stats()
+    result = apply_saved_plan(saved, client, settings)
+    assert not result.failed
+    reads = gets(sandbox)
+    assert reads["GET /v3/pricelists/{id}/records (all)"] == 0
+    assert reads["GET /v3/pricelists/{id}/records?variant_id:in"] == 1
+    assert sum(n for route, n in reads.items() if route.startswith("GET ")) <= 6
+    # and the writes: 39 variants in one PUT, 39 records in one upsert
+    writes = Counter(f"{r['method']} {r['route']}" for r in sandbox.requests() if r["method"] != "GET")
+    assert writes == {"PUT /v3/catalog/variants": 1, "PUT /v3/pricelists/{id}/records": 1}
