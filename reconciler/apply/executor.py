@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any, Callable, Protocol
 
 from reconciler import errors
@@ -135,11 +137,30 @@ class Run:
         if not changes:
             return
         custom = IMPLEMENTATIONS.get((kind.name, action))
-        for batch in group_batches(kind, changes, action):
-            if custom:
+        batches = group_batches(kind, changes, action)
+        if custom:
+            # Kind-specific code keeps its own order (channel assignments and record
+            # upserts go one request at a time, FACTS.md 8 and 10.2).
+            for batch in batches:
                 custom(self, kind, batch)
-            else:
-                getattr(self, action.verb)(kind, batch)
+            return
+        step = getattr(self, action.verb)
+        rank = kind.create_rank if action is Action.CREATE and kind.create_rank else None
+        for _, same_rank in groupby(batches, key=lambda b: rank(b[0].key) if rank else 0):
+            self.side_by_side(step, kind, list(same_rank))
+
+    def side_by_side(self, step, kind: ResourceKind, batches: list[list[ResourceChange]]) -> None:
+        """Batches of one kind and rank are independent: they go side by side, as many
+        at once as the rate limiter lets requests be in flight (it and the transport's
+        per-endpoint gates decide what reaches the wire). Their own pool, not the
+        client's: a batch may read (a lost create is looked up) on the client's pool."""
+        if len(batches) == 1:
+            step(kind, batches[0])
+            return
+        workers = min(len(batches), self.client.transport.limiter.concurrency)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"apply-{kind.name}") as pool:
+            for future in [pool.submit(step, kind, batch) for batch in batches]:
+                future.result()
 
     # -- outcomes --------------------------------------------------------------------
 

@@ -221,6 +221,7 @@ class SandboxApp:
                 time.sleep(self.faults.slow_ms / 1000)
             if self.latency_ms:
                 time.sleep(self.latency_ms / 1000)
+            entry["answered"] = time.monotonic()   # as the answer leaves, latency included
         finally:
             if slot is not None:
                 slot.release()
@@ -304,9 +305,11 @@ class SandboxApp:
                 pass
         # ``path`` is the path as requested; ``route`` its pattern, as in the stats keys.
         # ``fault``: the injected fault that acted on the request, if any; a dropped
-        # connection leaves ``status`` None.
+        # connection leaves ``status`` None. ``arrived`` / ``answered``: time.monotonic() of
+        # this process, so tests can see which requests overlapped.
         entry = {"method": request.method, "path": sub, "route": pattern,
-                 "query": request.args.to_dict(), "status": None, "items": items, "fault": None}
+                 "query": request.args.to_dict(), "status": None, "items": items, "fault": None,
+                 "arrived": time.monotonic(), "answered": None}
         with self._lock:
             self._requests[f"{request.method} {pattern}"] += 1
             self._log.append(entry)

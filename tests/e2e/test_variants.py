@@ -137,7 +137,7 @@ def test_reprice_120_variants_in_at_most_3_batch_requests(sandbox, client, tmp_p
     converge(client, folder, plan, desired)
     writes = [r for r in sandbox.requests()[start:] if r["method"] != "GET"]
     assert [(r["method"], r["path"]) for r in writes] == [("PUT", "/v3/catalog/variants")] * 3
-    assert [r["items"] for r in writes] == [50, 50, 20]
+    assert sorted(r["items"] for r in writes) == [20, 50, 50]   # side by side: any order
 
 
 def test_move_a_product_from_one_channel_to_both(base, client, tmp_path):
