@@ -28,20 +28,19 @@ Loading never touches the network.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import gc
 import hashlib
 import json
 import os
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from reconciler import gcpause
 from reconciler.desired import pricing, rules, validate
 from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
 from reconciler.desired.quickcheck import quick_check
@@ -107,29 +106,11 @@ def load_desired(catalog_dir: str | os.PathLike[str]) -> DesiredState:
         raise DesiredStateError([Diagnostic("error", f"catalog directory '{display_path(root)}' does not exist")])
     if not files:
         raise DesiredStateError([Diagnostic("error", f"no catalog files (*.yaml, *.yml) under '{display_path(root)}'")])
-    with _gc_paused():
+    with gcpause.paused():
         reader = _Reader()
         for path in files:
             reader.read_file(path)
         return reader.finish()
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading.
-
-    Loading allocates a few objects per YAML node and frees almost none, which
-    makes Python's collector rescan the growing heap again and again: for a
-    10,000-product catalog that was 70% of the load time. Loading creates no
-    reference cycles worth collecting; the collector resumes afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def find_files(root: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from reconciler.resources import REGISTRY
 from reconciler.sandbox.generate import generate_store, write_catalog
 from reconciler.store.build import LiveBuilder
 from reconciler.store.config import StoreConfig
-from reconciler.store import read
+from reconciler import gcpause
 from reconciler.store.read import RowCollector, _read_all, build_live, read_live
 
 
@@ -144,13 +144,17 @@ def test_equal_prices_read_from_the_store_are_one_decimal(big, client):
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_read_leaves_the_garbage_collector_as_it_found_it(big, client, enabled, monkeypatch):
-    monkeypatch.setattr(read, "COLLECT_AFTER", 1_000)   # this store leaves ~3,700 new containers
+    monkeypatch.setattr(gcpause, "FREEZE_AFTER", 1_000)   # this store leaves ~3,700 new containers
     (gc.enable if enabled else gc.disable)()
+    frozen = gc.get_freeze_count()
     try:
         read_live(client)
         assert gc.isenabled() is enabled
         young = gc.get_count()[0]
-        assert young < 1_000 if enabled else young > 1_000   # collected at once, unless paused by the caller
+        if enabled:   # what the read built is frozen at once: later collections skip it
+            assert young < 1_000 and gc.get_freeze_count() - frozen > 3_000
+        else:         # paused by the caller: left as the caller wants it
+            assert young > 1_000 and gc.get_freeze_count() <= frozen
     finally:
         gc.enable()
 
