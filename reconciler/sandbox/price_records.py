@@ -321,7 +321,14 @@ class PriceRecords:
             stored = self.s.views(KIND, ids)
             left_out = frozenset(INCLUDES) - set(includes)
             return views.splice_many([stored[i] for i in ids if i in stored], drop=left_out), meta
-        records = self.s.children(KIND, [plid], "price_list_id")
+        if q.has("variant_id:in"):
+            # Narrowed by the (list, variant, currency) index first; every filter still
+            # applies below, so the answer is the one a scan of the whole list gives.
+            vids = dict.fromkeys(q.ints("variant_id:in") or [])
+            records = sorted((r for vid in vids for r in self.s.match(KIND, price_list_id=plid, variant_id=vid)),
+                             key=lambda r: r["_id"])
+        else:
+            records = self.s.children(KIND, [plid], "price_list_id")
         skus = self._skus(records) if (q.has("sku") or q.has("sku:in")) else {}
         shown = []
         for record, view in zip(records, self.render(records, ())):

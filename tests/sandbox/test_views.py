@@ -185,6 +185,41 @@ def test_single_record_lookups_by_index_answer_as_a_scan_would(api, sandbox):
     assert [x["currency"] for x in both] == ["gbp", "eur"]
 
 
+@pytest.mark.parametrize("extra", [{}, {"currency": "gbp"}, {"currency": "usd"}, {"limit": "1", "page": "2"},
+                                   {"include": "sku", "price:min": "2"}, {"sku:in": "P0-2,SIMPLE"}])
+def test_records_by_variant_id_are_the_list_filtered(api, sandbox, extra):
+    """variant_id:in narrows by the (list, variant, currency) index: the same records, in
+    the same order and pages, as filtering the whole list (duplicates, unknown ids too)."""
+    seed(sandbox)
+    everything = api.get("/v3/pricelists/1/records", params={"include": "sku"}).json()["data"]
+    vids = [r["variant_id"] for r in everything]
+    asked = [vids[3], vids[0], vids[3], 999999, vids[1]]
+    got = api.get("/v3/pricelists/1/records", params={"variant_id:in": ",".join(map(str, asked)), **extra})
+    assert got.status_code == 200, got.text
+    sandbox.state.price_records.s = _Scanning(sandbox.state)   # the same request answered by a scan
+    try:
+        scanned = api.get("/v3/pricelists/1/records", params={"variant_id:in": ",".join(map(str, asked)), **extra})
+    finally:
+        sandbox.state.price_records.s = sandbox.state
+    assert got.content == scanned.content
+    if not extra:
+        assert [r["variant_id"] for r in got.json()["data"]] == sorted({vids[0], vids[1], vids[3]})
+
+
+class _Scanning:
+    """The state, but ``match`` finds records by scanning the list's children."""
+
+    def __init__(self, state):
+        self._state = state
+
+    def __getattr__(self, name):
+        return getattr(self._state, name)
+
+    def match(self, kind, **fields):
+        return [r for r in self._state.children(kind, [fields["price_list_id"]], "price_list_id")
+                if all(r.get(k) == v for k, v in fields.items())]
+
+
 @pytest.mark.parametrize("params", [
     {}, {"limit": "3"}, {"limit": "3", "page": "2"}, {"limit": "2", "page": "99"},
     {"limit": "2", "after": "MA=="}, {"limit": "2", "after": "Mw=="}, {"limit": "2", "after": "OTk5"},
