@@ -80,6 +80,13 @@ class LiveBuilder:
             self._register(k, rows)
             self._offer(order, needs, lambda: self._objects(k, rows))
 
+    def add_refs(self, kind: str, rows: list[dict]) -> None:
+        """Rows of ``kind`` known by name only (key and id, e.g. ``include_fields=sku``):
+        into the RefIndex, never the LiveState. For the objects other objects name
+        that a partial read does not read (read_touched: a group's rule's products)."""
+        with self._lock:
+            self._register(self.registry[kind], rows)
+
     def add_children(self, kind: str, parent_row: dict, rows: list[dict], order: tuple = (0, 1)) -> None:
         """Sub-resource rows read apart from their parent (a price list's records,
         its assignments): ``order`` = (the parent row's position, page number)."""
