@@ -79,12 +79,16 @@ def run_ours(args: dict[str, Any], phases: Phases) -> dict[str, Any]:
             plan = build_plan(desired, live)
         if args.get("save_live"):
             _KEEP["live"] = live
-        del live
         check["planned"] = dict(Counter(f"{c.action.verb} {c.kind}" for c in plan.changes))
         check["blocked"] = len(plan.blocked)
         if args["workload"] != "noop":
+            # As `catalog apply --auto-approve` (CI after a merge) does: the plan is applied
+            # the moment it is made, with the read it was made from. A saved plan
+            # (`catalog apply PLANFILE`) re-reads what it touches first: "saved": true.
+            saved = bool(args.get("saved"))
             with phases("apply"):
-                result = apply_saved_plan(plan, client, desired.store)
+                result = apply_saved_plan(plan, client, desired.store, check_stale=saved,
+                                          live=None if saved else live)
             check["outcomes"] = len(result.outcomes)
             check["failed"] = [f"{o.change.address}: {o.message}" for o in result.failed[:10]]
             check["failed_count"] = len(result.failed)

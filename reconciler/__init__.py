@@ -51,11 +51,16 @@ def connect(config=None, *, parallelism: int | None = None):
 
 def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,
                      allow_price_drop: bool = False, allow_deletes: int | None = None,
-                     skip_stale: bool = False):
+                     skip_stale: bool = False, live=None):
     """Apply ``plan`` exactly. With ``check_stale`` the touched objects are re-read first and
     a plan that no longer matches the store is refused (PlanStaleError). A plan with
     changes blocked by the price guardrails is refused (GuardrailError) unless
-    ``allow_price_drop``."""
+    ``allow_price_drop``.
+
+    ``live``: the LiveState the plan was made from moments ago by a full read (``catalog
+    apply --auto-approve``, nothing between the plan and the apply): its ids are used as
+    they are and nothing is read again. Only without ``check_stale``: a plan that waited
+    (saved to a file, or for a person's yes) is checked against a fresh read."""
     from reconciler import errors
     from reconciler.apply.executor import apply_plan
     from reconciler.apply.stale import find_stale, read_for_apply
@@ -68,7 +73,10 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
     still = [c for c in plan.blocked if not _overridden(c, plan, allow_price_drop, allow_deletes)]
     if still:
         raise errors.GuardrailError(still)
-    live = read_for_apply(plan, client, settings)
+    if live is not None and check_stale:
+        raise ValueError("a plan checked for staleness is checked against a fresh read, not the plan's own")
+    if live is None or not live.refresh.startswith("full"):
+        live = read_for_apply(plan, client, settings)
     stale = find_stale(plan, live) if check_stale else []
     if stale and not skip_stale:
         raise errors.PlanStaleError([f"{c.address}: {why}" for c, why in stale])

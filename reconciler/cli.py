@@ -131,7 +131,8 @@ def apply(
             desired = load_desired(catalog) if catalog.exists() else None
             settings = desired.store if desired else StoreSettings()
         else:
-            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state)
+            read: dict = {}
+            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read)
             settings = desired.store
             typer.echo(_render(the_plan, Format.text, color=sys.stdout.isatty()), nl=False)
             if not the_plan.has_changes:
@@ -139,9 +140,13 @@ def apply(
             if the_plan.blocked:
                 raise errors.GuardrailError(the_plan.blocked)
             _confirm(auto_approve)
-        ok = run_apply(the_plan, settings, parallelism, check_stale=planfile is not None, console=err,
+        # A plan applied the moment it was made (--auto-approve) uses the read it was made
+        # from; one that waited (a file, or a person's yes) is checked against a fresh read.
+        waited = planfile is not None or not auto_approve
+        ok = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err,
                        allow_price_drop=allow_price_drop, allow_deletes=allow_deletes,
-                       journal_dir=journal_dir, skip_stale=skip_stale, state=state, desired=desired)
+                       journal_dir=journal_dir, skip_stale=skip_stale, state=state, desired=desired,
+                       live=None if waited else read.get("live"))
     if not ok:
         raise typer.Exit(1)
 
@@ -282,7 +287,8 @@ def sandbox(
 
 def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
                allow_deletes: int | None = None, refresh: "Refresh | None" = None,
-               state: Path = LAST_APPLIED) -> tuple[Plan, DesiredState]:
+               state: Path = LAST_APPLIED, keep: dict | None = None) -> tuple[Plan, DesiredState]:
+    """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read."""
     from reconciler import build_plan, connect, read_live
     from reconciler.apply import last_applied
 
@@ -290,6 +296,8 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
     with connect(parallelism=parallelism) as client:
         live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
         store = client.transport.config.public()
+    if keep is not None:
+        keep["live"] = live
     return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
                       allow_deletes=allow_deletes, last_applied=last_applied.load(state)), desired
 

@@ -31,7 +31,7 @@ class ProgressView:
 def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
               allow_price_drop: bool = False, allow_deletes: int | None = None,
               journal_dir: Path = Path(".catalog/journal"), skip_stale: bool = False,
-              state: Path | None = None, desired=None) -> bool:
+              state: Path | None = None, desired=None, live=None) -> bool:
     from reconciler import apply_saved_plan, connect
     from reconciler.apply.journal import Hooks, Journal
 
@@ -50,7 +50,7 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
         try:
             result = apply_saved_plan(plan, client, settings, hooks=Hooks(ProgressView(progress, task), journal),
                                       check_stale=check_stale, allow_price_drop=allow_price_drop,
-                                      allow_deletes=allow_deletes, skip_stale=skip_stale)
+                                      allow_deletes=allow_deletes, skip_stale=skip_stale, live=live)
         except BaseException:
             journal.close()
             raise

@@ -103,3 +103,34 @@ def test_plan_errors_come_out_as_json_in_json_format(sandbox, run_cli, tmp_path,
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert error["diagnostics"] and error["diagnostics"][0]["source"].endswith(":6:12")
+
+
+def test_apply_auto_approve_uses_the_read_its_plan_was_made_from(seeded, run_cli, tmp_path, catalog_files):
+    """`catalog apply --auto-approve` (CI after a merge) applies the plan the moment it is
+    made: the store is read once, for the plan, and not again before the writes. A saved
+    plan is checked against a fresh read of what it touches."""
+    catalog = write_catalog(tmp_path, catalog_files)
+    seeded.app.clear_stats()
+    assert run_cli("plan", "--catalog", catalog).exit_code == 0
+    plan_reads = [r["path"] for r in seeded.requests() if r["method"] == "GET"]
+
+    seeded.app.clear_stats()
+    applied = run_cli("apply", "--catalog", catalog, "--auto-approve")
+    assert applied.exit_code == 0 and "2 created, 1 updated, 0 deleted, 0 failed" in applied.stderr
+    gets = [r["path"] for r in seeded.requests() if r["method"] == "GET"]
+    assert sorted(gets) == sorted(plan_reads)   # the plan's read, nothing more
+    assert run_cli("plan", "--catalog", catalog, "--detailed-exitcode").exit_code == 0
+
+    # a saved plan re-reads what it touches before writing
+    files = dict(catalog_files)
+    files["products/cable-ties.yaml"] = files["products/cable-ties.yaml"].replace(
+        "name: Natural Cable Ties 200mm", "name: Natural Cable Ties 200 mm")
+    catalog = write_catalog(tmp_path / "again", files)
+    out = tmp_path / "plan.json"
+    made = run_cli("plan", "--catalog", catalog, "--out", out)
+    assert made.exit_code == 0 and out.exists(), made.output
+    seeded.app.clear_stats()
+    again = run_cli("apply", out, "--catalog", catalog)
+    assert again.exit_code == 0 and "0 created, 1 updated, 0 deleted, 0 failed" in again.stderr, again.output
+    assert [r["query"].get("sku:in") for r in seeded.requests()
+            if r["method"] == "GET" and r["path"].endswith("/v3/catalog/products")] == ["CT-NAT200"]
