@@ -10,9 +10,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reconciler.resources.refs import RefIndex
+if TYPE_CHECKING:
+    from reconciler.resources.refs import RefIndex
 
 
 def fingerprint(fields: dict[str, Any], date_modified: str | None = None) -> str:
@@ -52,7 +53,7 @@ class LiveObject:
 @dataclass
 class LiveState:
     objects: dict[str, dict[str, LiveObject]] = field(default_factory=dict)   # kind -> folded key -> obj
-    refs: RefIndex = field(default_factory=RefIndex)
+    refs: RefIndex = field(default_factory=lambda: _new_refs())
     refresh: str = "full"   # how it was read: "full", "full (why)", "incremental (since ...)"
 
     def of(self, kind: str) -> dict[str, LiveObject]:
@@ -63,3 +64,12 @@ class LiveState:
 
     def add(self, obj: LiveObject) -> None:
         self.objects.setdefault(obj.kind, {})[obj.key.casefold()] = obj
+
+
+def _new_refs() -> "RefIndex":
+    # Imported here: reconciler.resources imports every kind, and the kinds import this
+    # module, so a top-level import made `from reconciler.live import LiveObject` fail
+    # when it was a program's first import of the package.
+    from reconciler.resources.refs import RefIndex
+
+    return RefIndex()

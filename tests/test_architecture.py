@@ -71,3 +71,16 @@ def test_every_kind_is_complete(kind):
     assert seed.get(kind.plural), f"{kind.name}: no fixture data in the gtse seed"
     assert kind.from_live and kind.to_payload
     assert f"`reconciler/resources/{kind.name}.py`" in (ROOT / "docs" / "architecture.md").read_text()
+
+
+@pytest.mark.parametrize("module", ["reconciler.live", "reconciler.resources", "reconciler.store.read",
+                                    "reconciler.plan.diff", "reconciler.apply.executor", "reconciler.desired.load",
+                                    "reconciler.sandbox", "reconciler.cli"])
+def test_every_module_imports_first(module):
+    """Each module can be a program's first import of the package (no import cycle that
+    only works in one order)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
