@@ -23,11 +23,10 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any, Callable, Protocol
 
 from reconciler import errors
-from reconciler.apply.batching import group_batches
+from reconciler.apply.batching import rank_batches
 from reconciler.desired.model import StoreSettings
 from reconciler.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
@@ -137,17 +136,16 @@ class Run:
         if not changes:
             return
         custom = IMPLEMENTATIONS.get((kind.name, action))
-        batches = group_batches(kind, changes, action)
+        ranks = rank_batches(kind, changes, action)
         if custom:
             # Kind-specific code keeps its own order (channel assignments and record
             # upserts go one request at a time, FACTS.md 8 and 10.2).
-            for batch in batches:
+            for batch in (b for same_rank in ranks for b in same_rank):
                 custom(self, kind, batch)
             return
         step = getattr(self, action.verb)
-        rank = kind.create_rank if action is Action.CREATE and kind.create_rank else None
-        for _, same_rank in groupby(batches, key=lambda b: rank(b[0].key) if rank else 0):
-            self.side_by_side(step, kind, list(same_rank))
+        for same_rank in ranks:
+            self.side_by_side(step, kind, same_rank)
 
     def side_by_side(self, step, kind: ResourceKind, batches: list[list[ResourceChange]]) -> None:
         """Batches of one kind and rank are independent: they go side by side, as many
