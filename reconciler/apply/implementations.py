@@ -54,11 +54,6 @@ def create_products(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -
     _settle_new_channels(run, [c for c, _ in ready])
 
 
-# Product ids per read of new products' channel assignments: 250, as product ``id:in``
-# deletes (FACTS.md 5.6); the rows come in pages of 250 (P LimitParam maximum).
-NEW_PRODUCTS_PER_READ = 250
-
-
 def _settle_new_channels(run: Run, created: list[ResourceChange]) -> None:
     """Which channels a product created through the API is listed on is "not stated"
     (FACTS.md 8; the sandbox lists it on channel 1). For the new products whose YAML
@@ -135,21 +130,23 @@ def _unlisting_failed(run: Run, kind: ResourceKind, product: ResourceChange, cid
 
 def _read_assignments(run: Run, product_ids: list[int]) -> dict[int, set[int]]:
     """product id -> its channel ids, for the products whose assignments could be read."""
-    def read(chunk: list[int]):
+    def read(chunk: str):
         try:
-            return run.client.list_all(ASSIGNMENTS, {"product_id:in": ",".join(map(str, chunk))})
+            return run.client.list_all(ASSIGNMENTS, {"product_id:in": chunk})
         except errors.StoreError as exc:
-            log.warning("Could not read the channel assignments of %d new product(s): %s", len(chunk), exc)
+            log.warning("Could not read the channel assignments of %d new product(s): %s",
+                        chunk.count(",") + 1, exc)
             return None
 
-    chunks = [product_ids[i : i + NEW_PRODUCTS_PER_READ] for i in range(0, len(product_ids), NEW_PRODUCTS_PER_READ)]
+    # Up to a page of product ids a read (and a URL the store takes): one GET per 250.
+    chunks = run.client.filter_chunks(ASSIGNMENTS, None, "product_id:in", product_ids)
     got = run.client.gather({str(i): (lambda c=c: read(c)) for i, c in enumerate(chunks)}) if chunks else {}
     out: dict[int, set[int]] = {}
     for i, chunk in enumerate(chunks):
         rows = got[str(i)]
         if rows is None:
             continue
-        for pid in chunk:
+        for pid in map(int, chunk.split(",")):
             out[pid] = set()
         for row in rows:
             if row.get("product_id") in out:
