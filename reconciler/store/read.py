@@ -198,10 +198,10 @@ class RowCollector:
         pass
 
     def finish(self) -> dict[str, list[dict]]:
-        for _, parent_row, field, _ in self._children:
-            parent_row[field] = []
-        for _, parent_row, field, rows in sorted(self._children, key=lambda c: c[0]):
-            parent_row[field].extend(rows)
+        for _, parent_row, owner, _ in self._children:
+            parent_row[owner] = []
+        for _, parent_row, owner, rows in sorted(self._children, key=lambda c: c[0]):
+            parent_row[owner].extend(rows)
         return {kind: [row for n in sorted(pages) for row in pages[n]] for kind, pages in self._pages.items()}
 
 
