@@ -161,3 +161,36 @@ def test_a_run_of_only_5xx_ends_the_plan_with_an_error_naming_the_request(quick_
     assert result.exit_code == 1
     assert "GET /v3/catalog/products: BigCommerce 502 BAD GATEWAY (gave up after 6 attempts)" in result.output
     assert "Traceback" not in result.output and "<html>" not in result.output
+
+
+# -- finding 8: keys the `:in` syntax cannot carry are read by an exact filter ------------------
+
+COMMA_LIVE = [tie("CT-A,B", {"2.5": 1.0, "3.6": 1.5}), tie("CT-C", {"2.5": 1.0})]
+COMMA_RECORDS = [{"sku": "CT-A,B-2.5", "price": 0.9}, {"sku": "CT-C-2.5", "price": 0.9}]
+
+
+def test_a_saved_plan_on_skus_with_a_comma_applies_and_converges(sandbox, client, run_cli, tmp_path):
+    sandbox.reset(data=seed(copy.deepcopy(COMMA_LIVE), COMMA_RECORDS))
+    # The store takes such SKUs and finds them by the exact filter, as BigCommerce does.
+    [row] = client.get("/v3/catalog/products", {"sku": "ct-a,b"}).data["data"]
+    assert row["sku"] == "CT-A,B"
+    assert client.get("/v3/catalog/products", {"sku:in": "CT-A,B"}).data["data"] == []   # split on the comma
+    wanted = copy.deepcopy(COMMA_LIVE)
+    wanted[0]["price"] = 2.10                       # the product
+    wanted[0]["variants"][0]["price"] = 1.10        # a variant with a comma in its SKU
+    wanted.append(tie("CT,NEW", {"2.5": 1.0}))      # a create: checked absent by key
+    records = [{"sku": "CT-A,B-2.5", "price": 0.8},   # an update, read by variant id
+               {"sku": "CT-A,B-3.6", "price": 1.3},   # a create, read by SKU
+               {"sku": "CT-C-2.5", "price": 0.9}]
+    folder = write(tmp_path, wanted, records)
+    out = tmp_path / "plan.json"
+    made = run_cli("plan", "--catalog", folder, "--out", out)
+    assert made.exit_code == 0, made.output
+
+    applied = run_cli("apply", out, "--catalog", folder)
+    assert applied.exit_code == 0, applied.output
+    assert "after the plan was made" not in applied.output
+    again = run_cli("plan", "--catalog", folder)
+    assert again.exit_code == 0 and "No changes" in again.output, again.output
+    skus = sorted(p["sku"] for p in sandbox.dump()["products"])
+    assert skus == ["CT,NEW", "CT-A,B", "CT-C"]
