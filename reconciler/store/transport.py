@@ -215,6 +215,8 @@ class Transport:
                 # The earlier attempt deleted it and its answer was lost: done.
                 log.info("DELETE %s resent after a lost answer met 404: it was deleted", path)
                 return Response(404, None, dict(resp.headers))
+            if status == 429:
+                raise self._rate_limited(method, path, resp, pacing)
             if status >= 400:
                 raise self._http_error(method, path, resp, failures)
             return Response(status, _parse(resp, self._decimal), dict(resp.headers))
@@ -250,7 +252,14 @@ class Transport:
             msg += "; the request may or may not have been applied: run `catalog plan` to see"
         return errors.StoreUnavailable(msg, method=method, path=path)
 
-    def _http_error(self, method: str, path: str, resp: requests.Response, tries: int = 0) -> errors.StoreHTTPError:
+    def _rate_limited(self, method: str, path: str, resp: requests.Response, pacing: "_Pacing") -> errors.StoreHTTPError:
+        """A 429 past the pacing allowance: the error says which request and how long it waited."""
+        return self._http_error(method, path, resp, context=(
+            f"still rate-limited after {pacing.count} wait(s) over {pacing.elapsed():.0f} s; "
+            f"the allowance is {pacing.seconds:.0f} s"))
+
+    def _http_error(self, method: str, path: str, resp: requests.Response, tries: int = 0,
+                    context: str = "") -> errors.StoreHTTPError:
         body = _parse(resp, self._decimal)
         title, detail = "", None
         if isinstance(body, dict):
@@ -270,6 +279,8 @@ class Transport:
             msg += " (" + "; ".join(f"{k}: {v}" for k, v in detail.items()) + ")"
         if status == 401:
             msg += " — check BIGCOMMERCE_ACCESS_TOKEN and BIGCOMMERCE_STORE_HASH"
+        if context:
+            msg = f"{method} {path}: {msg} ({context})"
         if cls is errors.StoreUnavailable:
             return errors.StoreUnavailable(f"{method} {path}: {msg}{_after(tries + 1)}", method=method, path=path)
         return cls(
@@ -301,6 +312,9 @@ class _Pacing:
             return False
         self.count += 1
         return True
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.since if self.since is not None else 0.0
 
 
 def _after(tries: int) -> str:

@@ -194,3 +194,36 @@ def test_a_saved_plan_on_skus_with_a_comma_applies_and_converges(sandbox, client
     assert again.exit_code == 0 and "No changes" in again.output, again.output
     skus = sorted(p["sku"] for p in sandbox.dump()["products"])
     assert skus == ["CT,NEW", "CT-A,B", "CT-C"]
+
+
+def test_429s_past_the_pacing_allowance_end_with_an_error_naming_the_request(sandbox, client):
+    from reconciler import errors
+
+    sandbox.configure(window_ms=1000)
+    client.transport.pacing_s = 1.5      # the sandbox's 429 says X-Retry-After: 1
+    sandbox.faults(queue=[{"fault": "429", "count": 20, "method": "GET", "route": "/v3/catalog/brands"}])
+    with pytest.raises(errors.RateLimited) as info:
+        client.list_all("/v3/catalog/brands")
+    injected = sandbox.faults()["injected"]
+    sandbox.clear_faults()
+    assert injected == {"429": 2}          # waited once, then the next wait would pass 1.5 s
+    assert str(info.value).startswith("GET /v3/catalog/brands: BigCommerce 429")
+    assert "still rate-limited after 1 wait(s)" in str(info.value)
+
+
+def test_a_first_delete_meeting_404_is_still_an_error_and_one_after_a_5xx_is_done(quick_backoff, sandbox, client):
+    """Only a resend may take 404 as done: the first attempt's 404 is the caller's to judge."""
+    from reconciler import errors
+
+    sandbox.reset(data=seed(copy.deepcopy(LIVE), LIVE_RECORDS))
+    sandbox.configure(window_ms=1000)   # a 429 waits the announced reset: keep it short
+    pid = client.get("/v3/catalog/products", {"sku": "CT-A"}).data["data"][0]["id"]
+    path = f"/v3/catalog/products/{pid}/custom-fields/999999"
+    with pytest.raises(errors.NotFound):
+        client.delete(path)
+    sandbox.faults(queue=[{"fault": "429", "count": 1, "method": "DELETE"}])
+    with pytest.raises(errors.NotFound):       # a 429 was not processed: still a first attempt
+        client.delete(path)
+    sandbox.faults(queue=[{"fault": "500", "count": 1, "method": "DELETE"}])
+    assert client.delete(path).status == 404    # the 500 may have hidden a delete: done
+    sandbox.clear_faults()
