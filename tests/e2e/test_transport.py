@@ -227,3 +227,31 @@ def test_a_first_delete_meeting_404_is_still_an_error_and_one_after_a_5xx_is_don
     sandbox.faults(queue=[{"fault": "500", "count": 1, "method": "DELETE"}])
     assert client.delete(path).status == 404    # the 500 may have hidden a delete: done
     sandbox.clear_faults()
+
+
+def test_a_saved_change_to_a_discount_rule_on_a_sku_with_a_comma_applies(sandbox, client, tmp_path):
+    """The products a customer group's rules name are looked up by SKU: one with a comma by
+    ``sku=``. A rule the plan adds on an untouched product needs that product's id."""
+    from reconciler.plan.model import Plan
+
+    products = [{"sku": sku, "name": f"Ties {sku}", "type": "physical", "price": 2.5, "weight": 0.1}
+                for sku in ("CT-A,B", "CT-C,D")]
+    rule = {"type": "product", "product": "CT-A,B", "method": "percent", "amount": 5}
+    sandbox.reset(seed=None, data={"products": [dict(p) for p in products],
+                                   "customer_groups": [{"name": "Staff", "discount_rules": [dict(rule)]}]})
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "store.yaml").write_text("store:\n  name: GTSE test\n")
+    (folder / "products.yaml").write_text(yaml.safe_dump({"products": products}, sort_keys=False))
+    (folder / "groups.yaml").write_text(yaml.safe_dump(
+        {"customer_groups": [{"name": "Staff", "discount_rules": [{**rule, "amount": 7.5},
+                                                                  {**rule, "product": "CT-C,D"}]}]},
+        sort_keys=False))
+    plan, desired = plan_for(client, folder)
+    assert summary(plan) == [("update", "customer_group", "Staff")]
+    result = apply_saved_plan(Plan.from_json(plan.to_json()), client, desired.store)
+    assert not result.failed, [(o.change.address, o.message) for o in result.failed]
+    again, _ = plan_for(client, folder)
+    assert not again.has_changes, summary(again)
+    sku_reads = [r["query"] for r in sandbox.requests() if r["route"] == "/v3/catalog/products" and "sku" in r["query"]]
+    assert sku_reads and {q["sku"] for q in sku_reads} == {"CT-A,B", "CT-C,D"}
