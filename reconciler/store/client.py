@@ -28,6 +28,15 @@ MAX_URL_LENGTH = 8000
 PageFn = Callable[[int, list], Any]   # (page number from 1, the page's rows)
 
 
+def in_filter_can_carry(value: Any) -> bool:
+    """Whether ``value`` survives as one item of an ``:in`` filter. The store splits
+    the list on commas (a SKU may contain one: FACTS.md §5 only bounds its length) and,
+    like the sandbox, may trim each item; no doc says, so the stricter reading: a value
+    with a comma, or with blanks at either end, or empty, is asked for on its own."""
+    text = str(value)
+    return bool(text) and "," not in text and text == text.strip()
+
+
 def chunks(items: list, size: int | None) -> Iterator[list]:
     step = size or 1
     for i in range(0, len(items), step):
@@ -165,6 +174,17 @@ class StoreClient:
         if chunk:
             chunks.append(",".join(chunk))
         return chunks
+
+    def key_filters(self, path: str, params: dict | None, name: str, values: Iterable[Any]) -> list[dict]:
+        """Query parameters that select ``values`` by the filter ``name`` (``sku:in``):
+        ``filter_chunks`` of the values the ``:in`` syntax can carry, and one exact
+        filter (``sku``) for each value it cannot (``in_filter_can_carry``). Each dict
+        goes beside ``params``."""
+        values = [str(v) for v in values]
+        exact = name.removesuffix(":in")
+        carried = [v for v in values if in_filter_can_carry(v)]
+        out = [{name: chunk} for chunk in self.filter_chunks(path, params, name, carried)]
+        return out + [{exact: v} for v in values if not in_filter_can_carry(v)]
 
     def list_many(self, requests: dict[str, tuple[str, dict | None]]) -> dict[str, list[dict]]:
         """Several ``list_all`` calls side by side: {name: (path, params)} -> {name: rows}."""

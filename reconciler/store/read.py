@@ -156,11 +156,11 @@ def _read_records(client: StoreClient, sink, row: dict, name: str, items: list[t
     path = f"/v3/pricelists/{row['id']}/records"
     ids = sorted({vid for _, vid in items if vid is not None})
     skus = sorted({key[len(name) + 1 : key.rindex(":")] for key, vid in items if vid is None})
-    chunks = [("variant_id:in", c) for c in client.filter_chunks(path, RECORD_PARAMS, "variant_id:in", ids)]
-    chunks += [("sku:in", c) for c in client.filter_chunks(path, RECORD_PARAMS, "sku:in", skus)]
-    client.gather({str(j): (lambda j=j, name=name, chunk=chunk: client.each_cursor_page(
-        path, {**RECORD_PARAMS, name: chunk}, lambda n, rows: sink.add_children("price_record", row, rows, (i, j, n))))
-        for j, (name, chunk) in enumerate(chunks)})
+    chunks = client.key_filters(path, RECORD_PARAMS, "variant_id:in", ids)
+    chunks += client.key_filters(path, RECORD_PARAMS, "sku:in", skus)
+    client.gather({str(j): (lambda j=j, chunk=chunk: client.each_cursor_page(
+        path, {**RECORD_PARAMS, **chunk}, lambda n, rows: sink.add_children("price_record", row, rows, (i, j, n))))
+        for j, chunk in enumerate(chunks)})
 
 
 def _add_assignments(sink, lists: list[dict], rows: list[dict]) -> None:
@@ -345,9 +345,9 @@ def _needed(touched: Touched, registry: Registry) -> set[str]:
 def _read_keys(client: StoreClient, sink, kind, params: dict, wanted: list[str], absent: list[str]) -> None:
     """Objects by key, read whole; keys the plan creates only checked to be absent."""
     found = _present(client, kind, absent)
-    chunks = client.filter_chunks(kind.endpoint, params, kind.key_filter, [*wanted, *found])
+    chunks = client.key_filters(kind.endpoint, params, kind.key_filter, [*wanted, *found])
     client.gather({str(i): (lambda i=i, chunk=chunk: client.each_page(
-        kind.endpoint, {**params, kind.key_filter: chunk}, lambda n, rows: sink.add(kind.name, rows, (i, n))))
+        kind.endpoint, {**params, **chunk}, lambda n, rows: sink.add(kind.name, rows, (i, n))))
         for i, chunk in enumerate(chunks)})
     sink.done(kind.name)
 
@@ -381,8 +381,8 @@ def _lookup(client: StoreClient, kind, name: str, values: list) -> list[dict]:
     if not values:
         return []
     light = {"include_fields": kind.key}
-    chunks = client.filter_chunks(kind.endpoint, light, name, values)
-    got = client.gather({str(i): (lambda chunk=chunk: client.list_all(kind.endpoint, {**light, name: chunk}))
+    chunks = client.key_filters(kind.endpoint, light, name, values)
+    got = client.gather({str(i): (lambda chunk=chunk: client.list_all(kind.endpoint, {**light, **chunk}))
                          for i, chunk in enumerate(chunks)})
     return [row for i in range(len(chunks)) for row in got[str(i)]]
 
@@ -395,7 +395,7 @@ def _present(client: StoreClient, kind, keys: list[str]) -> list[str]:
     if not keys:
         return []
     light = {"include_fields": kind.key}
-    chunks = client.filter_chunks(kind.endpoint, light, kind.key_filter, keys)
+    chunks = client.key_filters(kind.endpoint, light, kind.key_filter, keys)
     wanted = {k.casefold(): k for k in keys}
     seen: list[str] = []
     lock = threading.Lock()
@@ -412,8 +412,8 @@ def _present(client: StoreClient, kind, keys: list[str]) -> list[str]:
             client.map(lambda p: keep(p, client.get(kind.endpoint, {**light, "limit": PAGE_SIZE, "page": p})
                                       .data.get("data") or []), range(2, pages + 1))
             chunks = []
-    client.gather({str(i): (lambda chunk=chunk: client.each_page(kind.endpoint, {**light, kind.key_filter: chunk},
-                                                                 keep)) for i, chunk in enumerate(chunks)})
+    client.gather({str(i): (lambda chunk=chunk: client.each_page(kind.endpoint, {**light, **chunk}, keep))
+                   for i, chunk in enumerate(chunks)})
     return sorted({wanted[s.casefold()] for s in seen if s.casefold() in wanted})
 
 

@@ -2,7 +2,12 @@
 
 - Every request waits for a permit from the RateLimiter (store headers decide).
 - 429 is always safe to retry (the store did not process it): wait the reset.
-- GET, PUT and DELETE are retried on 5xx and connection errors with backoff.
+  429s are pacing, not failures: they have their own allowance (PACING_S from a
+  request's first 429) and never spend the 5xx retry budget, nor it theirs.
+- GET, PUT and DELETE are retried on 5xx and connection errors with backoff
+  (``max_retries`` of them). A DELETE resent after a 5xx or a lost answer that
+  meets 404 has succeeded (the earlier attempt did it): a 404 Response, no error.
+  A first attempt's 404 stays an error (NotFound), for the caller to judge.
 - POST is retried only when the connection was never made; after a 5xx or a
   read timeout "data may have made it to the server", so the caller must look
   before it tries again (StoreUnavailable says so).
@@ -38,6 +43,10 @@ log = logging.getLogger(__name__)
 RETRYABLE_STATUS = {500, 502, 503, 504}
 DECIMALS_KEPT = 100_000   # distinct number texts remembered (then forgotten, and learnt again)
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
+# How long one request keeps waiting out 429s (pacing, not failures: FACTS.md §4
+# "retry later"), counted from its first 429. Ten windows of 30 s.
+PACING_S = 300.0
+BACKOFF_S = 0.25          # the first 5xx retry's delay; doubled each time, at most 10 s
 
 _STATUS_ERRORS: dict[int, type[errors.StoreHTTPError]] = {
     401: errors.Unauthorized,
@@ -107,13 +116,15 @@ class Transport:
         *,
         pool_size: int = 16,
         max_retries: int = 5,
-        backoff_s: float = 0.25,
+        backoff_s: float | None = None,
+        pacing_s: float = PACING_S,
         limiter: RateLimiter | None = None,
     ) -> None:
         self.config = config
         self.limiter = limiter or RateLimiter()
         self.max_retries = max_retries
-        self.backoff_s = backoff_s
+        self.backoff_s = BACKOFF_S if backoff_s is None else backoff_s
+        self.pacing_s = pacing_s
         self._local = threading.local()
         self._pool_size = pool_size
         self._sessions: list[requests.Session] = []
@@ -165,9 +176,10 @@ class Transport:
     def _request(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> Response:
         url = self.config.base_url + path
         data = dumps(body) if body is not None else None
-        attempt = 0
+        failures = 0          # 5xx answers and lost connections: the retry budget (max_retries)
+        pacing = _Pacing(self.pacing_s)   # 429s: pacing, with an allowance of their own
+        unsure = False        # an earlier attempt may have been applied (5xx, or no answer)
         while True:
-            attempt += 1
             ticket = self.limiter.acquire()
             try:
                 resp = self._session().request(
@@ -175,28 +187,38 @@ class Transport:
                 )
             except requests.RequestException as exc:
                 self.limiter.release(ticket, None, None)
-                if self._may_retry_exception(method, exc, attempt):
-                    self._sleep_backoff(attempt)
+                failures += 1
+                if self._may_retry_exception(method, exc, failures):
+                    unsure = True
+                    self._sleep_backoff(failures)
                     continue
-                raise self._unavailable(method, path, exc) from None
+                raise self._unavailable(method, path, exc, failures) from None
             wait = self.limiter.release(ticket, resp.headers, resp.status_code)
             with self._lock:
                 self.sent += 1
                 self.by_status[resp.status_code] = self.by_status.get(resp.status_code, 0) + 1
             status = resp.status_code
-            if status == 429 and attempt <= self.max_retries + 5:
-                # Rate-limited answers were not processed: always safe to resend.
-                if wait <= 0:  # 429 without rate headers: platform load; back off
-                    self._sleep_backoff(attempt)
+            if status == 429 and pacing.another(wait):
+                # Rate-limited answers were not processed: always safe to resend. The
+                # limiter holds every request until the announced reset; a 429 without
+                # rate headers (platform load) backs off here.
+                if wait <= 0:
+                    self._sleep_backoff(min(pacing.count, 7))
                 log.info("429 on %s %s; waiting %.2fs for the window to reset", method, path, wait)
                 continue
-            if status in RETRYABLE_STATUS and method in IDEMPOTENT and attempt <= self.max_retries:
-                self._sleep_backoff(attempt)
+            if status in RETRYABLE_STATUS and method in IDEMPOTENT and failures < self.max_retries:
+                failures += 1
+                unsure = True
+                self._sleep_backoff(failures)
                 continue
+            if status == 404 and method == "DELETE" and unsure:
+                # The earlier attempt deleted it and its answer was lost: done.
+                log.info("DELETE %s resent after a lost answer met 404: it was deleted", path)
+                return Response(404, None, dict(resp.headers))
+            if status == 429:
+                raise self._rate_limited(method, path, resp, pacing)
             if status >= 400:
-                raise self._http_error(method, path, resp)
-            if status in RETRYABLE_STATUS:  # a POST answered 5xx
-                raise self._http_error(method, path, resp)
+                raise self._http_error(method, path, resp, failures)
             return Response(status, _parse(resp, self._decimal), dict(resp.headers))
 
     def _decimal(self, text: str) -> Decimal:
@@ -223,14 +245,21 @@ class Transport:
         delay = self.backoff_s * (2 ** (attempt - 1))
         time.sleep(min(delay, 10.0) * (0.5 + random.random() / 2))
 
-    def _unavailable(self, method: str, path: str, exc: Exception) -> errors.StoreUnavailable:
+    def _unavailable(self, method: str, path: str, exc: Exception, tries: int = 1) -> errors.StoreUnavailable:
         kind = type(exc).__name__
-        msg = f"{method} {path}: the store could not be reached ({kind})"
+        msg = f"{method} {path}: the store could not be reached ({kind}){_after(tries)}"
         if method not in IDEMPOTENT:
             msg += "; the request may or may not have been applied: run `catalog plan` to see"
         return errors.StoreUnavailable(msg, method=method, path=path)
 
-    def _http_error(self, method: str, path: str, resp: requests.Response) -> errors.StoreHTTPError:
+    def _rate_limited(self, method: str, path: str, resp: requests.Response, pacing: "_Pacing") -> errors.StoreHTTPError:
+        """A 429 past the pacing allowance: the error says which request and how long it waited."""
+        return self._http_error(method, path, resp, context=(
+            f"still rate-limited after {pacing.count} wait(s) over {pacing.elapsed():.0f} s; "
+            f"the allowance is {pacing.seconds:.0f} s"))
+
+    def _http_error(self, method: str, path: str, resp: requests.Response, tries: int = 0,
+                    context: str = "") -> errors.StoreHTTPError:
         body = _parse(resp, self._decimal)
         title, detail = "", None
         if isinstance(body, dict):
@@ -238,8 +267,8 @@ class Transport:
             detail = body.get("errors") or body.get("batch_errors") or body.get("detail")
         elif isinstance(body, list) and body and isinstance(body[0], dict):  # v2 error arrays
             title = "; ".join(str(e.get("message") or e.get("title") or "") for e in body)
-        elif isinstance(body, str):
-            title = body.strip()[:200]
+        elif isinstance(body, str) and not _is_html(resp):
+            title = body.strip()[:200]   # a gateway's HTML page says nothing the status does not
         status = resp.status_code
         cls = _STATUS_ERRORS.get(status, errors.StoreHTTPError if status < 500 else errors.StoreUnavailable)
         reason = resp.reason or ""
@@ -250,8 +279,10 @@ class Transport:
             msg += " (" + "; ".join(f"{k}: {v}" for k, v in detail.items()) + ")"
         if status == 401:
             msg += " — check BIGCOMMERCE_ACCESS_TOKEN and BIGCOMMERCE_STORE_HASH"
+        if context:
+            msg = f"{method} {path}: {msg} ({context})"
         if cls is errors.StoreUnavailable:
-            return errors.StoreUnavailable(f"{method} {path}: {msg}", method=method, path=path)
+            return errors.StoreUnavailable(f"{method} {path}: {msg}{_after(tries + 1)}", method=method, path=path)
         return cls(
             msg,
             method=method,
@@ -262,6 +293,36 @@ class Transport:
             body=body,
             request_id=resp.headers.get("X-Request-Id"),
         )
+
+
+class _Pacing:
+    """One request's allowance for 429s: as many as come within ``seconds`` of the
+    first. Separate from the 5xx budget: a 429 was not processed, it only paces."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.count = 0
+        self.since: float | None = None
+
+    def another(self, wait: float) -> bool:
+        """Record a 429 whose announced wait is ``wait``; False once past the allowance."""
+        now = time.monotonic()
+        self.since = now if self.since is None else self.since
+        if now + max(wait, 0.0) - self.since > self.seconds:
+            return False
+        self.count += 1
+        return True
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.since if self.since is not None else 0.0
+
+
+def _after(tries: int) -> str:
+    return f" (gave up after {tries} attempts)" if tries > 1 else ""
+
+
+def _is_html(resp: requests.Response) -> bool:
+    return "html" in resp.headers.get("Content-Type", "")
 
 
 def _parse(resp: requests.Response, parse_float=Decimal) -> Any:
