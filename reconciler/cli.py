@@ -161,6 +161,9 @@ def drift(
 ) -> None:
     """Report edits made in the store since the last apply (exit 0: none, 2: drift found).
 
+    Only those are checked: it never says the store matches the catalog, and it
+    counts the plan's other changes (YAML edits, ...) and points to `catalog plan`.
+
     Needs the last-applied state that `catalog apply` writes; without it every
     difference is reported as a plan would, with its origin unknown."""
     import dataclasses
@@ -172,7 +175,14 @@ def drift(
         err.print(f"[yellow]No last-applied state at {state}:[/] every difference is listed; origins are unknown.")
         drifted = list(the_plan.changes)
     report = dataclasses.replace(the_plan, changes=drifted, impact=[], unmanaged={})
-    typer.echo(_render(report, format), nl=False)
+    if drifted or format is Format.json:
+        typer.echo(_render(report, format), nl=False)
+    else:
+        typer.echo("No drift: no edits made in the store since the last apply (only those are checked).")
+    others = sum(1 for c in the_plan.changes if c.action.verb != "noop") - len(drifted)
+    if others and format is not Format.json:
+        typer.echo(f"The plan has {others} other change{'s' if others != 1 else ''} (YAML changes and others): "
+                   "run `catalog plan` to see them.")
     if drifted:
         raise typer.Exit(2)
 
