@@ -234,6 +234,7 @@ def rollback(
             live = read_touched(client, touched_by(journal), settings)
             store = client.transport.config.public()
         the_plan = rollback_plan(journal, live, store=store)
+        _mark_blocked(the_plan, live, settings)
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
@@ -310,6 +311,18 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
         keep["live"] = live
     return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
                       allow_deletes=allow_deletes, last_applied=last_applied.load(state)), desired
+
+
+def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:
+    """Show what apply will refuse, and how to pass, on a plan made without the planner's marks."""
+    from reconciler.plan.guardrails import blocked_at_apply
+
+    why = {c.address: c.blocked for c in blocked_at_apply(the_plan, live, settings)}
+    for change in the_plan.changes:
+        change.blocked = change.blocked or why.get(change.address)
+    if the_plan.blocked:
+        err.print(f"[yellow]Apply will refuse this plan as it is:[/] {_escape(str(errors.GuardrailError(the_plan.blocked)))}",
+                  soft_wrap=True)
 
 
 def _settings(catalog: Path) -> StoreSettings:
