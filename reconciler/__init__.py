@@ -51,11 +51,12 @@ def connect(config=None, *, parallelism: int | None = None):
 
 def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,
                      allow_price_drop: bool = False, allow_deletes: int | None = None,
-                     skip_stale: bool = False, live=None):
+                     skip_stale: bool = False, live=None, desired=None):
     """Apply ``plan`` exactly. With ``check_stale`` the touched objects are re-read first and
     a plan that no longer matches the store is refused (PlanStaleError). A plan with
-    changes blocked by the price guardrails is refused (GuardrailError) unless
-    ``allow_price_drop``.
+    change the guardrails block is refused (GuardrailError): they are checked here, against
+    the store as read for this apply, for every plan whoever made it
+    (plan/guardrails.py ``blocked_at_apply``); ``desired`` shows the YAML's acknowledgements.
 
     ``live``: the LiveState the plan was made from moments ago by a full read (``catalog
     apply --auto-approve``, nothing between the plan and the apply): its ids are used as
@@ -70,9 +71,6 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
             f"this plan was made for store {plan.store.get('store_hash')!r}, "
             f"not {client.transport.config.store_hash!r}"
         )
-    still = [c for c in plan.blocked if not _overridden(c, plan, allow_price_drop, allow_deletes)]
-    if still:
-        raise errors.GuardrailError(still)
     if live is not None and check_stale:
         raise ValueError("a plan checked for staleness is checked against a fresh read, not the plan's own")
     if live is None or not live.refresh.startswith("full"):
@@ -85,9 +83,27 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
         skipped = {c.address for c, _ in stale}
         keep = [c for c in plan.changes if c.address not in skipped and c.parent not in skipped]
         plan = dataclasses.replace(plan, changes=keep)
+    _guard(plan, live, settings, desired, allow_price_drop, allow_deletes)
     result = apply_plan(plan, client, live, settings=settings, hooks=hooks)
     result.skipped = stale
     return result
+
+
+def _guard(plan, live, settings, desired, allow_price_drop: bool, allow_deletes: int | None) -> None:
+    """The one place a plan meets the guardrails before anything is sent: the blocks the plan
+    was made with, unless the operator's flags lift them, and the same checks made again
+    against the store as read now (a rollback or any other plan source is not trusted)."""
+    from reconciler import errors
+    from reconciler.desired.model import StoreSettings
+    from reconciler.plan.guardrails import blocked_at_apply
+
+    still = {c.address: c for c in blocked_at_apply(plan, live, settings or StoreSettings(), desired,
+                                                    allow_price_drop=allow_price_drop, allow_deletes=allow_deletes)}
+    for c in plan.blocked:      # the plan's own marks, unless the flags lift them (counted on what is applied)
+        if not _overridden(c, plan, allow_price_drop, allow_deletes):
+            still.setdefault(c.address, c)
+    if still:
+        raise errors.GuardrailError(list(still.values()))
 
 
 def _overridden(change, plan, allow_price_drop: bool, allow_deletes: int | None) -> bool:

@@ -161,6 +161,9 @@ def drift(
 ) -> None:
     """Report edits made in the store since the last apply (exit 0: none, 2: drift found).
 
+    Only those are checked: it never says the store matches the catalog, and it
+    counts the plan's other changes (YAML edits, ...) and points to `catalog plan`.
+
     Needs the last-applied state that `catalog apply` writes; without it every
     difference is reported as a plan would, with its origin unknown."""
     import dataclasses
@@ -172,7 +175,14 @@ def drift(
         err.print(f"[yellow]No last-applied state at {state}:[/] every difference is listed; origins are unknown.")
         drifted = list(the_plan.changes)
     report = dataclasses.replace(the_plan, changes=drifted, impact=[], unmanaged={})
-    typer.echo(_render(report, format), nl=False)
+    if drifted or format is Format.json:
+        typer.echo(_render(report, format), nl=False)
+    else:
+        typer.echo("No drift: no edits made in the store since the last apply (only those are checked).")
+    others = sum(1 for c in the_plan.changes if c.action.verb != "noop") - len(drifted)
+    if others and format is not Format.json:
+        typer.echo(f"The plan has {others} other change{'s' if others != 1 else ''} (YAML changes and others): "
+                   "run `catalog plan` to see them.")
     if drifted:
         raise typer.Exit(2)
 
@@ -224,6 +234,7 @@ def rollback(
             live = read_touched(client, touched_by(journal), settings)
             store = client.transport.config.public()
         the_plan = rollback_plan(journal, live, store=store)
+        _mark_blocked(the_plan, live, settings)
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
@@ -300,6 +311,18 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
         keep["live"] = live
     return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
                       allow_deletes=allow_deletes, last_applied=last_applied.load(state)), desired
+
+
+def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:
+    """Show what apply will refuse, and how to pass, on a plan made without the planner's marks."""
+    from reconciler.plan.guardrails import blocked_at_apply
+
+    why = {c.address: c.blocked for c in blocked_at_apply(the_plan, live, settings)}
+    for change in the_plan.changes:
+        change.blocked = change.blocked or why.get(change.address)
+    if the_plan.blocked:
+        err.print(f"[yellow]Apply will refuse this plan as it is:[/] {_escape(str(errors.GuardrailError(the_plan.blocked)))}",
+                  soft_wrap=True)
 
 
 def _settings(catalog: Path) -> StoreSettings:

@@ -50,7 +50,8 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
         try:
             result = apply_saved_plan(plan, client, settings, hooks=Hooks(ProgressView(progress, task), journal),
                                       check_stale=check_stale, allow_price_drop=allow_price_drop,
-                                      allow_deletes=allow_deletes, skip_stale=skip_stale, live=live)
+                                      allow_deletes=allow_deletes, skip_stale=skip_stale, live=live,
+                                      desired=desired)
         except BaseException:
             journal.close()
             raise

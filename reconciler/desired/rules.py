@@ -52,6 +52,11 @@ def _error(message: str, source: SourceRange) -> Diagnostic:
     return Diagnostic("error", message, source)
 
 
+def tombstone(obj: DesiredObject) -> bool:
+    """``delete: true``: the object is to be deleted, and only its key is needed next to it."""
+    return obj.fields.get("delete") is True
+
+
 def _variant_label(product: DesiredObject, i: int, item: dict[str, Any]) -> str:
     sku = item.get("sku")
     return f"variant '{sku}'" if isinstance(sku, str) and sku else f"product '{product.key}': variants[{i}]"
@@ -66,6 +71,8 @@ def _known(names: Any) -> str:
 def check_variants(product: DesiredObject, keys: Keys, flagged: frozenset[SourceRange]) -> list[Diagnostic]:
     """A product's variants choose exactly one listed value of each of its options."""
     fields = product.fields
+    if tombstone(product):
+        return []
     options, variants = fields.get("options"), fields.get("variants")
     if "options" in fields and not isinstance(options, dict) or "variants" in fields and not isinstance(variants, list):
         return []       # the schema has reported the wrong type
@@ -223,6 +230,8 @@ def check_sku_convention(products: list[DesiredObject], store: StoreSettings,
     codes = {c: p for c, p in (rule.get("categories") or {}).items() if isinstance(p, str)}
     out = []
     for product in products:
+        if tombstone(product):
+            continue    # only its key is written: the convention is for what the catalog keeps
         if not _is_flagged(flagged, product, "sku"):
             out += _product_sku(product, codes)
         for i, item in _variants(product):

@@ -95,7 +95,10 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
             if parent is not None and kind.owner_field in parent.fields:
                 deletes.append(_delete(kind, obj, desired, reason="absent_from_desired"))
     elif kind.name in desired.store.prune:
-        deletes += [_delete(kind, obj, desired, reason="absent_from_desired") for obj in absent]
+        # What store.existing declares is referred to, never managed: never pruned.
+        keep = {kind.fold(k) for k in desired.store.existing.get(kind.name, ())}
+        deletes += [_delete(kind, obj, desired, reason="absent_from_desired") for obj in absent
+                    if kind.fold(obj.key) not in keep]
     elif absent:
         plan.unmanaged[kind.name] = sorted(o.key for o in absent)
     rank = kind.create_rank or (lambda key: 0)
@@ -296,8 +299,10 @@ def _modified(change: ResourceChange, live: LiveState) -> str | None:
     if current is not None and current.date_modified:
         return current.date_modified
     if change.parent:   # sub-resources without dates: a write to them moves the product's
+        import ast
+
         kind, _, rest = change.parent.partition("[")
-        owner = live.get(kind, rest[1:-2]) if rest else None
+        owner = live.get(kind, ast.literal_eval(rest[:-1])) if rest else None   # the key as repr wrote it
         return owner.date_modified if owner is not None else None
     return None
 

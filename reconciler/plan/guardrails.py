@@ -15,6 +15,7 @@ what the store charges now:
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -117,7 +118,11 @@ def _cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> Dec
     """The cost that applies: written in YAML (validate checks those), else the store's.
     A variant without a cost of its own uses its product's."""
     if change.kind == "price_record":
-        kind, key = "variant", change.key.rsplit(":", 2)[1]
+        current = live.get(change.kind, change.key)
+        sku = change.after.get("sku") or (current.fields.get("sku") if current else None)
+        if not isinstance(sku, str):
+            return None
+        kind, key = "variant", sku      # never split from the key: a list name may hold ':'
         if desired.get("variant", key) is None and live.get("variant", key) is None:
             kind = "product"
     elif "cost_price" in change.after:
@@ -134,6 +139,112 @@ def _cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> Dec
             return None  # validate compares against the YAML cost
         current = live.get(k, name)
         cost = current.fields.get("cost_price") if current else None
+        if isinstance(cost, Decimal) and cost > 0:
+            return cost
+    return None
+
+
+# -- at apply: every plan, whoever made it --------------------------------------------------------
+
+def blocked_at_apply(plan: Plan, live: LiveState, settings, desired: DesiredState | None = None, *,
+                     allow_price_drop: bool = False, allow_deletes: int | None = None) -> list[ResourceChange]:
+    """The changes apply refuses, as copies with ``blocked`` saying why and how to pass.
+
+    Every plan meets these checks against the store as read for the apply, whoever
+    made it (``catalog plan``, a saved file, ``catalog rollback``, a ``--skip-stale``
+    remainder): deleting what ``store.existing`` declares; more deletions of a kind
+    than store.deletion allows (counted against the kind's objects in that read: for
+    a saved plan only the objects it touches, so the limit is never looser than the
+    plan's); price drops past the limit; prices below the store's cost. A drop or a
+    price below cost passes when the YAML acknowledges that very change (``desired``)
+    or with ``--allow-price-drop``; a deletion limit with ``--allow-deletes N``."""
+    deletes: dict[str, int] = {}
+    for change in plan.changes:
+        if change.action is Action.DELETE:
+            deletes[change.kind] = deletes.get(change.kind, 0) + 1
+    total = sum(deletes.values())
+    out = []
+    for change in plan.changes:
+        if change.action is Action.DELETE:
+            why = _existing_delete(change, settings) or _mass_delete(change.kind, deletes, total, live, settings,
+                                                                     allow_deletes)
+        elif change.action is Action.NOOP or change.kind not in PRICED or allow_price_drop:
+            why = None
+        else:
+            why = _price_drop(change, live, settings, desired) or _below_store_cost(change, plan, live, desired)
+        if why:
+            out.append(dataclasses.replace(change, blocked=why))
+    return out
+
+
+def _existing_delete(change: ResourceChange, settings) -> str | None:
+    declared = {k.casefold() for k in settings.existing.get(change.kind, ())}
+    if change.key.casefold() in declared:
+        return (f"{change.kind} {change.key!r} is listed in store.existing: the catalog refers to it and never "
+                "deletes it (remove it from store.existing and plan again to delete it)")
+    return None
+
+
+def _mass_delete(kind: str, deletes: dict[str, int], total: int, live: LiveState, settings,
+                 allow: int | None) -> str | None:
+    if allow is not None and allow >= total:
+        return None
+    limit = max(settings.max_deletes, int(Decimal(len(live.of(kind))) * settings.max_delete_percent / 100))
+    if deletes[kind] <= limit:
+        return None
+    return (f"mass deletion: {deletes[kind]} {kind} deletions exceed the limit of {limit} "
+            f"(store.deletion); confirm with --allow-deletes {total}")
+
+
+def _acknowledges(desired: DesiredState | None, change: ResourceChange, what: str) -> bool:
+    """The YAML acknowledges this very change: the object says so and asks for these prices."""
+    obj = desired.get(change.kind, change.key) if desired is not None else None
+    if obj is None or what not in (obj.fields.get("acknowledge") or []):
+        return False
+    return all(obj.fields.get(f) == change.after[f] for f in ("price", "sale_price") if f in change.after)
+
+
+def _price_drop(change: ResourceChange, live: LiveState, settings, desired: DesiredState | None) -> str | None:
+    if change.action is not Action.UPDATE:
+        return None
+    before, after = (effective(f) for f in merged(change, live))
+    if not before or after is None or before <= 0:
+        return None
+    drop, limit = drop_percent(before, after), settings.max_price_drop_percent
+    if drop <= limit or _acknowledges(desired, change, "price_drop"):
+        return None
+    return (f"price drops {drop}% ({money_text(before)} -> {money_text(after)}; limit {limit}%); "
+            "acknowledge it in YAML (acknowledge: [price_drop]) or pass --allow-price-drop")
+
+
+def _below_store_cost(change: ResourceChange, plan: Plan, live: LiveState,
+                      desired: DesiredState | None) -> str | None:
+    price = change.after.get("price")
+    cost = _cost_after(change, plan, live)
+    if not isinstance(price, Decimal) or cost is None or price >= cost or _acknowledges(desired, change, "below_cost"):
+        return None
+    return (f"price {money_text(price)} is below cost_price {money_text(cost)} in the store; acknowledge it in "
+            "YAML (acknowledge: [below_cost]) or pass --allow-price-drop")
+
+
+def _cost_after(change: ResourceChange, plan: Plan, live: LiveState) -> Decimal | None:
+    """The cost that holds once the plan is applied: the plan's own, else the store's;
+    a price record's is its variant's (else product's), a variant's falls back to its product's."""
+    planned = {(c.kind, c.key.casefold()): c.after.get("cost_price") for c in plan.changes if "cost_price" in c.after}
+    chain = [(change.kind, change.key)]
+    if change.kind == "price_record":
+        current = live.get(change.kind, change.key)
+        sku = change.after.get("sku") or (current.fields.get("sku") if current else None)
+        chain = [("variant", sku), ("product", sku)] if isinstance(sku, str) else []
+    for kind, key in list(chain):
+        obj = live.get(kind, key)
+        if kind == "variant" and obj is not None and obj.parent:
+            chain.append(("product", obj.parent))
+    for kind, key in chain:
+        cost = planned.get((kind, key.casefold()))
+        if cost is None:
+            obj = live.get(kind, key)
+            cost = obj.fields.get("cost_price") if obj is not None else None
         if isinstance(cost, Decimal) and cost > 0:
             return cost
     return None

@@ -36,7 +36,7 @@ def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dic
     blocked: dict[tuple[str, str], int] = defaultdict(int)
     for change in plan.changes:
         if change.kind == "price_record":
-            rows = targets.get(change.key.split(":", 1)[0], [])
+            rows = targets.get(_list_of(change), [])
             before, after = _record_prices(change, live, catalog_currency)
         elif change.kind in ("product", "variant") and change.action is Action.UPDATE:
             rows = [(CATALOG, ch) for ch in channels.get(_product_of(change), [])]
@@ -63,7 +63,7 @@ def _record_prices(change: ResourceChange, live: LiveState,
                    catalog_currency: str) -> tuple[Decimal | None, Decimal | None]:
     """A record's effective price before and after; without a record, the catalog's
     (only comparable when the record is in the catalog's currency, store.currency)."""
-    _, sku, currency = change.key.rsplit(":", 2)
+    sku, currency = _record_sku(change, live), _record_currency(change, live)
     catalog = None
     if currency.upper() == catalog_currency:
         catalog = next((effective(o.fields) for k in ("variant", "product") if (o := live.get(k, sku))), None)
@@ -100,4 +100,36 @@ def _product_channels(desired: DesiredState, live: LiveState) -> dict[str, list[
 def _product_of(change: ResourceChange) -> str:
     if change.kind == "product":
         return change.key
-    return change.parent[change.parent.index("[") + 2 : -2] if change.parent else change.key
+    return _owner_key(change.parent) if change.parent else change.key
+
+
+# A record's list, SKU and currency come from the change's own fields, never from
+# splitting its key "List:SKU:CUR": a list name may hold ':', '@' or '/'.
+
+def _list_of(change: ResourceChange) -> str:
+    """The price list's name, from the change's parent address ``price_list['Trade: GBP']``."""
+    return _owner_key(change.parent) if change.parent else change.key.rsplit(":", 2)[0]
+
+
+def _record_sku(change: ResourceChange, live: LiveState) -> str:
+    return str(_record_field(change, live, "sku") or "")
+
+
+def _record_currency(change: ResourceChange, live: LiveState) -> str:
+    return str(_record_field(change, live, "currency") or "")
+
+
+def _record_field(change: ResourceChange, live: LiveState, name: str):
+    if change.after.get(name) is not None:
+        return change.after[name]
+    current = live.get(change.kind, change.key)
+    if current is not None and current.fields.get(name) is not None:
+        return current.fields[name]
+    return next((f.before for f in change.changes if f.path == name), None)
+
+
+def _owner_key(address: str) -> str:
+    """The key inside an address ``kind['key']`` (written with repr, so any character may be in it)."""
+    import ast
+
+    return ast.literal_eval(address[address.index("[") + 1:-1])

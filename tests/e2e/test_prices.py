@@ -79,7 +79,7 @@ def kinds(plan):
 
 
 def converge(client, folder, plan, desired, **kw):
-    result = apply_saved_plan(plan, client, desired.store, **kw)
+    result = apply_saved_plan(plan, client, desired.store, desired=desired, **kw)   # its acknowledgements
     assert not result.failed, [(o.change.address, o.message) for o in result.failed[:5]]
     again, _ = plan_for(client, folder)
     assert not again.has_changes, [(c.action.verb, c.key) for c in again.changes[:10]]
