@@ -197,7 +197,7 @@ class Run:
         for change in batch:
             self.hooks.pre_apply(change)
             try:
-                body = kind.to_payload(change.after, self.refs, parent=parent_key(change))
+                body = kind.to_payload(_values(kind, change), self.refs, parent=parent_key(change))
                 if change.action is Action.CREATE and kind.create_fields:
                     body = {**kind.create_fields(self.store_settings), **body}
                 self.parent_id(kind, change)   # the parent must be known now
@@ -373,6 +373,14 @@ class Run:
         if bad:
             return "store returned a different value than planned: " + "; ".join(bad)
         return ""
+
+
+def _values(kind: ResourceKind, change: ResourceChange) -> dict[str, Any]:
+    """What the body is made from: the planned values, and on an update of a kind whose
+    bodies need it (``key_on_update``) the key field, the YAML's spelling of the key."""
+    if change.action is Action.UPDATE and kind.key_on_update:
+        return {kind.key: change.key, **change.after}
+    return change.after
 
 
 def named_failures(exc: errors.StoreHTTPError, ready: Ready) -> dict[int, str]:

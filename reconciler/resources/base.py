@@ -36,6 +36,11 @@ class ResourceKind:
     money_fields: frozenset[str] = frozenset()
     set_fields: frozenset[str] = frozenset()   # lists compared as sets (categories)
     ref_fields: frozenset[str] = frozenset()   # names/paths of other objects: case-insensitive
+    # Every update body carries the key field, changed or not: the spec requires it
+    # (B updateBrand, PL updatePriceList: ``required: [name]``) or ``to_payload`` derives
+    # the body from it (a category's name and parent from its path). Its value is the
+    # change's key: the YAML's spelling, which a case-only rename plans as a change.
+    key_on_update: bool = False
     required_on_create: tuple[str, ...] = ()   # the store refuses a create without these
     create_rank: Callable[[str], int] | None = None   # creates of a lower rank go first
     server_owned: tuple[str, ...] = ("id", "date_created", "date_modified")

@@ -33,6 +33,7 @@ PRICE_LIST = register(ResourceKind(
     key="name",
     endpoint="/v3/pricelists",
     order=80,
+    key_on_update=True,      # PL updatePriceList: required [name]
     child_fields=frozenset({"records", "assignments"}),
     meta_fields=frozenset({"acknowledge", "currency", "delete"}),
     from_live=from_live,
