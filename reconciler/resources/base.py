@@ -36,6 +36,10 @@ class ResourceKind:
     money_fields: frozenset[str] = frozenset()
     set_fields: frozenset[str] = frozenset()   # lists compared as sets (categories)
     ref_fields: frozenset[str] = frozenset()   # names/paths of other objects: case-insensitive
+    # The key is the object's own name (a category's path ends in its name), which the store
+    # keeps unique without case: keys match case-insensitively, and a difference in case
+    # alone is planned as ONE update of the key field (never delete + create, never ignored).
+    case_renames: bool = False
     # Every update body carries the key field, changed or not: the spec requires it
     # (B updateBrand, PL updatePriceList: ``required: [name]``) or ``to_payload`` derives
     # the body from it (a category's name and parent from its path). Its value is the

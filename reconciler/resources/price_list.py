@@ -33,6 +33,7 @@ PRICE_LIST = register(ResourceKind(
     key="name",
     endpoint="/v3/pricelists",
     order=80,
+    case_renames=True,       # "The unique name of the Price List" (PL); the store ignores case
     key_on_update=True,      # PL updatePriceList: required [name]
     child_fields=frozenset({"records", "assignments"}),
     meta_fields=frozenset({"acknowledge", "currency", "delete"}),

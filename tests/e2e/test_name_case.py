@@ -1,0 +1,96 @@
+"""Names the store keeps unique without case (issue 11, finding 3), over real HTTP to the
+sandbox: a customer group, price list, brand or category written in another case than
+the store's is the same object. The plan is ONE update of its name, apply makes the
+store spell it as the YAML does, nothing that refers to it is deleted or re-created,
+and the next plan says "No changes"."""
+
+from __future__ import annotations
+
+import yaml
+
+from reconciler import apply_saved_plan, build_plan, load_desired, read_live
+from reconciler.plan.model import Action
+
+from .test_prices import STORE, products, seed, trade_list, variant_skus
+from .test_prices import write as write_prices
+
+GROUPS = ({"name": "Retail", "is_default": True}, {"name": "Trade"})
+ASSIGNED = [{"customer_group": "Trade", "channel": "uk-main"}, {"customer_group": "Trade", "channel": "us-trade"}]
+
+
+def plan_for(client, folder):
+    desired = load_desired(folder)
+    return build_plan(desired, read_live(client, desired.store)), desired
+
+
+def changes(plan) -> list[tuple]:
+    return [(c.action.verb, c.address, [(f.path, f.before, f.after) for f in c.changes]) for c in plan.changes]
+
+
+def converge(sandbox, client, folder):
+    """Apply the plan; the writes it sent; the next plan must be empty."""
+    plan, desired = plan_for(client, folder)
+    start = len(sandbox.requests())
+    result = apply_saved_plan(plan, client, desired.store)
+    assert not result.failed, [(o.change.address, o.message) for o in result.failed]
+    writes = [(r["method"], r["route"]) for r in sandbox.requests()[start:] if r["method"] != "GET"]
+    again, _ = plan_for(client, folder)
+    assert changes(again) == []
+    return plan, writes
+
+
+def priced_store(sandbox, tmp_path, *, list_name="Trade GBP", groups=GROUPS, assigned_to="Trade"):
+    items = products(1)
+    stored = {**trade_list(variant_skus(items)), "assignments": ASSIGNED}
+    sandbox.reset(data=seed(items, [stored]))
+    wanted = {**stored, "name": list_name,
+              "assignments": [{**a, "customer_group": assigned_to} for a in ASSIGNED]}
+    return write_prices(tmp_path, items, [wanted], groups=groups)
+
+
+def assignment_ids(client) -> list[int]:
+    return sorted(a["id"] for a in client.list_all("/v3/pricelists/assignments"))
+
+
+def test_a_group_written_in_upper_case_is_renamed_once_and_its_assignments_stay(sandbox, client, tmp_path):
+    folder = priced_store(sandbox, tmp_path, groups=(GROUPS[0], {"name": "TRADE"}), assigned_to="TRADE")
+    before = assignment_ids(client)
+    plan, writes = converge(sandbox, client, folder)
+    assert changes(plan) == [("update", "customer_group['TRADE']", [("name", "Trade", "TRADE")])]
+    assert writes == [("PUT", "/v2/customer_groups/{id}")]
+    assert [g["name"] for g in client.get("/v2/customer_groups").data] == ["Retail", "TRADE"]
+    assert assignment_ids(client) == before
+
+
+def test_a_price_list_written_in_another_case_is_renamed_once(sandbox, client, tmp_path):
+    folder = priced_store(sandbox, tmp_path, list_name="TRADE gbp")
+    before = assignment_ids(client)
+    plan, writes = converge(sandbox, client, folder)
+    assert changes(plan) == [("update", "price_list['TRADE gbp']", [("name", "Trade GBP", "TRADE gbp")])]
+    assert writes == [("PUT", "/v3/pricelists/{id}")]
+    assert [p["name"] for p in client.list_all("/v3/pricelists")] == ["TRADE gbp"]
+    assert assignment_ids(client) == before
+
+
+def test_a_brand_and_a_category_written_in_another_case_are_renamed_once(sandbox, client, tmp_path):
+    sandbox.reset(seed=None, data={
+        "brands": [{"name": "GTSE Pro"}], "categories": [{"path": "Tools"}, {"path": "Tools/Drills"}],
+        "products": [{"sku": "DR-1", "name": "Drill", "type": "physical", "price": 50, "weight": 1,
+                      "brand": "GTSE Pro", "categories": ["Tools/Drills"]}]})
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "store.yaml").write_text(yaml.safe_dump(STORE, sort_keys=False))
+    (folder / "catalog.yaml").write_text(yaml.safe_dump({
+        "brands": [{"name": "GTSE PRO"}],
+        "categories": [{"path": "Tools"}, {"path": "Tools/DRILLS"}],
+        "products": [{"sku": "DR-1", "name": "Drill", "type": "physical", "price": 50, "weight": 1,
+                      "brand": "gtse pro", "categories": ["tools/drills"]}]}, sort_keys=False))
+    plan, writes = converge(sandbox, client, folder)
+    assert changes(plan) == [
+        ("update", "brand['GTSE PRO']", [("name", "GTSE Pro", "GTSE PRO")]),
+        ("update", "category['Tools/DRILLS']", [("path", "Tools/Drills", "Tools/DRILLS")]),
+    ]
+    assert sorted(writes) == [("PUT", "/v3/catalog/brands/{id}"), ("PUT", "/v3/catalog/trees/categories")]
+    assert [b["name"] for b in client.list_all("/v3/catalog/brands")] == ["GTSE PRO"]
+    assert sorted(c["path"] for c in sandbox.dump()["categories"]) == ["Tools", "Tools/DRILLS"]
+    assert all(c.action is Action.UPDATE for c in plan.changes)
