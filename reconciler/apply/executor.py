@@ -31,7 +31,7 @@ from reconciler.desired.model import StoreSettings
 from reconciler.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import ResourceKind, fold_refs
 from reconciler.resources.refs import UnresolvedReference
 from reconciler.store.client import StoreClient
 from reconciler.store.transport import Response
@@ -364,8 +364,8 @@ class Run:
             have = got[f]
             if f in kind.set_fields:
                 same = sorted(map(str.casefold, have or [])) == sorted(map(str.casefold, want or []))
-            elif f in kind.ref_fields and isinstance(want, str):
-                same = isinstance(have, str) and have.casefold() == want.casefold()
+            elif f in kind.ref_fields:
+                same = fold_refs(have) == fold_refs(want)
             else:
                 same = have == want
             if not same:

@@ -92,6 +92,9 @@ CUSTOMER_GROUP = register(ResourceKind(
     # changed name is sent); on a store that told them apart, matching by exact case
     # would POST a second group the store refuses (409), and re-create its assignments.
     case_renames=True,
+    # The rules and category access name price lists, category paths and SKUs, which
+    # the store matches without case: "tools" in YAML is the store's "Tools".
+    ref_fields=frozenset({"category_access", "discount_rules"}),
     server_owned=("id", "date_created", "date_modified"),
     from_live=from_live,
     to_payload=to_payload,

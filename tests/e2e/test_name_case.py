@@ -94,3 +94,42 @@ def test_a_brand_and_a_category_written_in_another_case_are_renamed_once(sandbox
     assert [b["name"] for b in client.list_all("/v3/catalog/brands")] == ["GTSE PRO"]
     assert sorted(c["path"] for c in sandbox.dump()["categories"]) == ["Tools", "Tools/DRILLS"]
     assert all(c.action is Action.UPDATE for c in plan.changes)
+
+
+STAFF = {"name": "Staff", "category_access": {"type": "specific", "categories": ["Tools"]},
+         "discount_rules": [{"type": "category", "category": "Tools", "method": "percent", "amount": 5},
+                            {"type": "product", "product": "DR-1", "method": "percent", "amount": 10}]}
+
+
+def group_store(sandbox, tmp_path, staff: dict):
+    sandbox.reset(seed=None, data={
+        "categories": [{"path": "Tools"}],
+        "products": [{"sku": "DR-1", "name": "Drill", "type": "physical", "price": 50, "weight": 1}],
+        "customer_groups": [{"name": "Retail", "is_default": True}, STAFF]})
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "store.yaml").write_text(yaml.safe_dump(STORE, sort_keys=False))
+    (folder / "catalog.yaml").write_text(yaml.safe_dump({
+        "categories": [{"path": "Tools"}],
+        "products": [{"sku": "DR-1", "name": "Drill", "type": "physical", "price": 50, "weight": 1}],
+        "customer_groups": [{"name": "Retail", "is_default": True}, staff]}, sort_keys=False))
+    return folder
+
+
+def lower_refs(amount: float = 5) -> dict:
+    return {"name": "Staff", "category_access": {"type": "specific", "categories": ["tools"]},
+            "discount_rules": [{"type": "category", "category": "tools", "method": "percent", "amount": amount},
+                               {"type": "product", "product": "dr-1", "method": "percent", "amount": 10}]}
+
+
+def test_a_groups_rules_naming_a_category_and_a_product_in_another_case_are_in_sync(sandbox, client, tmp_path):
+    folder = group_store(sandbox, tmp_path, lower_refs())
+    assert changes(plan_for(client, folder)[0]) == []
+
+
+def test_a_rule_change_written_with_references_in_another_case_applies_and_converges(sandbox, client, tmp_path):
+    folder = group_store(sandbox, tmp_path, lower_refs(amount=7.5))
+    plan, writes = converge(sandbox, client, folder)
+    assert [(verb, address, [f[0] for f in fields]) for verb, address, fields in changes(plan)] == [
+        ("update", "customer_group['Staff']", ["discount_rules"])]
+    assert writes == [("PUT", "/v2/customer_groups/{id}")]
