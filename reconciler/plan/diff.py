@@ -183,10 +183,11 @@ def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> Reso
     skip = kind.child_fields | kind.meta_fields
     want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in skip}
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
-    if kind.case_renames and obj.key != current.key:
+    name, was = obj.fields.get(kind.key), current.fields.get(kind.key)
+    if kind.case_renames and name != was:
         # The same object (keys match without case, as the store compares these names):
         # the YAML's spelling is the desired name, a case change one update of it.
-        want[kind.key], have[kind.key] = obj.key, current.key
+        want[kind.key], have[kind.key] = name, was
     suspects = _differing(kind, want, have)
     if not suspects:
         # Most objects are in sync: Python's == (Decimal("1.50") == 1.5 == Decimal("1.5"),

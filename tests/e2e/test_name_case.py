@@ -133,3 +133,16 @@ def test_a_rule_change_written_with_references_in_another_case_applies_and_conve
     assert [(verb, address, [f[0] for f in fields]) for verb, address, fields in changes(plan)] == [
         ("update", "customer_group['Staff']", ["discount_rules"])]
     assert writes == [("PUT", "/v2/customer_groups/{id}")]
+
+
+def test_a_custom_field_name_written_in_another_case_is_renamed_once(sandbox, client, tmp_path):
+    drill = {"sku": "DR-1", "name": "Drill", "type": "physical", "price": 50, "weight": 1}
+    sandbox.reset(seed=None, data={"products": [{**drill, "custom_fields": [{"name": "Material", "value": "Steel"}]}]})
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "store.yaml").write_text(yaml.safe_dump(STORE, sort_keys=False))
+    (folder / "catalog.yaml").write_text(yaml.safe_dump(
+        {"products": [{**drill, "custom_fields": {"MATERIAL": "Steel"}}]}, sort_keys=False))
+    plan, writes = converge(sandbox, client, folder)
+    assert changes(plan) == [("update", "custom_field['DR-1/MATERIAL']", [("name", "Material", "MATERIAL")])]
+    assert writes == [("PUT", "/v3/catalog/products/{id}/custom-fields/{custom_field_id}")]
