@@ -22,13 +22,14 @@ from typing import Any, Callable
 
 def fold_refs(value: Any) -> Any:
     """A ``ref_fields`` value as the store compares it: every name in it casefolded, at any
-    depth (a customer group's rules name price lists, category paths and SKUs)."""
+    depth and in mapping keys too (a customer group's rules name price lists, category
+    paths and SKUs; a variant's options are option name -> value label)."""
     if isinstance(value, str):
         return value.casefold()
     if isinstance(value, list):
         return [fold_refs(v) for v in value]
     if isinstance(value, dict):
-        return {k: fold_refs(v) for k, v in value.items()}
+        return {fold_refs(k): fold_refs(v) for k, v in value.items()}
     return value
 
 

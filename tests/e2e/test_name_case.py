@@ -146,3 +146,22 @@ def test_a_custom_field_name_written_in_another_case_is_renamed_once(sandbox, cl
     plan, writes = converge(sandbox, client, folder)
     assert changes(plan) == [("update", "custom_field['DR-1/MATERIAL']", [("name", "Material", "MATERIAL")])]
     assert writes == [("PUT", "/v3/catalog/products/{id}/custom-fields/{custom_field_id}")]
+
+
+def test_option_names_and_values_written_in_another_case_keep_the_variants(sandbox, client, tmp_path):
+    """Option names are unique on a product and value labels in an option without case
+    (the sandbox's stricter reading of VO's 409): ``WIDTH: 2.5MM`` is the store's
+    ``Width: 2.5mm``, so its variants are not deleted and re-created (the plan did so on
+    every apply, and the option update met the store's duplicate-label 422)."""
+    ties = {"sku": "CT-1", "name": "Ties", "type": "physical", "price": 2, "weight": 0.1,
+            "variants": [{"sku": "CT-1-25", "options": {"Width": "2.5mm"}},
+                         {"sku": "CT-1-36", "options": {"Width": "3.6mm"}}]}
+    sandbox.reset(seed=None, data={"products": [ties]})
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "store.yaml").write_text(yaml.safe_dump(STORE, sort_keys=False))
+    (folder / "catalog.yaml").write_text(yaml.safe_dump({"products": [{
+        **ties, "options": {"WIDTH": ["2.5MM", "3.6mm"]},
+        "variants": [{"sku": "CT-1-25", "options": {"WIDTH": "2.5MM"}},
+                     {"sku": "CT-1-36", "options": {"WIDTH": "3.6mm"}}]}]}, sort_keys=False))
+    assert changes(plan_for(client, folder)[0]) == []
