@@ -31,7 +31,7 @@ from reconciler.desired.model import StoreSettings
 from reconciler.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import ResourceKind, fold_refs
 from reconciler.resources.refs import UnresolvedReference
 from reconciler.store.client import StoreClient
 from reconciler.store.transport import Response
@@ -197,7 +197,7 @@ class Run:
         for change in batch:
             self.hooks.pre_apply(change)
             try:
-                body = kind.to_payload(change.after, self.refs, parent=parent_key(change))
+                body = kind.to_payload(_values(kind, change), self.refs, parent=parent_key(change))
                 if change.action is Action.CREATE and kind.create_fields:
                     body = {**kind.create_fields(self.store_settings), **body}
                 self.parent_id(kind, change)   # the parent must be known now
@@ -364,8 +364,8 @@ class Run:
             have = got[f]
             if f in kind.set_fields:
                 same = sorted(map(str.casefold, have or [])) == sorted(map(str.casefold, want or []))
-            elif f in kind.ref_fields and isinstance(want, str):
-                same = isinstance(have, str) and have.casefold() == want.casefold()
+            elif f in kind.ref_fields:
+                same = fold_refs(have) == fold_refs(want)
             else:
                 same = have == want
             if not same:
@@ -373,6 +373,14 @@ class Run:
         if bad:
             return "store returned a different value than planned: " + "; ".join(bad)
         return ""
+
+
+def _values(kind: ResourceKind, change: ResourceChange) -> dict[str, Any]:
+    """What the body is made from: the planned values, and on an update of a kind whose
+    bodies need it (``key_on_update``) the key field, the YAML's spelling of the key."""
+    if change.action is Action.UPDATE and kind.key_on_update:
+        return {kind.key: change.key, **change.after}
+    return change.after
 
 
 def named_failures(exc: errors.StoreHTTPError, ready: Ready) -> dict[int, str]:

@@ -25,7 +25,7 @@ from reconciler.plan.guardrails import below_cost, mark_mass_deletes, mark_price
 from reconciler.plan.impact import price_impact
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import ResourceKind, fold_refs
 
 log = logging.getLogger(__name__)
 
@@ -124,18 +124,10 @@ def _differing(kind: ResourceKind, want: dict[str, Any], have: dict[str, Any]) -
     for f, w in want.items():
         h = have.get(f)
         if f in kind.ref_fields:
-            w, h = _fold(w), _fold(h)
+            w, h = fold_refs(w), fold_refs(h)
         if w != h or (w is None) != (h is None) or isinstance(w, bool) != isinstance(h, bool):
             out.append(f)
     return out
-
-
-def _fold(v: Any) -> Any:
-    if isinstance(v, str):
-        return v.casefold()
-    if isinstance(v, list):
-        return [x.casefold() if isinstance(x, str) else x for x in v]
-    return v
 
 
 def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, reason: str,
@@ -194,6 +186,11 @@ def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> Reso
     skip = kind.child_fields | kind.meta_fields
     want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in skip}
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
+    name, was = obj.fields.get(kind.key), current.fields.get(kind.key)
+    if kind.case_renames and name != was:
+        # The same object (keys match without case, as the store compares these names):
+        # the YAML's spelling is the desired name, a case change one update of it.
+        want[kind.key], have[kind.key] = name, was
     suspects = _differing(kind, want, have)
     if not suspects:
         # Most objects are in sync: Python's == (Decimal("1.50") == 1.5 == Decimal("1.5"),
@@ -234,9 +231,7 @@ def _comparable(kind: ResourceKind, values: dict[str, Any]) -> dict[str, Any]:
     ``5`` equals the store's ``5.0000``), at any depth (bulk pricing tiers)."""
     out = {}
     for f, v in values.items():
-        if f in kind.ref_fields:
-            v = [x.casefold() for x in v] if isinstance(v, list) else (v.casefold() if isinstance(v, str) else v)
-        out[f] = _number_by_value(v)
+        out[f] = _number_by_value(fold_refs(v) if f in kind.ref_fields else v)
     return out
 
 

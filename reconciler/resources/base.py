@@ -20,6 +20,19 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
+def fold_refs(value: Any) -> Any:
+    """A ``ref_fields`` value as the store compares it: every name in it casefolded, at any
+    depth and in mapping keys too (a customer group's rules name price lists, category
+    paths and SKUs; a variant's options are option name -> value label)."""
+    if isinstance(value, str):
+        return value.casefold()
+    if isinstance(value, list):
+        return [fold_refs(v) for v in value]
+    if isinstance(value, dict):
+        return {fold_refs(k): fold_refs(v) for k, v in value.items()}
+    return value
+
+
 @dataclass(frozen=True)
 class ResourceKind:
     name: str                       # singular, snake_case, as the API: "brand"
@@ -36,6 +49,15 @@ class ResourceKind:
     money_fields: frozenset[str] = frozenset()
     set_fields: frozenset[str] = frozenset()   # lists compared as sets (categories)
     ref_fields: frozenset[str] = frozenset()   # names/paths of other objects: case-insensitive
+    # The key is the object's own name (a category's path ends in its name), which the store
+    # keeps unique without case: keys match case-insensitively, and a difference in case
+    # alone is planned as ONE update of the key field (never delete + create, never ignored).
+    case_renames: bool = False
+    # Every update body carries the key field, changed or not: the spec requires it
+    # (B updateBrand, PL updatePriceList: ``required: [name]``) or ``to_payload`` derives
+    # the body from it (a category's name and parent from its path). Its value is the
+    # change's key: the YAML's spelling, which a case-only rename plans as a change.
+    key_on_update: bool = False
     required_on_create: tuple[str, ...] = ()   # the store refuses a create without these
     create_rank: Callable[[str], int] | None = None   # creates of a lower rank go first
     server_owned: tuple[str, ...] = ("id", "date_created", "date_modified")

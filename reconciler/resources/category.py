@@ -91,6 +91,8 @@ CATEGORY = register(ResourceKind(
     key="path",
     endpoint="/v3/catalog/trees/categories",
     order=20,
+    case_renames=True,       # sibling names are unique without case (CT 409 for duplicate names)
+    key_on_update=True,      # to_payload takes the name and parent from the path
     # Batch sizes of the trees endpoints are "not stated" (FACTS.md 7.2): we take
     # the strictest documented catalog batch limit, 10, rather than guess higher.
     create_batch_size=10,

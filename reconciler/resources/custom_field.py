@@ -36,7 +36,8 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
 
 
 def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
-    return {"name": fields["name"], "value": fields["value"]} if "name" in fields else {"value": fields["value"]}
+    # P updateProductCustomField requires nothing: an update sends what changed.
+    return {f: fields[f] for f in ("name", "value") if f in fields}
 
 
 CUSTOM_FIELD = register(ResourceKind(
@@ -46,6 +47,9 @@ CUSTOM_FIELD = register(ResourceKind(
     key="name",
     endpoint="/v3/catalog/products/{parent_id}/custom-fields",
     order=60,
+    # Names are unique in a product without case (the sandbox's stricter reading of P's
+    # "every name-value pair must be unique"): "material" in YAML renames "Material".
+    case_renames=True,
     depends_on=("product",),
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",

@@ -86,6 +86,15 @@ CUSTOMER_GROUP = register(ResourceKind(
     order=85,
     depends_on=("category", "product", "price_list"),
     api_version="v2",
+    # CU2 states no name uniqueness (FACTS.md 9). We take the stricter reading, as the
+    # sandbox does: names are unique without case. Matching "TRADE" to the store's "Trade"
+    # renames the group (one PUT; CU2 updateCustomerGroup takes any subset, so only a
+    # changed name is sent); on a store that told them apart, matching by exact case
+    # would POST a second group the store refuses (409), and re-create its assignments.
+    case_renames=True,
+    # The rules and category access name price lists, category paths and SKUs, which
+    # the store matches without case: "tools" in YAML is the store's "Tools".
+    ref_fields=frozenset({"category_access", "discount_rules"}),
     server_owned=("id", "date_created", "date_modified"),
     from_live=from_live,
     to_payload=to_payload,

@@ -76,6 +76,9 @@ OPTION = register(ResourceKind(
     order=40,
     depends_on=("product",),
     set_fields=frozenset({"values"}),
+    # Value labels are unique in an option without case (the sandbox's stricter reading of
+    # VO's 409), so "2.5MM" is the store's "2.5mm": not a value to add (the store refuses it).
+    ref_fields=frozenset({"values"}),
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",
     created_with_parent=True,

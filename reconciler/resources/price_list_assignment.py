@@ -74,6 +74,9 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     parent="price_list",
     owner_field="assignments",
     replace_fields=frozenset({"customer_group", "channel"}),
+    # The group is named as the store compares group names, without case (customer_group.py):
+    # "TRADE" in YAML is the store's "Trade", so its assignments are not deleted and re-created.
+    ref_fields=frozenset({"customer_group"}),
     from_parent=from_parent,
     live_from_parent=live_from_parent,
     from_live=from_live,

@@ -95,6 +95,9 @@ VARIANT = register(ResourceKind(
     update_batch_size=50,      # "Currently the limit is 50 variants" (FACTS.md 6.3)
     money_fields=MONEY,
     replace_fields=frozenset({"options"}),
+    # Option names and value labels as the store compares them, without case: {WIDTH: 2.5MM}
+    # is the store's {Width: 2.5mm}, not a reason to delete and re-create the variant.
+    ref_fields=frozenset({"options"}),
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",
     created_with_parent=True,
