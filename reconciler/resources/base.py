@@ -16,8 +16,19 @@ and back (brand name <-> brand_id, category path <-> category_id).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+
+
+def fold_text(text: str) -> str:
+    """``text`` as it compares for uniqueness: Unicode NFC (an "É" written as one
+    character or as "E" and an accent is one letter) and case folded, as the
+    store enforces unique SKUs and names case-insensitively."""
+    if text.isascii():
+        return text.casefold()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
 
 
 @dataclass(frozen=True)
@@ -64,5 +75,5 @@ class ResourceKind:
     find_created: Callable[..., list] | None = None
 
     def fold(self, key: str) -> str:
-        """Keys match case-insensitively, as the store enforces uniqueness."""
-        return key.casefold()
+        """Keys match as a merchandiser reads them: ``fold_text``."""
+        return fold_text(key)

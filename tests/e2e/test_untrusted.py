@@ -1,0 +1,186 @@
+"""Issue 12: a pull request's catalog is untrusted input.
+
+`catalog validate` runs as the CI job runs it (a subprocess), each case bounded by
+10 s wall and 1 GB: a symlink leaving the catalog reads nothing of its target,
+resource limits are refused at FILE:LINE, and no output holds a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import write_catalog
+
+CATALOG_BIN = Path(sys.executable).with_name("catalog")
+SECRET = "TOP-SECRET-7f3a9c"
+
+
+def validate(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run `catalog validate` in ``cwd``: (result, wall seconds, peak RSS in MB of the child)."""
+    def limit():   # never let a regression take the shared machine's memory
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+    start = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    try:
+        done = subprocess.run([str(CATALOG_BIN), "validate", *args], cwd=cwd, capture_output=True, text=True,
+                              timeout=10, preexec_fn=limit)
+    except subprocess.TimeoutExpired:
+        pytest.fail("catalog validate ran past 10 s")
+    wall = time.monotonic() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-2000:]
+    return done, wall, max(peak, before) / 1024
+
+
+def output(done: subprocess.CompletedProcess) -> str:
+    return done.stdout + done.stderr
+
+
+PRODUCT = """
+products:
+  - sku: CT-A1
+    name: Tie A
+    type: physical
+    price: 1.00
+    weight: 0.1
+"""
+
+
+def test_a_symlink_to_a_file_outside_the_catalog_reads_nothing_of_it(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text(f"{SECRET}\nproducts: [{SECRET}]\n")
+    base = write_catalog(tmp_path, {"p.yaml": PRODUCT})
+    (base / "x.yaml").symlink_to(outside)
+    done, _, _ = validate(tmp_path)
+    assert done.returncode == 1
+    assert SECRET not in output(done)
+    assert "catalog/x.yaml:1:1: symlink outside the catalog" in output(done)
+
+
+def test_a_symlinked_folder_outside_and_a_symlink_loop_are_refused_at_their_paths(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "leak.yaml").write_text(f"products: [{SECRET}]\n")
+    base = write_catalog(tmp_path, {"p.yaml": PRODUCT})
+    (base / "more").symlink_to(elsewhere, target_is_directory=True)
+    (base / "loop.yaml").symlink_to(base / "loop.yaml")
+    done, _, _ = validate(tmp_path)
+    text = output(done)
+    assert done.returncode == 1 and SECRET not in text
+    assert "catalog/more:1:1: symlink outside the catalog" in text
+    assert "catalog/loop.yaml:1:1: symlink outside the catalog (a loop)" in text
+
+
+def test_a_symlink_inside_the_catalog_is_read(tmp_path):
+    base = write_catalog(tmp_path, {"real/p.yaml": PRODUCT})
+    (base / "alias.yml").symlink_to(base / "real" / "p.yaml")
+    done, _, _ = validate(tmp_path, "--catalog", "catalog/alias.yml")
+    assert done.returncode == 0, output(done)
+
+
+def test_alias_expansion_is_bounded(tmp_path):
+    lol = ["x-0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lol += [f"x-{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    text = "\n".join(lol) + PRODUCT + "    custom_fields: {Material: Nylon}\n    bulk: *a9\n"
+    write_catalog(tmp_path, {"p.yaml": text})
+    done, wall, mb = validate(tmp_path)
+    assert done.returncode == 1
+    assert "catalog/p.yaml:" in output(done) and "aliases expand to more than" in output(done), output(done)
+    assert wall < 10 and mb < 1024, (wall, mb)
+
+
+def test_merges_in_a_chain_are_bounded(tmp_path):
+    lines = ["x-0: &m0 {a: 1, b: 2}"] + [f"x-{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}], k{i}: 1}}" for i in range(1, 40)]
+    write_catalog(tmp_path, {"p.yaml": "\n".join(lines) + PRODUCT + "    extra: *m39\n"})
+    done, wall, mb = validate(tmp_path)
+    assert done.returncode == 1 and "catalog/p.yaml:" in output(done)
+    assert wall < 10 and mb < 1024, (wall, mb)
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    base = write_catalog(tmp_path, {"p.yaml": PRODUCT})
+    with open(base / "big.yaml", "w") as f:
+        f.write("products:\n")
+        line = "  - {sku: CT-B%07d, name: 'Big %07d', type: physical, price: 1.00, weight: 0.1}\n"
+        for i in range(50 * 2**20 // len(line % (0, 0))):
+            f.write(line % (i, i))
+    done, wall, mb = validate(tmp_path)
+    assert done.returncode == 1
+    assert "catalog/big.yaml:1:1: file is larger than the limit of 32 MB" in output(done), output(done)
+    assert wall < 10 and mb < 1024, (wall, mb)
+
+
+@pytest.mark.parametrize("depth", [200, 10_000])
+def test_deep_nesting_is_refused_at_file_line(tmp_path, depth):
+    write_catalog(tmp_path, {"p.yaml": PRODUCT + "    custom_fields: " + "[" * depth + "]" * depth + "\n"})
+    done, wall, mb = validate(tmp_path)
+    assert done.returncode == 1
+    assert "catalog/p.yaml:" in output(done) and "nested deeper than 64 levels" in output(done), output(done)
+    assert wall < 10 and mb < 1024, (wall, mb)
+
+
+def test_a_long_value_is_quoted_only_as_an_excerpt(tmp_path):
+    write_catalog(tmp_path, {"p.yaml": PRODUCT.replace("Tie A", "N" * 100_000)})
+    done, _, _ = validate(tmp_path)
+    assert done.returncode == 1 and "catalog/p.yaml:" in output(done)
+    assert "N" * 200 not in output(done) and len(output(done)) < 2000, output(done)[:500]
+
+
+def test_skus_and_names_equal_after_nfc_and_case_folding_clash(tmp_path):
+    composed, decomposed = "CT-CAFÉ1", unicodedata.normalize("NFD", "CT-CAFÉ1")
+    assert composed != decomposed
+    text = f"""
+        products:
+          - sku: {composed}
+            name: Café Tie
+            type: physical
+            price: 1.00
+            weight: 0.1
+            options: {{Width: [2mm]}}
+            variants:
+              - sku: {composed}-2
+                options: {{Width: 2mm}}
+          - sku: {decomposed.lower()}
+            name: Another
+            type: physical
+            price: 1.00
+            weight: 0.1
+          - sku: CT-B2
+            name: {unicodedata.normalize("NFD", "CAFÉ TIE")}
+            type: physical
+            price: 1.00
+            weight: 0.1
+          - sku: CT-OTHER
+            name: Other
+            type: physical
+            price: 1.00
+            weight: 0.1
+            options: {{Width: [2mm]}}
+            variants:
+              - sku: {decomposed}-2
+                options: {{Width: 2mm}}
+    """
+    write_catalog(tmp_path, {"p.yaml": text})
+    done, _, _ = validate(tmp_path)
+    text = output(done)
+    assert done.returncode == 1
+    assert "duplicate product" in text, text
+    assert "name:" in text and "is already used by" in text, text
+    assert f"duplicate SKU '{decomposed}-2'" in text, text
+
+
+def test_a_number_where_text_is_wanted_says_write_it_quoted(tmp_path):
+    write_catalog(tmp_path, {"p.yaml": PRODUCT + "    upc: 0123\n"})
+    done, _, _ = validate(tmp_path)
+    text = output(done)
+    assert done.returncode == 1
+    assert "catalog/p.yaml:" in text and "write it quoted: '0123'" in text, text
+    assert "83" not in text.replace("catalog/p.yaml", ""), text
