@@ -184,3 +184,18 @@ def test_a_number_where_text_is_wanted_says_write_it_quoted(tmp_path):
     assert done.returncode == 1
     assert "catalog/p.yaml:" in text and "write it quoted: '0123'" in text, text
     assert "83" not in text.replace("catalog/p.yaml", ""), text
+
+
+def test_plan_against_the_store_prints_nothing_of_a_symlinked_secret(run_cli, seeded, catalog_files, tmp_path):
+    # The plan is what CI posts as the PR comment: over real HTTP to the sandbox.
+    outside = tmp_path / "runner-secrets.yaml"
+    outside.write_text(f"products:\n  - sku: {SECRET}\n    name: {seeded.token}\n")
+    base = write_catalog(Path.cwd(), catalog_files)
+    (base / "products" / "leak.yaml").symlink_to(outside)
+    result = run_cli("plan", "--catalog", "catalog", "--format", "markdown")
+    assert result.exit_code == 1
+    assert "catalog/products/leak.yaml:1:1: symlink outside the catalog" in result.output, result.output
+    assert SECRET not in result.output and seeded.token not in result.output
+    (base / "products" / "leak.yaml").unlink()
+    result = run_cli("plan", "--catalog", "catalog", "--detailed-exitcode")
+    assert result.exit_code in (0, 2), result.output       # the same catalog without the link plans
