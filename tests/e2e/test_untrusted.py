@@ -200,3 +200,17 @@ def test_plan_against_the_store_prints_nothing_of_a_symlinked_secret(run_cli, se
     (base / "products" / "leak.yaml").unlink()
     result = run_cli("plan", "--catalog", "catalog", "--detailed-exitcode")
     assert result.exit_code in (0, 2), result.output       # the same catalog without the link plans
+
+
+def test_the_read_only_token_plans_and_cannot_write(run_cli, seeded, catalog_files, monkeypatch):
+    # The plan job's API account is read-only (README "Tokens"): planning needs nothing more,
+    # and a write with it is refused by the store (403, no scope), the token never shown.
+    write_catalog(Path.cwd(), catalog_files)
+    monkeypatch.setenv("BIGCOMMERCE_ACCESS_TOKEN", seeded.read_token)
+    planned = run_cli("plan", "--catalog", "catalog", "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    applied = run_cli("apply", "--catalog", "catalog", "--auto-approve")
+    assert applied.exit_code == 1 and "403" in applied.output, applied.output
+    assert seeded.read_token not in planned.output + applied.output
+    monkeypatch.setenv("BIGCOMMERCE_ACCESS_TOKEN", seeded.token)
+    assert run_cli("plan", "--catalog", "catalog", "--detailed-exitcode").exit_code == 2   # nothing was written
