@@ -94,7 +94,7 @@ _LOADER = _Loader
 
 
 # Limits on what one catalog may make the loader do (README "Limits"): a pull
-# request's YAML is untrusted input. A 100,000-product catalog is about 60 MB in
+# request's YAML is untrusted input. A 100,000-product catalog is about 84 MB in
 # all, its largest file a few MB, nested 6 levels deep.
 MAX_FILE_BYTES = 32 * 2**20         # one file
 MAX_TOTAL_BYTES = 256 * 2**20       # every file of the catalog together
