@@ -12,6 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+EXCERPT = 60            # characters of a written value a message quotes at most
+MAX_SUMMARY = 400       # characters of one message at most, whatever it quotes
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """``text`` cut to ``limit`` characters (with "…"), one line: a message never
+    repeats a whole value back, however long the catalog made it."""
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class SourceRange:
@@ -31,6 +41,10 @@ class Diagnostic:
     summary: str
     source: SourceRange | None = None
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.summary) > MAX_SUMMARY:
+            object.__setattr__(self, "summary", excerpt(self.summary, MAX_SUMMARY))
 
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""

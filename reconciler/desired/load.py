@@ -32,6 +32,8 @@ import difflib
 import hashlib
 import json
 import os
+import re
+import stat
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -46,7 +48,7 @@ from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
 from reconciler.desired.quickcheck import quick_check
 from reconciler.desired.sources import NO_KEY, SourceMap, SourceTable
 from reconciler.desired.validate import Located, top_level_kinds
-from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.diagnostics import Diagnostic, SourceRange, excerpt
 from reconciler.errors import DesiredStateError
 from reconciler.resources import REGISTRY
 from reconciler.resources import children   # the module: resources may still be importing us
@@ -91,46 +93,101 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):    # type: ignore[
 _LOADER = _Loader
 
 
+# Limits on what one catalog may make the loader do (README "Limits"): a pull
+# request's YAML is untrusted input. A 100,000-product catalog is about 84 MB in
+# all, its largest file a few MB, nested 6 levels deep.
+MAX_FILE_BYTES = 32 * 2**20         # one file
+MAX_TOTAL_BYTES = 256 * 2**20       # every file of the catalog together
+MAX_DEPTH = 64                      # mappings and lists nested in one another
+MAX_ALIAS_VALUES = 1_000_000        # values that aliases and merges ("<<: *x") add, per catalog
+
+
 def load_desired(catalog_dir: str | os.PathLike[str]) -> DesiredState:
     """Read every ``*.yaml``/``*.yml`` under ``catalog_dir`` (or that one file).
 
     Returns the validated DesiredState, or raises ``DesiredStateError`` carrying
-    every problem found, each located as ``FILE:LINE:COL``.
+    every problem found, each located as ``FILE:LINE:COL``. Only regular files
+    inside the catalog are read: a symlink leading out of it (or a loop) is
+    reported at its own path and nothing of its target is read.
     """
     root = Path(catalog_dir)
+    if root.is_symlink() and not _inside(root, Path.cwd().resolve()):
+        raise DesiredStateError([_outside(root)])
     if root.is_file():
-        files = [root]
+        files, refused = ([root], []) if _inside(root, root.parent.resolve()) else ([], [_outside(root)])
     elif root.is_dir():
-        files = find_files(root)
+        files, refused = catalog_files(root)
     else:
         raise DesiredStateError([Diagnostic("error", f"catalog directory '{display_path(root)}' does not exist")])
-    if not files:
+    if not files and not refused:
         raise DesiredStateError([Diagnostic("error", f"no catalog files (*.yaml, *.yml) under '{display_path(root)}'")])
     with gcpause.paused():
         reader = _Reader()
+        reader.diagnostics += refused
         for path in files:
             reader.read_file(path)
         return reader.finish()
 
 
 def find_files(root: Path) -> list[Path]:
-    """YAML files under ``root``, recursively, sorted by their path as text.
+    """The catalog files under ``root`` (``catalog_files``, without the refused symlinks)."""
+    return catalog_files(root)[0]
+
+
+def catalog_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """YAML files under ``root``, recursively, sorted by their path as text, and a
+    diagnostic for each symlink that leaves ``root`` or loops.
 
     Names starting with "." (editor and tool droppings, hidden folders) are
-    skipped, as Terraform skips them in a configuration directory.
+    skipped, as Terraform skips them in a configuration directory. Symlinked
+    folders are never entered (a file in one inside the catalog is read at its
+    own path); a symlinked file is read only when its target is inside ``root``.
     """
-    return sorted((
-        p for p in root.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        and p.is_file()
-    ), key=lambda p: p.as_posix())
+    real_root = root.resolve()
+    files, refused = [], []
+    for folder, dirs, names in os.walk(root):       # followlinks=False
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs:
+            if (here / name).is_symlink() and not _inside(here / name, real_root):
+                refused.append(_outside(here / name))
+        for name in names:
+            path = here / name
+            if name.startswith(".") or path.suffix not in (".yaml", ".yml"):
+                continue
+            if path.is_symlink() and not _inside(path, real_root):
+                refused.append(_outside(path))
+            else:
+                files.append(path)
+    return sorted(files, key=lambda p: p.as_posix()), refused
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    """Whether ``path``, its symlinks followed, exists inside ``real_root`` (False for a loop)."""
+    try:
+        return path.resolve(strict=True).is_relative_to(real_root)
+    except (OSError, RuntimeError):         # RuntimeError: a symlink loop, before Python 3.13
+        return False
+
+
+def _outside(path: Path) -> Diagnostic:
+    try:
+        path.resolve(strict=True)
+        why = ""
+    except FileNotFoundError:
+        why = " (its target does not exist)"
+    except (OSError, RuntimeError):
+        why = " (a loop)"
+    return Diagnostic("error", f"symlink outside the catalog{why}: not read", SourceRange(display_path(path), 1, 1))
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when under it, else as given."""
+    """``path`` relative to the working directory when under it, else as given.
+
+    Symlinks are not followed: a file is named where the catalog has it.
+    """
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -147,19 +204,31 @@ class _Reader:
         self.table = SourceTable()          # where every value was written (desired/sources.py)
         self.decimals: dict[str, Decimal | str] = {}     # shared by the files' builders, dropped after loading
         self.strings: dict[str, str] = {}
+        self.total_bytes = 0
+        self.text: str = ""                 # the file being read, for ``written``
+        self.lines: list[str] | None = None
+        self.aliases = _AliasBudget()       # shared by every file's builder
 
     def read_file(self, path: Path) -> None:
         file = display_path(path)
         self.files.append(file)
         root = self._compose(path, file)
-        if root is None:
-            return
+        try:
+            if root is not None:
+                self._read_root(file, root)
+        finally:
+            self.text, self.lines = "", None     # kept while the file is read, for ``written``
+
+    def _read_root(self, file: str, root: Node) -> None:
         self.table.start_file(file)
-        b = _Builder(file, self.diagnostics, self.table, self.decimals, self.strings)
+        b = _Builder(file, self.diagnostics, self.table, self.decimals, self.strings, self.aliases)
         if not isinstance(root, MappingNode):
             if not (isinstance(root, ScalarNode) and root.tag == NULL):
                 b.error(f"expected a mapping of top-level keys ({_top_level_names()}), got {_describe(root)}", root)
             return
+        self._read_tops(b, root)
+
+    def _read_tops(self, b: _Builder, root: MappingNode) -> None:
         tops = {kind.plural: kind for kind in top_level_kinds()}
         for key, value in b.pairs(root, ""):
             kind = tops.get(key.value)     # sub-resources (variants, ...) live inside their parent
@@ -170,29 +239,67 @@ class _Reader:
             elif key.value.startswith("x-"):
                 pass    # a place for YAML anchors to share, as in Compose files: "x-defaults: &tie"
             else:
-                b.error(f"unknown top-level key '{key.value}' ({_hint(key.value)})", key)
+                b.error(f"unknown top-level key '{excerpt(key.value)}' ({_hint(key.value)})", key)
 
     def _compose(self, path: Path, file: str) -> Node | None:
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            self.diagnostics.append(Diagnostic(
-                "error", f"file is not UTF-8 text (bad byte at offset {exc.start})", SourceRange(file, 1, 1)))
+        text = self._read_text(path, file)
+        if text is None:
             return None
-        except OSError as exc:
-            self.diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror}", SourceRange(file, 1, 1)))
-            return None
+        self.text, self.lines = text, None
         try:
             return yaml.compose(text, Loader=_LOADER)
-        except yaml.YAMLError:
-            pass
+        except yaml.YAMLError as exc:
+            if "nesting depth" in str(exc):     # libyaml's own limit (1,000 levels)
+                self.diagnostics.append(_too_deep(exc, file))
+                return None
         # libyaml words its errors differently: re-parse with the pure-Python
         # parser so messages and positions are the same on every machine.
         try:
             return yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             self.diagnostics.append(_syntax_diagnostic(exc, file, text))
+        except RecursionError:
+            self.diagnostics.append(Diagnostic("error", f"YAML nested deeper than {MAX_DEPTH} levels",
+                                               SourceRange(file, 1, 1)))
+        return None
+
+    def written(self, source: SourceRange) -> str | None:
+        """The plain scalar written at ``source`` in the file being read (for messages)."""
+        if source.file != self.files[-1]:
             return None
+        if self.lines is None:
+            self.lines = self.text.splitlines()
+        line = self.lines[source.line - 1] if 0 < source.line <= len(self.lines) else ""
+        found = _PLAIN.match(line, source.col - 1)
+        return found.group(0) if found else None
+
+    def _read_text(self, path: Path, file: str) -> str | None:
+        """The file's text, if it is a regular file within the size limits, else a diagnostic."""
+        def refuse(message: str) -> None:
+            self.diagnostics.append(Diagnostic("error", message, SourceRange(file, 1, 1)))
+        try:
+            # Symlinks were checked (catalog_files): open the target, and only a regular file.
+            fd = os.open(path.resolve(), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError as exc:
+            return refuse(f"cannot read file: {exc.strerror}")
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return refuse("not a regular file: not read")
+            if info.st_size > MAX_FILE_BYTES:
+                return refuse(f"file is larger than the limit of {MAX_FILE_BYTES >> 20} MB "
+                              f"({info.st_size / 2**20:.0f} MB): split it")
+            over, self.total_bytes = self.total_bytes > MAX_TOTAL_BYTES, self.total_bytes + info.st_size
+            if over:
+                return None     # reported at the file that went past the limit
+            if self.total_bytes > MAX_TOTAL_BYTES:
+                return refuse(f"the catalog is larger than the limit of {MAX_TOTAL_BYTES >> 20} MB in all: "
+                              "this file and the ones after it are not read")
+            data = f.read(MAX_FILE_BYTES + 1)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return refuse(f"file is not UTF-8 text (bad byte at offset {exc.start})")
 
     def _read_store(self, b: _Builder, key: ScalarNode, node: Node) -> None:
         if self.store is not None:
@@ -204,7 +311,8 @@ class _Reader:
         if isinstance(node, MappingNode):
             raw, root = b.build(node)
             self.store_values = SourceMap(self.table, root, raw)
-            located = Located("store", raw, start, self.store_values, SourceMap(self.table, root, raw, keys=True))
+            located = Located("store", raw, start, self.store_values, SourceMap(self.table, root, raw, keys=True),
+                              self.written)
             self.diagnostics += validate.check_schema(validate.STORE_SCHEMA, located)
         elif not (isinstance(node, ScalarNode) and node.tag == NULL):
             b.error(f"expected a mapping of store settings, got {_describe(node)}", node)
@@ -228,7 +336,7 @@ class _Reader:
             quick = quick_check(kind.schema)
             if quick is None or not quick(fields):
                 located = Located(b.label, fields, start, SourceMap(self.table, root, fields),
-                                  SourceMap(self.table, root, fields, keys=True))
+                                  SourceMap(self.table, root, fields, keys=True), self.written)
                 self.diagnostics += validate.check_schema(kind.schema, located)
             if isinstance(fields.get(kind.key), str) and fields[kind.key]:
                 obj = DesiredObject.located(kind.name, fields[kind.key], fields, start, self.table, root, fields)
@@ -291,6 +399,9 @@ def _check_pricing(objects: dict[str, dict[str, DesiredObject]], store: StoreSet
     return out
 
 
+_PLAIN = re.compile(r"[^\s,\[\]{}#'\"]+")     # a plain scalar, as flow and block styles end it
+
+
 class _Builder:
     """Turns the composed nodes of one file into plain values, recording positions.
 
@@ -301,8 +412,12 @@ class _Builder:
     """
 
     def __init__(self, file: str, diagnostics: list[Diagnostic], table: SourceTable,
-                 decimals: dict[str, Decimal | str], strings: dict[str, str]) -> None:
+                 decimals: dict[str, Decimal | str], strings: dict[str, str],
+                 aliases: _AliasBudget | None = None) -> None:
         self.file = file
+        self.aliases = aliases or _AliasBudget()
+        self._built: set[int] = set()       # collections built once: built again, they are an alias
+        self._depth = 0
         self.diagnostics = diagnostics
         self.table = table
         self.label: str | None = None       # "product 'CT-BLK100'" while building one object
@@ -333,7 +448,15 @@ class _Builder:
         if id(node) in self._active:
             self.error("an alias refers to the mapping or list that contains it", node, path)
             return None
+        if self._depth >= MAX_DEPTH:
+            self.error(f"YAML nested deeper than {MAX_DEPTH} levels", node, path)
+            return None
+        if id(node) in self._built and not self.aliases.spend(len(node.value)):
+            self.aliases.refuse(self, node, path)
+            return None
+        self._built.add(id(node))
         self._active.add(id(node))
+        self._depth += 1
         record_pos, record_key, ends = self._pos, self._keys, self._ends
         out: Any
         try:
@@ -369,6 +492,7 @@ class _Builder:
             ends[index] = len(ends)
             return out
         finally:
+            self._depth -= 1
             self._active.discard(id(node))
 
     def pairs(self, node: MappingNode, path: str) -> list[tuple[ScalarNode, Node]]:
@@ -387,7 +511,7 @@ class _Builder:
                 merged += self._merged(value, path)
             elif key.value in first:
                 line = first[key.value].start_mark.line + 1
-                self.error(f"duplicate key '{key.value}' (first at line {line})", key, path)
+                self.error(f"duplicate key '{excerpt(key.value)}' (first at line {line})", key, path)
             else:
                 first[key.value] = key
                 explicit.append((key, value))
@@ -405,7 +529,18 @@ class _Builder:
         out: list[tuple[ScalarNode, Node]] = []
         for source in sources:
             if isinstance(source, MappingNode):
-                out += self.pairs(source, path)
+                if self._depth >= MAX_DEPTH:
+                    self.error(f"merges ('<<') nested deeper than {MAX_DEPTH} levels", source, path)
+                    return out
+                self._depth += 1
+                try:
+                    found = self.pairs(source, path)
+                finally:
+                    self._depth -= 1
+                if not self.aliases.spend(len(found)):      # a merge copies every pair it brings
+                    self.aliases.refuse(self, source, path)
+                    return out
+                out += found
             else:
                 self.error("'<<' must be followed by a mapping or a list of mappings", source, path)
         return out
@@ -434,10 +569,33 @@ class _Builder:
             if tag == NULL:
                 return None
         except (ValueError, KeyError):
-            self.error(f"'{node.value}' cannot be read as {tag.rpartition(':')[2]}", node, _join(parent, name))
+            self.error(f"'{excerpt(node.value)}' cannot be read as {tag.rpartition(':')[2]}", node, _join(parent, name))
             return node.value
         self.error(f"unsupported YAML tag '{tag}'", node, _join(parent, name))
         return node.value
+
+
+class _AliasBudget:
+    """How many more values aliases and merges may add to the catalog (``MAX_ALIAS_VALUES``).
+
+    An alias of a mapping or list is built again at each use, so nested aliases
+    multiply (a "billion laughs"): each use spends the values it holds, and
+    once the budget is spent every further use is refused, reported once per file.
+    """
+
+    def __init__(self) -> None:
+        self.left = MAX_ALIAS_VALUES
+        self.reported: set[str] = set()
+
+    def spend(self, values: int) -> bool:
+        self.left -= values
+        return self.left >= 0
+
+    def refuse(self, builder: _Builder, node: Node, path: str) -> None:
+        if builder.file not in self.reported:
+            self.reported.add(builder.file)
+            builder.error(f"aliases expand to more than {MAX_ALIAS_VALUES:,} values in the catalog "
+                          "(a YAML alias is copied at each use): write the values out, or share fewer", node, path)
 
 
 def _join(parent: str, name: str | int) -> str:
@@ -471,7 +629,13 @@ def _describe(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return f"'{node.value}'"
+    return f"'{excerpt(node.value)}'"
+
+
+def _too_deep(exc: yaml.YAMLError, file: str) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None)
+    source = SourceRange(file, mark.line + 1, mark.column + 1) if mark else SourceRange(file, 1, 1)
+    return Diagnostic("error", f"YAML nested deeper than {MAX_DEPTH} levels", source)
 
 
 def _top_level_names() -> str:

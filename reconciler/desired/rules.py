@@ -25,6 +25,7 @@ from typing import Any, Iterator, Mapping
 
 from reconciler.desired.model import DesiredObject, StoreSettings
 from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.resources.base import fold_text
 from reconciler.resources import children   # the module: resources may still be importing us
 
 Keys = Mapping[str, SourceRange]     # read with .get() only (loaded: a sources.SourceMap of key positions)
@@ -196,7 +197,7 @@ def check_skus(products: list[DesiredObject], flagged: frozenset[SourceRange]) -
     owners: dict[str, tuple[DesiredObject, int | None]] = {}
     out = []
     for product in products:
-        held = owners.setdefault(product.key.casefold(), (product, None))
+        held = owners.setdefault(fold_text(product.key), (product, None))
         if held[1] is not None:
             out.append(_error(f"duplicate SKU '{product.key}' (first used by {_owner(*held)} at {_sku_at(*held)})",
                               _at(product, "sku")))
@@ -204,7 +205,7 @@ def check_skus(products: list[DesiredObject], flagged: frozenset[SourceRange]) -
             sku = item.get("sku")
             if not isinstance(sku, str) or not sku or _is_flagged(flagged, product, f"variants.{i}.sku"):
                 continue
-            held = owners.setdefault(sku.casefold(), (product, i))
+            held = owners.setdefault(fold_text(sku), (product, i))
             if held[0] is product and held[1] == i:
                 continue
             first, where = _sku_at(*held), _at(product, f"variants.{i}.sku")

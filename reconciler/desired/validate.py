@@ -35,14 +35,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from jsonschema.exceptions import ValidationError, best_match
 
 from reconciler.desired.model import DesiredObject, StoreSettings
-from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.diagnostics import EXCERPT, Diagnostic, SourceRange, excerpt
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import ResourceKind, fold_text
 
 STORE_SCHEMA = "store.schema.json"
 CATALOG_SCHEMA = "catalog.schema.json"
@@ -72,6 +72,8 @@ class Located:
     # dotted path -> position of the value / of its mapping key (loaded: sources.SourceMap views)
     values: Mapping[str, SourceRange] = field(default_factory=dict)
     keys: Mapping[str, SourceRange] = field(default_factory=dict)
+    # the text written at a position, when the file is at hand (loader: _Reader.written)
+    written: Callable[[SourceRange], str | None] | None = None
 
     def value_at(self, path: str) -> SourceRange:
         while path:
@@ -145,7 +147,21 @@ def _diagnose(error: ValidationError, obj: Located) -> Iterator[Diagnostic]:
             message = f"name {message}"
         yield obj.diagnostic(path, message, obj.key_at(child))
         return
-    yield obj.diagnostic(path, _message(error), obj.value_at(path))
+    yield obj.diagnostic(path, _quote_hint(error, obj, path) or _message(error), obj.value_at(path))
+
+
+def _quote_hint(error: ValidationError, obj: Located, path: str) -> str | None:
+    """For text written so that YAML reads a number or true/false (``upc: 0123``,
+    octal 83 to YAML 1.1): say so, with the text as written, quoted."""
+    types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    if error.validator != "type" or "string" not in types or not isinstance(error.instance, (int, Decimal)):
+        return None
+    text = obj.written(obj.value_at(path)) if obj.written else None
+    if not text:
+        return None
+    what = "true/false" if isinstance(error.instance, bool) else "a number"
+    text = excerpt(text)
+    return f"{text} is read by YAML as {what}, not text: write it quoted: '{text}'"
 
 
 def _message(error: ValidationError) -> str:
@@ -160,8 +176,13 @@ def _message(error: ValidationError) -> str:
         if "string" in types and isinstance(error.instance, (int, Decimal)):
             message += " (put it in quotes to use it as text)"
         return message
-    # jsonschema prints values with repr(): show Decimal('12.50') as 12.50.
-    return _DECIMAL_REPR.sub(r"\1", error.message)
+    # jsonschema prints values with repr(): show Decimal('12.50') as 12.50, and
+    # never the whole of a long value.
+    message = error.message
+    shown = repr(error.instance)
+    if len(shown) > EXCERPT:
+        message = message.replace(shown, _show(error.instance))
+    return _DECIMAL_REPR.sub(r"\1", message)
 
 
 _DECIMAL_REPR = re.compile(r"Decimal\('([^']*)'\)")
@@ -173,6 +194,10 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
+    if isinstance(value, str):
+        return repr(excerpt(value))
+    if isinstance(value, (dict, list)):
+        return excerpt(_DECIMAL_REPR.sub(r"\1", repr(value)))
     return _DECIMAL_REPR.sub(r"\1", repr(value))
 
 
@@ -213,7 +238,7 @@ def check_unique_fields(objects: dict[str, dict[str, DesiredObject]]) -> list[Di
                 value = obj.fields.get(name)
                 if not isinstance(value, str):
                     continue
-                prev = owner.setdefault(value, obj)
+                prev = owner.setdefault(fold_text(value), obj)     # as the store compares names
                 if prev is not obj:
                     out.append(Diagnostic(
                         "error",

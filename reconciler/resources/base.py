@@ -16,16 +16,26 @@ and back (brand name <-> brand_id, category path <-> category_id).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
+def fold_text(text: str) -> str:
+    """``text`` as it compares for uniqueness: Unicode NFC (an "É" written as one
+    character or as "E" and an accent is one letter) and case folded, as the
+    store enforces unique SKUs and names case-insensitively."""
+    if text.isascii():
+        return text.casefold()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
 def fold_refs(value: Any) -> Any:
-    """A ``ref_fields`` value as the store compares it: every name in it casefolded, at any
+    """A ``ref_fields`` value as the store compares it: every name in it folded (``fold_text``), at any
     depth and in mapping keys too (a customer group's rules name price lists, category
     paths and SKUs; a variant's options are option name -> value label)."""
     if isinstance(value, str):
-        return value.casefold()
+        return fold_text(value)
     if isinstance(value, list):
         return [fold_refs(v) for v in value]
     if isinstance(value, dict):
@@ -86,5 +96,5 @@ class ResourceKind:
     find_created: Callable[..., list] | None = None
 
     def fold(self, key: str) -> str:
-        """Keys match case-insensitively, as the store enforces uniqueness."""
-        return key.casefold()
+        """Keys match as a merchandiser reads them: ``fold_text``."""
+        return fold_text(key)

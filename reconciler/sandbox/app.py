@@ -8,7 +8,9 @@ Order for an API request, and why:
 2. ``X-Auth-Token`` must equal the token, else 401. Requests with bad auth get the
    rate-limit headers (peeked) but do not spend quota – our choice; BigCommerce does
    not document it, and counting them would let a misconfigured client drain the
-   quota of a correctly configured one.
+   quota of a correctly configured one. The read-only token (an API account with
+   read-only scopes, as CI's plan job uses) may only GET: any other method is 403,
+   as BigCommerce answers a missing OAuth scope (FACTS "403 causes"), spending no quota.
 3. The request's fault is decided (``faults.py``: the queue, then the seeded random
    rates; one draw per request). A "429" fault answers at once and spends no quota.
    Every other request spends one unit of quota; when the window's quota is used up
@@ -64,10 +66,11 @@ _TOO_MANY = {"status": 429, "title": "Too many requests", "type": ERROR_TYPE, "e
 
 class SandboxApp:
     def __init__(self, state: StoreState, *, store_hash: str, token: str, quota: int,
-                 window_ms: int, latency_ms: int) -> None:
+                 window_ms: int, latency_ms: int, read_token: str | None = None) -> None:
         self.state = state
         self.store_hash = store_hash
         self._token = token.encode()
+        self._read_token = read_token.encode() if read_token else None
         self.limiter = RateLimiter(quota, window_ms)
         self.concurrency = ConcurrencyLimiter()
         self.latency_ms = latency_ms
@@ -196,8 +199,12 @@ class SandboxApp:
                 title = "The route is not found, check the URL" if m is None else "Store not found"
                 response = self._error(SandboxError(404, title), style)
                 decision = self.limiter.peek()
-            elif not hmac.compare_digest(request.headers.get("X-Auth-Token", "").encode(), self._token):
+            elif (access := self._access(request)) is None:
                 response = self._unauthorized(sub)
+                decision = self.limiter.peek()
+            elif access == "read" and request.method not in ("GET", "HEAD"):
+                response = self._error(SandboxError(403, "You don't have a required scope to access the endpoint"),
+                                       style)
                 decision = self.limiter.peek()
             else:
                 fault = self.faults.decide(request.method, pattern,
@@ -281,6 +288,15 @@ class SandboxApp:
         response = json_response(exc.body(style), exc.status)
         response.headers.update(exc.headers)
         return response
+
+    def _access(self, request: Request) -> str | None:
+        """"write" for the token, "read" for the read-only token, None for anything else."""
+        given = request.headers.get("X-Auth-Token", "").encode()
+        if hmac.compare_digest(given, self._token):
+            return "write"
+        if self._read_token is not None and hmac.compare_digest(given, self._read_token):
+            return "read"
+        return None
 
     @staticmethod
     def _unauthorized(sub: str) -> Response:

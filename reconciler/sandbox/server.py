@@ -63,14 +63,15 @@ class SandboxServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, db: str = ":memory:",
                  seed: str | dict | None = "empty", quota: int = 150, window_ms: int = 30000,
                  latency_ms: int = 0, store_hash: str = "gtse",
-                 token: str = "sandbox-token") -> None:
+                 token: str = "sandbox-token", read_token: str = "sandbox-read-token") -> None:
         self.host, self.port = host, port
         self.store_hash, self.token = store_hash, token
+        self.read_token = read_token        # GET only, like an API account with read-only scopes
         self.state = StoreState(db)
         if not self.state.initialized:
             self.state.reset(load_seed(seed))
         self.app = SandboxApp(self.state, store_hash=store_hash, token=token, quota=quota,
-                              window_ms=window_ms, latency_ms=latency_ms)
+                              window_ms=window_ms, latency_ms=latency_ms, read_token=read_token)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

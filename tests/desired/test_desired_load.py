@@ -82,7 +82,7 @@ def test_values_in_messages_are_shown_as_yaml_writes_them(tmp_path):
     """})
     assert [p.split(": ", 1)[1] for p in problems(tmp_path)] == [
         "product 'CT-1': description: null is not of type 'string'",
-        "product 'CT-1': name: true is not of type 'string' (put it in quotes to use it as text)",
+        "product 'CT-1': name: yes is read by YAML as true/false, not text: write it quoted: 'yes'",
         "product 'CT-1': price: -0.50 is less than the minimum of 0",
     ]
 
