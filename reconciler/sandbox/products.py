@@ -35,7 +35,7 @@ Choices where the official description is silent or contradicts itself (⚠):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import unique, views
 from .brands import slug
@@ -73,7 +73,8 @@ FILTERS = {
 SORTS = ("id", "name", "sku", "price", "date_modified", "date_last_imported", "inventory_level",
          "is_visible", "total_sold", "calculated_price")
 LIST_PARAMS = ("page", "limit", "include", "include_fields", "exclude_fields", "sort", "direction",
-               "categories", "categories:in", "channel_id:in", *FILTERS)
+               "categories", "categories:in", "channel_id:in", "keyword", "keyword_context", *FILTERS)
+KEYWORD_CONTEXTS = ("shopper", "merchant")  # P KeywordContextParam
 ITEM_PARAMS = ("include", "include_fields", "exclude_fields")
 # P deleteProducts' accepted filters that the sandbox implements.
 DELETE_PARAMS = ("id:in", "name", "sku", "brand_id", "is_visible", "is_featured", "type",
@@ -182,6 +183,9 @@ class Products:
         if cats_only is not None:
             # P CategoriesParam: a product in more than one category is not returned.
             preds.append(lambda p: p["categories"] == cats_only)
+        keyword = self._keyword(q)
+        if keyword is not None:
+            preds.append(keyword)
         channel_ids = q.ints("channel_id:in")
         if channel_ids is not None:
             linked = {pid for pid, _ in self.s.links("product_channel", None, channel_ids)}
@@ -193,6 +197,28 @@ class Products:
             raise unprocessable('Query parameter "direction" value must be one of: asc, desc.')
         self._includes(q)
         return sort_items(select(self._candidates(q), preds), sort, direction == "desc")
+
+    def _keyword(self, q: Query) -> Callable[[dict], bool] | None:
+        """P KeywordParam: "keywords found in the name, description, or sku fields, or in
+        the brand name" (FACTS §5.5). ⚠ The spec is vague on matching: we take each
+        blank-separated word as a keyword that must occur (case-insensitively, as a
+        substring) in one of those four texts. ``keyword_context`` (shopper|merchant)
+        "targets" the search algorithm's ranking, which the spec does not describe: it
+        is checked against its enum and does not change which products match."""
+        context = q.str("keyword_context")
+        if context is not None and context not in KEYWORD_CONTEXTS:
+            raise unprocessable('Query parameter "keyword_context" value must be one of: shopper, merchant.',
+                                {"keyword_context": "allowed values: shopper, merchant"})
+        words = (q.str("keyword") or "").casefold().split() if q.has("keyword") else None
+        if words is None:
+            return None
+        brands = {b["id"]: b["name"] for b in self.s.all("brand")}
+
+        def matches(p: dict) -> bool:
+            texts = (p["name"], p["description"], p["sku"], brands.get(p["brand_id"], ""))
+            haystack = "\n".join(texts).casefold()
+            return all(word in haystack for word in words)
+        return matches
 
     def _candidates(self, q: Query) -> list[dict]:
         """The products an indexed filter (id, id:in, sku, sku:in) allows, or all; the
@@ -273,13 +299,15 @@ class Products:
         body = self._validate(raw, required=PRODUCT_REQUIRED) if validate else normalize(raw)
         variants = body.get("variants", [])
         check_bundle(variants)
-        pid, now = self.s.next_id(KIND), self.s.now()
-        product = _apply(defaults(pid, now), body)
+        # Checked under id 0 ("another item of this request"), the id taken only once the
+        # product is valid: a refused POST neither uses nor names the next id (issue 14 #16).
+        product = _apply(defaults(0, self.s.now()), body)
         if product["custom_url"] is None:
             product["custom_url"] = self._auto_url(product["name"])
         if validate:
             self._check_refs(product, body)
-            self._check_unique({pid: product}, {("variant", -i): v["sku"] for i, v in enumerate(variants, 1)})
+            self._check_unique({0: product}, {("variant", -i): v["sku"] for i, v in enumerate(variants, 1)})
+        pid = product["id"] = self.s.next_id(KIND)
         body = self._finish_brand(body)
         product["brand_id"] = body.get("brand_id", product["brand_id"])
         variant = base_variant(self.s.next_id("variant"), pid)
