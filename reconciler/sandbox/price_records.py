@@ -62,7 +62,7 @@ KIND = "price_record"
 MAX_PUT = 1000   # PL upsertPriceListRecords: "up to 1,000 items per request"
 MAX_POST = 100   # PL createPriceListRecords: "up to 100 items per request"
 PRICES = ("price", "sale_price", "retail_price", "map_price")
-OPTIONAL_PRICES = frozenset(PRICES[1:])
+OPTIONAL = frozenset((*PRICES, "calculated_price"))
 # PL records PUT 422 batch_errors[].data: the identifiers an item gave, with their types.
 ECHOED = {"price_list_id": int, "variant_id": int, "sku": str, "currency": str}
 INCLUDES = ("sku", "bulk_pricing_tiers")
@@ -297,10 +297,10 @@ class PriceRecords:
         out = []
         for record in records:
             sale = record.get("sale_price")
-            # PL PriceRecordBase types the prices number, not nullable: an unset
-            # sale/retail/map price is left out, never null (issue 14 #17).
-            item = {k: record.get(k) for k in ORDER if k not in OPTIONAL_PRICES or record.get(k) is not None}
-            item["calculated_price"] = sale if sale is not None else record.get("price")
+            # PL types the prices and calculated_price number, not nullable: an unset
+            # one (a POST may leave out even price) is left out, never null (issue 14 #17).
+            values = {**record, "calculated_price": sale if sale is not None else record.get("price")}
+            item = {k: values.get(k) for k in ORDER if k not in OPTIONAL or values.get(k) is not None}
             if "sku" in includes and skus.get(record["variant_id"]):
                 item["sku"] = skus[record["variant_id"]]
             if "bulk_pricing_tiers" in includes:

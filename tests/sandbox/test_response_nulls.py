@@ -160,6 +160,10 @@ def test_pricing_answers_have_no_forbidden_nulls(api):
     assert r.status_code == 422, r.text
     assert len(r.json()["batch_errors"]) == 3
     check(r.json(), PL, "/pricelists/{price_list_id}/records", "put", "422")
+    # A POST may leave out even the price (PL createPriceListRecords): still no null.
+    r = api.post(records, json=[{"sku": "CT-001", "currency": "EUR"}])
+    assert r.status_code == 200, r.text
+    check(api.get(records).json(), PL, "/pricelists/{price_list_id}/records")
     groups = api.post("/v2/customer_groups", json={"name": "Trade"})
     assert groups.status_code in (200, 201), groups.text
     r = api.post("/v3/pricelists/assignments", json=[{"price_list_id": plid,
