@@ -122,7 +122,7 @@ def _apply(product: dict, body: dict) -> dict:
             out["categories"] = list(dict.fromkeys(value))
         elif key == "inventory_level":
             out[key] = min(value, MAX_INVENTORY)  # P: over the limit "sets ... to the limit"
-        elif key not in ("brand_name", "custom_fields", "variants"):
+        elif key not in ("brand_name", "custom_fields", "bulk_pricing_rules", "variants"):
             out[key] = value
     out["calculated_price"] = out["sale_price"] if out["sale_price"] else out["price"]
     return out
@@ -152,7 +152,8 @@ class Products:
             for pid, cid in self.s.links("product_channel", pids):
                 channels[pid].append(cid)
             subs["channels"] = {pid: views.dumps(cids) for pid, cids in channels.items()}
-        for inc, kind in (("custom_fields", "custom_field"), ("variants", "variant")):
+        for inc, kind in (("custom_fields", "custom_field"), ("variants", "variant"),
+                          ("bulk_pricing_rules", "bulk_pricing_rule")):
             # ⚠ product_Full declares no variants; examples have them
             if inc in includes:
                 children: dict[int, list[str]] = {pid: [] for pid in pids}
@@ -164,7 +165,7 @@ class Products:
             for option in self.s.children("option", pids):
                 options[option["product_id"]].append(option)
             subs["options"] = {pid: views.dumps(found) for pid, found in options.items()}
-        # none of images, videos, bulk pricing rules or modifiers exist in the sandbox yet
+        # none of images, videos or modifiers exist in the sandbox yet
         extras = [[subs[inc][pid] if inc in subs else "[]" for inc in includes] for pid in pids]
         stored = self.s.views(KIND, pids)
         keep, drop = shape_sets(q, always=_ALWAYS)
@@ -322,6 +323,10 @@ class Products:
         self.s.save(KIND, pid, product)
         self.s.link("product_channel", pid, 1)
         self.s.custom_fields.write_from_product(pid, body.get("custom_fields", []))
+        if any("id" in rule for rule in body.get("bulk_pricing_rules", [])):
+            raise unprocessable("JSON data is missing or invalid", {
+                "bulk_pricing_rules": "A new product's bulk pricing rules cannot have ids."})
+        self.s.bulk_pricing_rules.write_from_product(pid, body.get("bulk_pricing_rules", []))
         if variants:
             self.s.variants.create_bundle(pid, variants)
         return product
@@ -372,6 +377,7 @@ class Products:
             product["date_modified"] = self.s.stamp(current["date_modified"])
             self.s.save(KIND, product["id"], product)
             self.s.custom_fields.write_from_product(product["id"], body.get("custom_fields", []))
+            self.s.bulk_pricing_rules.write_from_product(product["id"], body.get("bulk_pricing_rules", []))
             out.append(product)
         return out
 
@@ -385,6 +391,7 @@ class Products:
         for option in self.s.children("option", [pid]):
             self.s.remove("option", option["id"])
         self.s.custom_fields.drop_product(pid)
+        self.s.bulk_pricing_rules.drop_product(pid)
         self.s.unlink("product_channel", [pid])
         self.s.price_records.drop_product(pid)
         self.s.customer_groups.forget_product(pid)
