@@ -136,6 +136,12 @@ def test_product_and_variant_answers_have_no_forbidden_nulls(api):
     check(api.get("/v3/catalog/products", params={"include": "custom_fields,variants"}).json(),
           P, "/catalog/products")
     check(api.get("/v3/catalog/variants").json(), V, "/catalog/variants")
+    rules = f"/v3/catalog/products/{simple['id']}/bulk-pricing-rules"
+    r = api.post(rules, json={"quantity_min": 5, "quantity_max": 0, "type": "percent", "amount": ".1"})
+    check(r.json(), P, "/catalog/products/{product_id}/bulk-pricing-rules", "post")
+    check(api.get(rules).json(), P, "/catalog/products/{product_id}/bulk-pricing-rules")
+    check(api.get(f"/v3/catalog/products/{simple['id']}", params={"include": "bulk_pricing_rules"}).json(),
+          P, "/catalog/products/{product_id}")
 
 
 def test_pricing_answers_have_no_forbidden_nulls(api):
