@@ -3,10 +3,9 @@
 ``name`` and ``value`` are 1–250 characters (⚠ P's product body says 255 per field, the
 field schemas and d:catalog say 250: 250 is used). At most 200 per product (422).
 
-Uniqueness: P says "Every name-value pair must be unique inside a product". We take
-the stricter reading – the *name* is unique in a product, ignoring case – so a field
-is identified by its name, the way a product's ``custom_fields: {Material: ...}`` in
-a seed or a desired state reads. Status: the custom-fields endpoints declare no 409
+Uniqueness: P says "Every name-value pair must be unique inside a product" (FACTS
+§5.7), so two fields may share a name with different values. The pair is compared
+ignoring case (case is not stated: the stricter reading). Status: the custom-fields endpoints declare no 409
 (200, 401, 403, 404, 405, 415, 422), so a duplicate there is a 422; inside a product
 POST/PUT it is a 409 (P: 409 for "duplicate unique values").
 
@@ -34,6 +33,10 @@ ITEM_PARAMS = ("include_fields", "exclude_fields")
 
 def render(field: dict) -> dict[str, Any]:
     return {"id": field["id"], "name": field["name"], "value": field["value"]}
+
+
+def _pair(field: dict) -> tuple[str, str]:
+    return field["name"].casefold(), field["value"].casefold()
 
 
 class CustomFields:
@@ -93,9 +96,10 @@ class CustomFields:
             field = {"id": fid or self.s.next_id(KIND), "product_id": pid,
                      "name": field["name"], "value": field["value"]}
             for other in existing.values():
-                if other["id"] != field["id"] and other["name"].casefold() == field["name"].casefold():
-                    title, msg = "The custom field name is a duplicate", (
-                        f"Product {pid} already has a custom field named '{other['name']}' (id {other['id']}).")
+                if other["id"] != field["id"] and _pair(other) == _pair(field):
+                    title, msg = "The custom field is a duplicate", (
+                        f"The product already has a custom field '{other['name']}' with the value "
+                        f"'{other['value']}'.")
                     if status == 409:
                         raise conflict(title, {"custom_fields": msg})
                     raise SandboxError(422, title, {"name": msg})

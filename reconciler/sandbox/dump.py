@@ -148,7 +148,7 @@ def _price_lists(state: StoreState) -> list[dict]:
         for rec in state.price_records.render(stored, ("sku", "bulk_pricing_tiers")):
             item: dict[str, Any] = {"sku": rec["sku"]} if rec.get("sku") else {"variant_id": rec["variant_id"]}
             item["currency"] = rec["currency"]
-            item.update({k: rec[k] for k in _PRICES if rec[k] is not None})
+            item.update({k: rec[k] for k in _PRICES if rec.get(k) is not None})
             if rec["bulk_pricing_tiers"]:
                 item["bulk_pricing_tiers"] = rec["bulk_pricing_tiers"]
             records.append(item)

@@ -160,9 +160,7 @@ def _records(inner, body, items, kept, failed, request) -> Response:
     plid = int(request.path.rstrip("/").split("/")[-2])
     entries = list((body or {}).get("batch_errors", []))
     for i in failed:
-        data = {"price_list_id": plid, "variant_id": _label(items[i], "variant_id"),
-                "sku": _label(items[i], "sku"), "currency": _label(items[i], "currency")}
-        entries.append({"data": data, "field_errors": {
+        entries.append({"data": price_records.echo_item(items[i], plid), "field_errors": {
             "record": MESSAGE.format(what="The price record", verb="written")}})
     return json_response({"batch_errors": entries}, 422)
 

@@ -17,7 +17,7 @@ case and stored lower-case as PL's examples show (``usd``).
 
 Batch writes run in **non-strict mode** (PL: "May include errors during partial
 update in non-strict mode"): every valid item is written, and if any item failed the
-answer is 422 ``{"batch_errors": [{"data": {price_list_id, variant_id, sku, currency},
+answer is 422 ``{"batch_errors": [{"data": {price_list_id, variant_id, sku, currency (those given)},
 "field_errors": {field: message}}]}``; all valid → 200 ``{"data": {}, "meta": {}}``.
 PUT upserts (up to 1,000 items), POST creates (up to 100; an existing record is an item
 error); over the limit → 413 and nothing is written.
@@ -62,6 +62,9 @@ KIND = "price_record"
 MAX_PUT = 1000   # PL upsertPriceListRecords: "up to 1,000 items per request"
 MAX_POST = 100   # PL createPriceListRecords: "up to 100 items per request"
 PRICES = ("price", "sale_price", "retail_price", "map_price")
+OPTIONAL = frozenset((*PRICES, "calculated_price"))
+# PL records PUT 422 batch_errors[].data: the identifiers an item gave, with their types.
+ECHOED = {"price_list_id": int, "variant_id": int, "sku": str, "currency": str}
 INCLUDES = ("sku", "bulk_pricing_tiers")
 _NUM = {f"{f}{op}": (f, "num") for f in (*PRICES, "calculated_price") for op in ("", ":min", ":max")}
 _DATE = {f"{f}{op}": (f, "date") for f in ("date_created", "date_modified") for op in ("", ":min", ":max")}
@@ -194,9 +197,7 @@ class PriceRecords:
         seen: set[tuple[int, int, str]] = set()
         failed = []
         for raw in items:
-            data = {"price_list_id": plid, "variant_id": None, "sku": None, "currency": None}
-            if isinstance(raw, dict):
-                data.update({k: raw.get(k, data[k]) for k in data})
+            data = echo_item(raw, plid)
             try:
                 body = self._check_item(raw, mode, plid)
                 list_id = plid if plid is not None else body["price_list_id"]
@@ -296,8 +297,10 @@ class PriceRecords:
         out = []
         for record in records:
             sale = record.get("sale_price")
-            item = {k: record.get(k) for k in ORDER}
-            item["calculated_price"] = sale if sale is not None else record.get("price")
+            # PL types the prices and calculated_price number, not nullable: an unset
+            # one (a POST may leave out even price) is left out, never null (issue 14 #17).
+            values = {**record, "calculated_price": sale if sale is not None else record.get("price")}
+            item = {k: values.get(k) for k in ORDER if k not in OPTIONAL or values.get(k) is not None}
             if "sku" in includes and skus.get(record["variant_id"]):
                 item["sku"] = skus[record["variant_id"]]
             if "bulk_pricing_tiers" in includes:
@@ -394,3 +397,11 @@ def _record_not_found(plid: int, vid: int, currency: str) -> SandboxError:
                         f"not found on price list [{plid}]",
                         instance=f"/v3/pricelists/{plid}/records/{vid}/{currency.lower()}")
 
+
+
+def echo_item(raw: Any, plid: int | None) -> dict[str, Any]:
+    """What identifies a batch item in its ``batch_errors`` entry: only identifiers it
+    has, of the type PL declares (integer or string, none nullable), never a null."""
+    given = {"price_list_id": plid, **(raw if isinstance(raw, dict) else {})}
+    return {k: given[k] for k, kind in ECHOED.items()
+            if isinstance(given.get(k), kind) and not isinstance(given.get(k), bool)}

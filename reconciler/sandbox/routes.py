@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from werkzeug.wrappers import Request, Response
 
-from . import brands, categories, channels, custom_fields, products, variants, views
+from . import brands, bulk_pricing_rules, categories, channels, custom_fields, products, variants, views
 from .errors import SandboxError
 from .query import PAGING, SHAPING, Query, paginate, shape
 from .state import StoreState, public
@@ -223,6 +223,32 @@ def update_custom_field(ctx: Ctx, id: int, custom_field_id: int) -> Response:
 
 def delete_custom_field(ctx: Ctx, id: int, custom_field_id: int) -> Response:
     ctx.state.custom_fields.delete(id, custom_field_id)
+    return no_content()
+
+
+# ---- bulk pricing rules --------------------------------------------------------------------
+
+def list_bulk_pricing_rules(ctx: Ctx, id: int) -> Response:
+    q = ctx.query(bulk_pricing_rules.LIST_PARAMS)
+    page, meta = paginate(ctx.state.bulk_pricing_rules.list(id), q)
+    return collection([shape(rule, q) for rule in page], meta)
+
+
+def create_bulk_pricing_rule(ctx: Ctx, id: int) -> Response:
+    return single(ctx.state.bulk_pricing_rules.create(id, ctx.body()))
+
+
+def get_bulk_pricing_rule(ctx: Ctx, id: int, rule_id: int) -> Response:
+    q = ctx.query(bulk_pricing_rules.ITEM_PARAMS)
+    return single(shape(ctx.state.bulk_pricing_rules.get(id, rule_id), q))
+
+
+def update_bulk_pricing_rule(ctx: Ctx, id: int, rule_id: int) -> Response:
+    return single(ctx.state.bulk_pricing_rules.update(id, rule_id, ctx.body()))
+
+
+def delete_bulk_pricing_rule(ctx: Ctx, id: int, rule_id: int) -> Response:
+    ctx.state.bulk_pricing_rules.delete(id, rule_id)
     return no_content()
 
 

@@ -144,6 +144,22 @@ CUSTOM_FIELD = {
     "additionalProperties": False,
 }
 
+# P bulkPricingRule_Full: quantities are integers >= 0, amount a number or a string.
+BULK_PRICING_RULE_BODY = {
+    "quantity_min": _i(0), "quantity_max": _i(0), "type": _e("price", "percent", "fixed"),
+    "amount": {"type": ["number", "string"]},
+}
+BULK_PRICING_RULE_REQUIRED = ("quantity_min", "quantity_max", "type", "amount")
+# P product_Base_POST/PUT bulk_pricing_rules items: {id} + bulkPricingRule_Full (all four
+# required). ⚠ id is marked required and read-only: it is optional here, as an item with
+# an id updates that rule and one without adds a rule (ids are refused on POST).
+BULK_PRICING_RULE = {
+    "type": "object",
+    "properties": {"id": _i(1), **BULK_PRICING_RULE_BODY},
+    "required": list(BULK_PRICING_RULE_REQUIRED),
+    "additionalProperties": False,
+}
+
 PRODUCT = {
     "name": _s(250, 1),
     "type": _e("physical", "digital"),
@@ -200,6 +216,7 @@ PRODUCT = {
     "reviews_count": {"type": "integer"},
     "total_sold": {"type": "integer"},
     "custom_fields": {"type": "array", "items": CUSTOM_FIELD, "maxItems": 200},
+    "bulk_pricing_rules": {"type": "array", "items": BULK_PRICING_RULE},
 }
 # Product POST ``variants[]`` items, in the prose shape (FACTS §5.8): ``sku`` and
 # ``option_values: [{option_display_name, label}]`` plus P ``productVariant_Base`` fields.
@@ -227,7 +244,7 @@ PRODUCT_READ_ONLY = ("id", "date_created", "date_modified", "calculated_price", 
                      "primary_image", "parent_relations")
 # Sub-resources the products spec accepts in a body but the sandbox does not model yet:
 # refused with a 422 that says so, rather than silently dropped.
-PRODUCT_UNSUPPORTED = ("bulk_pricing_rules", "images", "videos")
+PRODUCT_UNSUPPORTED = ("images", "videos")
 PRODUCT_POST_ONLY = ("variants",)  # FACTS §5.3: "variants | array (POST only)"
 
 # B: custom_url.url pattern from createBrand.

@@ -106,7 +106,8 @@ _MATCH_FIELDS = ("price_list_id", "variant_id", "currency")
 # First id per kind. Distinct starting points are our choice (not stated anywhere):
 # they make a client that sends a brand id where a product id belongs fail loudly.
 FIRST_ID = {"product": 111, "brand": 35, "category": 18, "variant": 301, "custom_field": 1,
-            "option": 51, "option_value": 601, "sku": 1, "hook": 18048287}
+            "option": 51, "option_value": 601, "sku": 1, "hook": 18048287,
+            "bulk_pricing_rule": 83}  # P createBulkPricingRule example: id 83
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"  # P product_Full: 2018-08-15T14:49:05+00:00
 DATE_FORMAT_Z = "%Y-%m-%dT%H:%M:%SZ"      # PL getPriceLists: 2022-02-26T17:33:11Z
@@ -169,6 +170,7 @@ class StoreState:
             self._conn.executescript(_INDEXES)
         # Imported here: the kind modules import this one for type hints and helpers.
         from .brands import Brands
+        from .bulk_pricing_rules import BulkPricingRules
         from .categories import Categories
         from .channels import Channels
         from .custom_fields import CustomFields
@@ -188,6 +190,7 @@ class StoreState:
         self.options = Options(self)
         self.variants = Variants(self)
         self.custom_fields = CustomFields(self)
+        self.bulk_pricing_rules = BulkPricingRules(self)
         self.price_lists = PriceLists(self)
         self.price_records = PriceRecords(self)
         self.assignments = PriceListAssignments(self)

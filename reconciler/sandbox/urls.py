@@ -60,6 +60,11 @@ ROUTES = [
                                                           "POST": r.create_custom_field}),
     Route("/v3/catalog/products/<int:id>/custom-fields/<int:custom_field_id>", {
         "GET": r.get_custom_field, "PUT": r.update_custom_field, "DELETE": r.delete_custom_field}),
+    Route("/v3/catalog/products/<int:id>/bulk-pricing-rules", {
+        "GET": r.list_bulk_pricing_rules, "POST": r.create_bulk_pricing_rule}),
+    Route("/v3/catalog/products/<int:id>/bulk-pricing-rules/<int:rule_id>", {
+        "GET": r.get_bulk_pricing_rule, "PUT": r.update_bulk_pricing_rule,
+        "DELETE": r.delete_bulk_pricing_rule}),
     Route("/v3/catalog/brands", {"GET": r.list_brands, "POST": r.create_brand,
                                  "DELETE": r.delete_brands}),
     Route("/v3/catalog/brands/<int:id>", {"GET": r.get_brand, "PUT": r.update_brand,

@@ -31,9 +31,16 @@ def test_custom_field_validation_and_uniqueness(api):
     r = api.post(base, json={"name": "x" * 251, "value": ""})
     assert r.status_code == 422 and set(r.json()["errors"]) == {"name", "value"}
     assert api.post(base, json={"name": "Material", "value": "Nylon"}).status_code == 200
-    # Stricter than "name-value pair unique": the name is unique (ignoring case). These
-    # endpoints declare no 409, so the answer is 422.
-    r = api.post(base, json={"name": "material", "value": "Steel"})
+    # FACTS §5.7: "Every name-value pair must be unique inside a product" – the same
+    # name with another value is a second field; the same pair again is refused (these
+    # endpoints declare no 409, so the answer is 422).
+    r = api.post(base, json={"name": "Material", "value": "Steel"})
+    assert r.status_code == 200, r.text
+    assert [f["value"] for f in api.get(base).json()["data"]] == ["Nylon", "Steel"]
+    r = api.post(base, json={"name": "material", "value": "NYLON"})
+    assert r.status_code == 422 and "name" in r.json()["errors"]
+    steel = api.get(base).json()["data"][1]
+    r = api.put(f"{base}/{steel['id']}", json={"value": "Nylon"})
     assert r.status_code == 422 and "name" in r.json()["errors"]
     other = api.product(2)
     assert api.post(f"{PRODUCTS}/{other['id']}/custom-fields", json={"name": "Material", "value": "Nylon"}).status_code == 200
@@ -48,11 +55,12 @@ def test_custom_fields_through_product_put(api):
     fields = api.get(f"{PRODUCTS}/{p['id']}/custom-fields").json()["data"]
     assert [(f["id"] == field["id"], f["name"], f["value"]) for f in fields] == [
         (True, "Material", "Nylon 6.6"), (False, "Colour", "Black")]
-    # Batch PUT too; a new field named like an existing one is a 409 (P: duplicate unique values).
-    r = api.put(PRODUCTS, json=[{"id": p["id"], "custom_fields": [{"name": "COLOUR", "value": "Red"}]}])
+    # Batch PUT too; a new field repeating an existing name-value pair is a 409 (FACTS
+    # §5.7 pair uniqueness; P: 409 for duplicate unique values); a new value is a new field.
+    r = api.put(PRODUCTS, json=[{"id": p["id"], "custom_fields": [{"name": "COLOUR", "value": "black"}]}])
     assert r.status_code == 409 and "custom_fields" in r.json()["errors"]
-    r = api.put(PRODUCTS, json=[{"id": p["id"], "custom_fields": [{"name": "Length", "value": "100mm"}]}])
-    assert r.status_code == 200
+    r = api.put(PRODUCTS, json=[{"id": p["id"], "custom_fields": [{"name": "Colour", "value": "Red"}]}])
+    assert r.status_code == 200, r.text
     assert len(api.get(f"{PRODUCTS}/{p['id']}/custom-fields").json()["data"]) == 3
     r = api.put(f"{PRODUCTS}/{p['id']}", json={"custom_fields": [{"id": 999999, "name": "x", "value": "y"}]})
     assert r.status_code == 422

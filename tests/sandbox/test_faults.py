@@ -191,10 +191,10 @@ def test_partial_price_records_is_non_strict_422(api, sandbox):
     assert r.status_code == 422
     injected = {"record": "The price record was not written (injected sandbox fault)."}
     assert r.json() == {"batch_errors": [   # the store's own item errors first, then the injected ones
-        {"data": {"price_list_id": 1, "variant_id": None, "sku": "NOPE", "currency": "GBP"},
+        {"data": {"price_list_id": 1, "sku": "NOPE", "currency": "GBP"},  # no null variant_id (spec: integer)
          "field_errors": {"sku": "No variant or product has the SKU 'NOPE'."}},
-        {"data": {"price_list_id": 1, "variant_id": None, "sku": "P-1", "currency": "GBP"}, "field_errors": injected},
-        {"data": {"price_list_id": 1, "variant_id": None, "sku": "P-3", "currency": "GBP"}, "field_errors": injected}]}
+        {"data": {"price_list_id": 1, "sku": "P-1", "currency": "GBP"}, "field_errors": injected},
+        {"data": {"price_list_id": 1, "sku": "P-3", "currency": "GBP"}, "field_errors": injected}]}
     [price_list] = sandbox.dump()["price_lists"]
     assert [rec["sku"] for rec in price_list["records"]] == ["P-0", "P-2"]
 

@@ -60,8 +60,10 @@ def test_partial_422_writes_the_valid_items(api, sandbox):
     assert r.status_code == 422
     errors = r.json()["batch_errors"]
     assert [sorted(e) for e in errors] == [["data", "field_errors"]] * 6
-    assert [e["data"]["sku"] for e in errors] == ["P0", "P0-0-1", "NOPE", "P0-1-0", "P0-1-1", None]
-    assert errors[0]["data"] == {"price_list_id": 1, "variant_id": None, "sku": "P0", "currency": "gbp"}
+    # Only the identifiers an item gave, never null (PL: integer/string; issue 14 #17).
+    assert [e["data"].get("sku") for e in errors] == ["P0", "P0-0-1", "NOPE", "P0-1-0", "P0-1-1", None]
+    assert errors[0]["data"] == {"price_list_id": 1, "sku": "P0", "currency": "gbp"}
+    assert errors[5]["data"] == {"price_list_id": 1, "currency": "gbp"}
     assert "parent product SKU" in errors[0]["field_errors"]["sku"]
     assert set(errors[1]["field_errors"]) == {"price"} and set(errors[4]["field_errors"]) == {"price"}
     assert set(errors[3]["field_errors"]) == {"currency"}
@@ -127,7 +129,10 @@ def test_includes_and_filters(api, sandbox):
         {"sku": "P0-0-1", "currency": "usd", "price": 6, "sale_price": 5.5, "retail_price": 7, "map_price": 4}])
     plain = records(api)["data"]
     assert all("sku" not in d and "bulk_pricing_tiers" not in d for d in plain)
-    assert list(plain[0]) == ["price_list_id", "variant_id", "price", "sale_price", "retail_price", "map_price",
+    assert list(plain[1]) == ["price_list_id", "variant_id", "price", "sale_price", "retail_price", "map_price",
+                              "calculated_price", "date_created", "date_modified", "currency", "product_id"]
+    # Unset prices are left out, not null (PL PriceRecordBase: number; issue 14 #17).
+    assert list(plain[0]) == ["price_list_id", "variant_id", "price",
                               "calculated_price", "date_created", "date_modified", "currency", "product_id"]
     both = records(api, include="sku,bulk_pricing_tiers,images")["data"]  # other values are ignored
     assert [(d["sku"], d["bulk_pricing_tiers"]) for d in both] == [("P0-0-0", tiers), ("P0-0-1", [])]
@@ -159,14 +164,14 @@ def test_upsert_replaces_and_post_creates_only(api, sandbox):
     before = records(api)["data"][0]
     api.put(f"{LISTS}/1/records", json=[{"sku": "P0-0-0", "currency": "gbp", "price": 6}])
     after = records(api)["data"][0]
-    assert (after["price"], after["sale_price"], after["calculated_price"]) == (6, None, 6)
+    assert (after["price"], "sale_price" in after, after["calculated_price"]) == (6, False, 6)
     assert after["date_created"] == before["date_created"] and after["date_modified"] > before["date_modified"]
     r = api.post(f"{LISTS}/1/records", json=[{"sku": "P0-0-0", "currency": "gbp", "price": 7},
                                              {"sku": "P0-0-1", "currency": "gbp"}])  # POST: price optional
     assert r.status_code == 422
     [error] = r.json()["batch_errors"]
     assert error["data"]["sku"] == "P0-0-0" and "already exists" in error["field_errors"]["variant_id"]
-    assert [(d["price"], d["calculated_price"]) for d in records(api)["data"]] == [(6, 6), (None, None)]
+    assert [(d.get("price"), d.get("calculated_price")) for d in records(api)["data"]] == [(6, 6), (None, None)]
     assert api.post(f"{LISTS}/1/records", json=[{"sku": "P0-0-0", "currency": "eur", "price": 1}] * 101).status_code == 413
     assert api.put(f"{LISTS}/9/records", json=[{"sku": "P0-0-0", "currency": "eur", "price": 1}]).status_code == 404
     assert api.put(f"{LISTS}/1/records", json={"sku": "P0-0-0"}).status_code == 422

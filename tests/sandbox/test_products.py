@@ -211,3 +211,50 @@ def test_seeded_product_equals_api_product(api, sandbox):
     assert {k: v for k, v in seeded.items() if k not in volatile} == \
            {k: v for k, v in made.items() if k not in volatile}
     assert set(seeded) == set(made)
+
+
+def test_refused_post_neither_burns_nor_names_the_next_id(api):
+    # Issue 14 finding 16: a refused POST is not a product; FACTS §5.1 (createProduct)
+    # gives an id only to what was created, so its error must not name the id the next
+    # product gets, and that id is still the next one.
+    first = api.product(1)
+    refused = [
+        {"name": "Cable Tie 2", "type": "physical", "price": 1, "weight": 1, "sku": "CT-002",
+         "custom_fields": [{"name": "Material", "value": "Nylon"}, {"name": "Material", "value": "Nylon"}]},
+        {"name": "Cable Tie 2", "type": "physical", "price": 1, "weight": 1, "sku": "CT-001"},
+        {"name": "Cable Tie 2", "type": "physical", "price": 1, "weight": 1, "sku": "CT-002",
+         "variants": [{"sku": "CT-002-A", "option_values": [{"option_display_name": "W", "label": "1"}]},
+                      {"sku": "CT-002-A", "option_values": [{"option_display_name": "W", "label": "2"}]}]},
+        {"name": "Cable Tie 2", "type": "physical", "price": 1, "weight": 1, "sku": "CT-002", "brand_id": 999999},
+    ]
+    texts = []
+    for body in refused:
+        r = api.post(PRODUCTS, json=body)
+        assert r.status_code in (409, 422), r.text
+        texts.append(r.text)
+    made = api.product(2)
+    assert made["id"] == first["id"] + 1
+    for text in texts:
+        assert str(made["id"]) not in text, text
+
+
+def test_keyword_filter_searches_name_description_sku_and_brand(api):
+    # FACTS §5.5 / P KeywordParam: "keywords found in the name, description, or sku
+    # fields, or in the brand name"; keyword_context is shopper|merchant.
+    a = api.product(1, name="Nylon Cable Tie", description="<p>UV resistant</p>")
+    b = api.product(2, sku="HEAT-77", brand_name="Thermo Works")
+    c = api.product(3, name="Steel Strap")
+
+    def ids(**params):
+        r = api.get(PRODUCTS, params=params)
+        assert r.status_code == 200, r.text
+        return [p["id"] for p in r.json()["data"]]
+
+    assert ids(keyword="nylon") == [a["id"]]
+    assert ids(keyword="resistant") == [a["id"]]
+    assert ids(keyword="heat-77") == [b["id"]]
+    assert ids(keyword="thermo") == [b["id"]]
+    assert ids(keyword="strap", keyword_context="merchant") == [c["id"]]
+    assert ids(keyword="strap", keyword_context="shopper") == [c["id"]]
+    assert ids(keyword="nothing-like-this") == []
+    assert api.get(PRODUCTS, params={"keyword": "x", "keyword_context": "admin"}).status_code == 422
