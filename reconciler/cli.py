@@ -267,19 +267,14 @@ def sandbox(
 
     srv = SandboxServer(host=host, port=port, db=db, seed=seed, quota=quota, window_ms=window_ms,
                         latency_ms=latency_ms)
-    srv.start()
+    srv.bind()            # the socket only: serve_forever serves on it (no second bind)
     err.print(f"Sandbox store listening on {srv.url} (seed: {seed}, quota {quota} per {window_ms} ms)")
     err.print("Point the catalog command at it with:")
     typer.echo(f"export BIGCOMMERCE_API_URL={srv.url}")
     typer.echo(f"export BIGCOMMERCE_STORE_HASH={srv.store_hash}")
     typer.echo(f"export BIGCOMMERCE_ACCESS_TOKEN={srv.token}")
     sys.stdout.flush()
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.stop()
+    srv.serve_forever()
 
 
 # -- helpers -----------------------------------------------------------------------------
