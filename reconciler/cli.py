@@ -121,11 +121,17 @@ def apply(
     = Path(".catalog/journal"),
     state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = None,
+    lock_timeout: Annotated[float, typer.Option(
+        "--lock-timeout", metavar="SECONDS", min=0,
+        help="When another apply holds the store's lock: wait up to this long for it (default 0: "
+             "refuse at once, naming the holder).")] = 0,
 ) -> None:
-    """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation."""
+    """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation.
+
+    The store's apply lock is held from before the plan is made (or re-checked) to the end."""
     from reconciler.views import run_apply
 
-    with _reporting(Format.text):
+    with _reporting(Format.text), _apply_lock(lock_timeout):
         if planfile:
             the_plan = _read_plan(planfile)
             desired = load_desired(catalog) if catalog.exists() else None
@@ -149,6 +155,25 @@ def apply(
                        live=None if waited else read.get("live"))
     if not ok:
         raise typer.Exit(1)
+
+
+@app.command("force-unlock")
+def force_unlock(
+    lock_id: Annotated[int, typer.Argument(metavar="LOCK_ID", help="The lock id the refused apply printed.")],
+) -> None:
+    """Remove the store's apply lock left by an apply that died (like `terraform force-unlock`).
+
+    Only the lock with this id is removed: a lock taken since by another apply is left alone."""
+    from reconciler import connect
+    from reconciler.apply.lock import describe
+    from reconciler.apply.lock import force_unlock as unlock
+
+    with _reporting(Format.text):
+        with connect() as client:
+            removed = unlock(client, lock_id)
+        if removed is None:
+            raise errors.LockError(f"no apply lock with id {lock_id} (already released or taken over?)")
+    err.print(f"Removed the apply lock held by {_escape(describe(removed))}", soft_wrap=True)
 
 
 @app.command()
@@ -336,6 +361,17 @@ def _confirm(auto_approve: bool) -> None:
     answer = typer.prompt("Apply these changes to the store? Only 'yes' is accepted", default="", show_default=False)
     if answer.strip() != "yes":
         raise errors.ReconcilerError("apply cancelled")
+
+
+@contextlib.contextmanager
+def _apply_lock(timeout_s: float) -> Iterator[None]:
+    """Hold the store's apply lock (apply/lock.py) for the block; released on any exit."""
+    from reconciler import connect
+    from reconciler.apply.lock import ApplyLock
+
+    with connect(parallelism=1) as client, ApplyLock(client, timeout_s,
+                                                     on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
+        yield
 
 
 @contextlib.contextmanager
