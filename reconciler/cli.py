@@ -149,12 +149,12 @@ def apply(
         # A plan applied the moment it was made (--auto-approve) uses the read it was made
         # from; one that waited (a file, or a person's yes) is checked against a fresh read.
         waited = planfile is not None or not auto_approve
-        ok = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err,
+        code = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err,
                        allow_price_drop=allow_price_drop, allow_deletes=allow_deletes,
                        journal_dir=journal_dir, skip_stale=skip_stale, state=state, desired=desired,
                        live=None if waited else read.get("live"))
-    if not ok:
-        raise typer.Exit(1)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("force-unlock")
@@ -366,12 +366,21 @@ def _confirm(auto_approve: bool) -> None:
 @contextlib.contextmanager
 def _apply_lock(timeout_s: float) -> Iterator[None]:
     """Hold the store's apply lock (apply/lock.py) for the block; released on any exit."""
+    import signal
+
     from reconciler import connect
     from reconciler.apply.lock import ApplyLock
 
-    with connect(parallelism=1) as client, ApplyLock(client, timeout_s,
-                                                     on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
-        yield
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt    # SIGTERM (a CI cancel) while planning: unwind, so the lock is released
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with connect(parallelism=1) as client, ApplyLock(client, timeout_s,
+                                                         on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
+            yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
