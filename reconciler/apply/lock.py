@@ -108,15 +108,18 @@ class ApplyLock:
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.timeout_s
-        told = False
+        told, vanished = False, 0
         while True:
             if self._post():
                 self._renewer = threading.Thread(target=self._renew, name="apply-lock", daemon=True)
                 self._renewer.start()
                 return
             held = self.read()
-            if held is None:
-                continue                       # released between our POST and GET: try again
+            if held is None:                   # released between our POST and GET: try again
+                vanished += 1
+                if vanished > 5:
+                    raise errors.LockError("the store refuses the apply lock (409) but shows no holder")
+                continue
             if self._expired(held):
                 log.warning("Taking over an expired apply lock: %s", describe(held))
                 self._delete(held["id"])

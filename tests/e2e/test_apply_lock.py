@@ -126,3 +126,16 @@ def test_force_unlock_removes_only_the_named_lease(run_cli, client):
     assert ok.exit_code == 0 and f"pid {os.getpid()}" in ok.output
     assert _leases(client) == []
     held.release()                           # its DELETE meets a 404: nothing to do
+
+
+def test_a_held_lease_is_renewed_before_it_expires(sandbox, client, monkeypatch):
+    from reconciler.apply import lock as lock_module
+
+    monkeypatch.setattr(lock_module, "RENEW_S", 0.3)
+    with ApplyLock(client) as held:
+        [before] = _leases(client)
+        time.sleep(2.2)          # expires has whole seconds: renewed at least 1.8 s later
+        [after] = _leases(client)
+        assert after["id"] == before["id"] == held.id
+    assert json.loads(after["value"])["expires"] > json.loads(before["value"])["expires"]
+    assert json.loads(after["value"])["started"] == json.loads(before["value"])["started"]
