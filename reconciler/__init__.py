@@ -51,7 +51,7 @@ def connect(config=None, *, parallelism: int | None = None):
 
 def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,
                      allow_price_drop: bool = False, allow_deletes: int | None = None,
-                     skip_stale: bool = False, live=None, desired=None):
+                     skip_stale: bool = False, live=None, desired=None, stop=None):
     """Apply ``plan`` exactly. With ``check_stale`` the touched objects are re-read first and
     a plan that no longer matches the store is refused (PlanStaleError). A plan with
     change the guardrails block is refused (GuardrailError): they are checked here, against
@@ -84,7 +84,7 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
         keep = [c for c in plan.changes if c.address not in skipped and c.parent not in skipped]
         plan = dataclasses.replace(plan, changes=keep)
     _guard(plan, live, settings, desired, allow_price_drop, allow_deletes)
-    result = apply_plan(plan, client, live, settings=settings, hooks=hooks)
+    result = apply_plan(plan, client, live, settings=settings, hooks=hooks, stop=stop)
     result.skipped = stale
     return result
 

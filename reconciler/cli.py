@@ -121,11 +121,17 @@ def apply(
     = Path(".catalog/journal"),
     state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = None,
+    lock_timeout: Annotated[float, typer.Option(
+        "--lock-timeout", metavar="SECONDS", min=0,
+        help="When another apply holds the store's lock: wait up to this long for it (default 0: "
+             "refuse at once, naming the holder).")] = 0,
 ) -> None:
-    """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation."""
+    """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation.
+
+    The store's apply lock is held from before the plan is made (or re-checked) to the end."""
     from reconciler.views import run_apply
 
-    with _reporting(Format.text):
+    with _reporting(Format.text), _apply_lock(lock_timeout):
         if planfile:
             the_plan = _read_plan(planfile)
             desired = load_desired(catalog) if catalog.exists() else None
@@ -143,12 +149,31 @@ def apply(
         # A plan applied the moment it was made (--auto-approve) uses the read it was made
         # from; one that waited (a file, or a person's yes) is checked against a fresh read.
         waited = planfile is not None or not auto_approve
-        ok = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err,
+        code = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err,
                        allow_price_drop=allow_price_drop, allow_deletes=allow_deletes,
                        journal_dir=journal_dir, skip_stale=skip_stale, state=state, desired=desired,
                        live=None if waited else read.get("live"))
-    if not ok:
-        raise typer.Exit(1)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("force-unlock")
+def force_unlock(
+    lock_id: Annotated[int, typer.Argument(metavar="LOCK_ID", help="The lock id the refused apply printed.")],
+) -> None:
+    """Remove the store's apply lock left by an apply that died (like `terraform force-unlock`).
+
+    Only the lock with this id is removed: a lock taken since by another apply is left alone."""
+    from reconciler import connect
+    from reconciler.apply.lock import describe
+    from reconciler.apply.lock import force_unlock as unlock
+
+    with _reporting(Format.text):
+        with connect() as client:
+            removed = unlock(client, lock_id)
+        if removed is None:
+            raise errors.LockError(f"no apply lock with id {lock_id} (already released or taken over?)")
+    err.print(f"Removed the apply lock held by {_escape(describe(removed))}", soft_wrap=True)
 
 
 @app.command()
@@ -278,19 +303,14 @@ def sandbox(
 
     srv = SandboxServer(host=host, port=port, db=db, seed=seed, quota=quota, window_ms=window_ms,
                         latency_ms=latency_ms)
-    srv.start()
+    srv.bind()            # the socket only: serve_forever serves on it (no second bind)
     err.print(f"Sandbox store listening on {srv.url} (seed: {seed}, quota {quota} per {window_ms} ms)")
     err.print("Point the catalog command at it with:")
     typer.echo(f"export BIGCOMMERCE_API_URL={srv.url}")
     typer.echo(f"export BIGCOMMERCE_STORE_HASH={srv.store_hash}")
     typer.echo(f"export BIGCOMMERCE_ACCESS_TOKEN={srv.token}")
     sys.stdout.flush()
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.stop()
+    srv.serve_forever()
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -364,6 +384,26 @@ def _confirm(auto_approve: bool) -> None:
     answer = typer.prompt("Apply these changes to the store? Only 'yes' is accepted", default="", show_default=False)
     if answer.strip() != "yes":
         raise errors.ReconcilerError("apply cancelled")
+
+
+@contextlib.contextmanager
+def _apply_lock(timeout_s: float) -> Iterator[None]:
+    """Hold the store's apply lock (apply/lock.py) for the block; released on any exit."""
+    import signal
+
+    from reconciler import connect
+    from reconciler.apply.lock import ApplyLock
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt    # SIGTERM (a CI cancel) while planning: unwind, so the lock is released
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with connect(parallelism=1) as client, ApplyLock(client, timeout_s,
+                                                         on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
+            yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,8 @@
     ├── PlanError                        a plan file that cannot be read or used
     │   ├── PlanStaleError               the store changed since the plan was made
     │   └── GuardrailError               the plan has changes blocked by money guardrails
-    └── ApplyError                       some changes failed; carries done and failed
+    ├── ApplyError                       some changes failed; carries done and failed
+    └── LockError                        another apply holds the store's apply lock
 
 Errors never carry the access token: the transport strips it before anything is
 stored on an exception (see reconciler.store.transport).
@@ -145,3 +146,12 @@ class ApplyError(ReconcilerError):
     def __init__(self, message: str, result: Any = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+class LockError(ReconcilerError):
+    """Another apply holds the store's apply lock (or the lock could not be taken or
+    released). ``holder`` is the lease as read from the store, if any."""
+
+    def __init__(self, message: str, holder: dict | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder

@@ -53,6 +53,8 @@ class Outcome:
 class ApplyResult:
     outcomes: list[Outcome] = field(default_factory=list)
     skipped: list[tuple[ResourceChange, str]] = field(default_factory=list)   # stale, with --skip-stale
+    interrupted: bool = False                                # stopped early (Ctrl-C, SIGTERM)
+    not_applied: list[ResourceChange] = field(default_factory=list)          # never sent, when interrupted
 
     def _count(self, action: Action) -> int:
         return sum(1 for o in self.outcomes if o.ok and o.change.action is action)
@@ -99,18 +101,26 @@ def implementation_for(kind: str, action: Action):
 
 
 def apply_plan(plan: Plan, client: StoreClient, live: LiveState, *, settings=None,
-               hooks: ApplyHooks | None = None, registry: Registry = REGISTRY) -> ApplyResult:
+               hooks: ApplyHooks | None = None, registry: Registry = REGISTRY,
+               stop: threading.Event | None = None) -> ApplyResult:
     """Apply every change in ``plan``. ``live`` (the touched objects, re-read) supplies
-    the ids; its RefIndex grows as parents are created."""
+    the ids; its RefIndex grows as parents are created.
+
+    ``stop`` (set by the CLI on Ctrl-C / SIGTERM): no request is started once it is set;
+    those in flight finish and their outcomes count. What was never sent is
+    ``result.not_applied`` and ``result.interrupted`` is True."""
     from reconciler.apply import implementations  # noqa: F401  (registers them)
 
-    run = Run(plan, client, live, settings, hooks or _NoHooks(), registry)
+    run = Run(plan, client, live, settings, hooks or _NoHooks(), registry, stop)
     kinds = registry.ordered()
     for kind in reversed(kinds):
         run.dispatch(kind, Action.DELETE)
     for kind in kinds:
         run.dispatch(kind, Action.CREATE)
         run.dispatch(kind, Action.UPDATE)
+    if run.stopped:
+        run.result.interrupted = True
+        run.result.not_applied = [c for c in plan.changes if c.action is not Action.NOOP and not run.finished(c)]
     return run.result
 
 
@@ -118,7 +128,7 @@ class Run:
     """One apply: the client, the ids known so far, and the outcomes."""
 
     def __init__(self, plan: Plan, client: StoreClient, live: LiveState, settings, hooks: ApplyHooks,
-                 registry: Registry) -> None:
+                 registry: Registry, stop: threading.Event | None = None) -> None:
         self.plan = plan
         self.client = client
         self.live = live
@@ -129,6 +139,12 @@ class Run:
         self.result = ApplyResult()
         self._finished: set[int] = set()
         self._lock = threading.Lock()
+        self._stop = stop or threading.Event()
+
+    @property
+    def stopped(self) -> bool:
+        """Interrupted: nothing new is sent (checked before each batch, change and request)."""
+        return self._stop.is_set()
 
     def dispatch(self, kind: ResourceKind, action: Action) -> None:
         changes = [c for c in self.plan.changes
@@ -141,10 +157,14 @@ class Run:
             # Kind-specific code keeps its own order (channel assignments and record
             # upserts go one request at a time, FACTS.md 8 and 10.2).
             for batch in (b for same_rank in ranks for b in same_rank):
+                if self.stopped:
+                    return
                 custom(self, kind, batch)
             return
         step = getattr(self, action.verb)
         for same_rank in ranks:
+            if self.stopped:
+                return
             self.side_by_side(step, kind, same_rank)
 
     def side_by_side(self, step, kind: ResourceKind, batches: list[list[ResourceChange]]) -> None:
@@ -195,6 +215,8 @@ class Run:
         """Each change as an API body; a change whose reference cannot be resolved fails here."""
         ready = []
         for change in batch:
+            if self.stopped:
+                break
             self.hooks.pre_apply(change)
             try:
                 body = kind.to_payload(_values(kind, change), self.refs, parent=parent_key(change))
@@ -264,6 +286,8 @@ class Run:
 
     def delete(self, kind: ResourceKind, batch: list[ResourceChange]) -> None:
         for change in batch:
+            if self.stopped:
+                return
             self.hooks.pre_apply(change)
             try:
                 path = self.path(kind, change, change.live_id)
@@ -295,6 +319,8 @@ class Run:
           by its key before anything is sent again, so a retry never makes a
           duplicate; what is found counts as created.
         """
+        if self.stopped:
+            return          # interrupted: not sent, so not applied (listed as such)
         try:
             resp = send([body for _, body in ready])
         except errors.StoreHTTPError as exc:

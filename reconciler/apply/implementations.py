@@ -48,7 +48,8 @@ def create_products(run: Run, kind: ResourceKind, batch: list[ResourceChange]) -
     run.client.map(lambda item: run.send([item], lambda bodies: run.client.post(kind.endpoint, bodies[0]), handle,
                                          recover=True), ready)
     for change in batch:
-        if not run.refs.has("product", change.key):
+        # A product never sent (the apply was interrupted) leaves its sub-resources not applied.
+        if not run.refs.has("product", change.key) and run.finished(change):
             for kid in kids.get(change.key, []):
                 run.done(kid, False, f"not created: product {change.key!r} failed")
     _settle_new_channels(run, [c for c, _ in ready])

@@ -7,7 +7,8 @@ folder as an artifact):
     {"event": "start", "time": ..., "kind": "product", "key": "CT-BLK100", "action": "update"}
     {"event": "done",  "time": ..., "kind": ..., "key": ..., "action": ..., "parent": ...,
      "before": {...}, "after": {...}, "outcome": "ok" | "failed", "message": "", "id": 111}
-    {"event": "finished", "time": ..., "created": n, "updated": n, "deleted": n, "failed": n}
+    {"event": "finished", "time": ..., "created": n, "updated": n, "deleted": n, "failed": n,
+     "interrupted": bool, "not_applied": n}
 
 Each line is flushed before the next request, so after a crash (even SIGKILL)
 the journal says what was started and what was confirmed. ``before`` holds the
@@ -65,7 +66,8 @@ class Journal:
     def close(self, result: ApplyResult | None = None) -> None:
         if result is not None:
             self._write({"event": "finished", "created": result.created, "updated": result.updated,
-                         "deleted": result.deleted, "failed": len(result.failed)})
+                         "deleted": result.deleted, "failed": len(result.failed),
+                         "interrupted": result.interrupted, "not_applied": len(result.not_applied)})
         self._file.close()
 
 

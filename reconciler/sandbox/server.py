@@ -111,9 +111,17 @@ class SandboxServer:
         self._ready.wait(10)
         return self
 
+    def bind(self) -> "SandboxServer":
+        """Open the listening socket without serving yet (``url`` is then final)."""
+        if self._server is None:
+            self._bind()
+        return self
+
     def serve_forever(self) -> None:
-        """Serve in the foreground (``catalog sandbox``); Ctrl-C stops cleanly."""
-        server = self._bind()
+        """Serve in the foreground (``catalog sandbox``) on the socket ``bind`` opened
+        (opened here if not yet); Ctrl-C stops cleanly. One socket per server: binding
+        again would fail on a fixed port and listen twice with port 0."""
+        server = self.bind()._server
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -176,6 +176,7 @@ class StoreState:
         from .custom_fields import CustomFields
         from .customer_groups import CustomerGroups
         from .hooks import Hooks
+        from .metafields import ChannelMetafields
         from .options import Options
         from .price_list_assignments import PriceListAssignments
         from .price_lists import PriceLists
@@ -196,6 +197,7 @@ class StoreState:
         self.assignments = PriceListAssignments(self)
         self.customer_groups = CustomerGroups(self)
         self.hooks = Hooks(self)
+        self.channel_metafields = ChannelMetafields(self)
 
     # ---- lifecycle ----------------------------------------------------------------
 

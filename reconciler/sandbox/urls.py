@@ -75,6 +75,11 @@ ROUTES = [
         "DELETE": r.delete_categories}, style="tree"),
     Route("/v3/channels", {"GET": r.list_channels}),
     Route("/v3/channels/<int:id>", {"GET": r.get_channel}),
+    Route("/v3/channels/<int:id>/metafields", {"GET": rh.list_channel_metafields,
+                                               "POST": rh.create_channel_metafield}),
+    Route("/v3/channels/<int:id>/metafields/<int:metafield_id>", {
+        "GET": rh.get_channel_metafield, "PUT": rh.update_channel_metafield,
+        "DELETE": rh.delete_channel_metafield}),
     Route("/v2/customer_groups", {"GET": rp.list_customer_groups, "POST": rp.create_customer_group},
           style="v2"),
     Route("/v2/customer_groups/count", {"GET": rp.count_customer_groups}, style="v2"),
