@@ -65,7 +65,8 @@ def enabled(name: str) -> bool:
     return name not in KNOWN_OPEN or "all" in _ENABLED or name in _ENABLED
 
 
-STEPS = {"count": 0, "applies": 0, "faulted": 0, "killed": 0, "api_edits": 0, "yaml_edits": 0}
+STEPS = {"count": 0, "applies": 0, "faulted": 0, "killed": 0, "api_edits": 0, "yaml_edits": 0,
+         "faults_injected": 0}
 
 STORE = {"store": {"name": "Model store", "currency": "GBP", "channels": {"uk-main": 1, "us-trade": 2}}}
 CHANNEL_IDS = STORE["store"]["channels"]
@@ -233,6 +234,7 @@ class CatalogMachine(RuleBasedStateMachine):
             assert not fault_free, f"a fault-free apply raised {type(exc).__name__}: {exc}"
         finally:
             if faults:
+                STEPS["faults_injected"] += sum(self.other.control("GET", "faults")["injected"].values())
                 self.other.control("DELETE", "faults")
         after = self.server.dump()
         self.check_store(before, after)
