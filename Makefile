@@ -2,13 +2,14 @@
 #   make demo   - sandbox store seeded like GTSE's, then validate, plan, apply, plan again
 #   make test   - the whole test suite
 #   make bench  - long benchmarks (not part of make test)
+#   make fuzz   - the model-based test (tests/model) for FUZZ_STEPS steps (default 2000), seed FUZZ_SEED
 
 PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install test demo bench clean
+.PHONY: install test demo bench fuzz clean
 
 install: $(STAMP)
 
@@ -48,6 +49,21 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+FUZZ_STEPS ?= 2000
+ifndef FUZZ_SEED
+FUZZ_SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
+fuzz: $(STAMP)
+	@echo "make fuzz FUZZ_STEPS=$(FUZZ_STEPS) FUZZ_SEED=$(FUZZ_SEED)"
+	@start=$$(date +%s)
+	if FUZZ_STEPS=$(FUZZ_STEPS) FUZZ_REPORT=.fuzz-steps.json $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+	    --hypothesis-seed=$(FUZZ_SEED) tests/model; then
+	  echo "fuzz passed: $$(cat .fuzz-steps.json) in $$(( $$(date +%s) - start )) s, seed $(FUZZ_SEED)"
+	else
+	  echo "fuzz FAILED with seed $(FUZZ_SEED); replay: make fuzz FUZZ_STEPS=$(FUZZ_STEPS) FUZZ_SEED=$(FUZZ_SEED)"
+	  exit 1
+	fi
 
 clean:
 	rm -rf $(VENV) .catalog .pytest_cache
