@@ -34,7 +34,13 @@ EXCLUDED = {
     "options@variant": "the variant's option values: every variant case sets them (its key)",
     "is_default@customer_group": "one default group per store: setting it moves the store's default",
     "is_group_for_guests@customer_group": "one guest group per store: as is_default",
+    "currency@price_list": "a meta field (registry meta_fields): the records' default currency, never sent",
 }
+
+# Fields that are part of their object's key: left out of YAML they do not become
+# unmanaged, they name another object (a record's key is List:SKU:CUR, the list's
+# currency is the default), so these have no unset step.
+KEY_PARTS = {"currency@price_record": "a price record's key is (list, SKU, currency)"}
 
 
 def load(name: str) -> dict:
@@ -57,7 +63,10 @@ class Case:
 
 
 def _excluded(kind: str, name: str, prop: dict) -> bool:
-    return name in EXCLUDED or f"{name}@{kind}" in EXCLUDED or prop.get("not") == {}
+    listed = name in EXCLUDED or f"{name}@{kind}" in EXCLUDED
+    if prop.get("not") == {} and not listed:
+        raise AssertionError(f"{kind}.{name} is refused by its schema (not: {{}}) but not in EXCLUDED")
+    return listed
 
 
 def build_cases() -> list[Case]:
@@ -69,7 +78,7 @@ def build_cases() -> list[Case]:
     def add(kind, name, prop, owner, is_list=False, required=False):
         token = f"Q{len(cases):03d}Z"
         steps = STEPS + (LIST_STEPS if is_list else ())
-        if required:   # an entry's required field cannot be left out: create and change only
+        if required or f"{name}@{kind}" in KEY_PARTS:   # cannot be left out: create and change only
             steps = tuple(s for s in steps if s != "unset")
         cases.append(Case(kind, name, prop, token, owner, is_list, steps))
 
@@ -137,8 +146,6 @@ OVERRIDES = {
     "sale_price": [Decimal("5.00"), Decimal("6.50")],
     # cost_price above price is refused by our guardrails unless acknowledged.
     "cost_price": [Decimal("1.25"), Decimal("2.25")],
-    # tax_class_id: the store's tax classes (0 = default tax class, the only one a fresh store has).
-    "tax_class_id": [0, 0],
     # layout_file: a template file the theme has (CT layout_file: "category.html").
     "layout_file": ["category.html", "category_with_facets.html"],
     # bulk_pricing_tiers: the schema's object; quantities and amounts that differ per step.
@@ -146,6 +153,14 @@ OVERRIDES = {
                            [{"quantity_min": 2, "quantity_max": None, "type": "percent", "amount": Decimal("5.00")}]],
     # category_access: "specific" needs categories; both shapes of the object.
     "category_access": [{"type": "specific", "categories": ["Gen Cat A"]}, {"type": "all"}],
+}
+
+
+# Fields the store takes only beside another one (the other one written in the case's object).
+CASE_EXTRA = {
+    # P is_price_hidden: "only works when availability is disabled"; the store answers 422
+    # "is_price_hidden can only be true when availability is 'disabled'".
+    "is_price_hidden": {"availability": "disabled"},
 }
 
 
@@ -211,7 +226,7 @@ def _entries(case: Case, step: str) -> dict | None:
         return {"records": [{"sku": REFS["product"][i], "price": Decimal("7.00") + (1 if changed else 0)}
                             for i in range(count)]}
     if case.field == "assignments":
-        return {"assignments": [{"customer_group": REFS["customer_group"][i],
+        return {"assignments": [{"customer_group": assignment_groups(case)[i],
                                  "channel": "uk-main" if not changed else "us-trade"} for i in range(count)]}
     if case.field == "discount_rules":
         rules = [{"type": "all", "method": "percent", "amount": Decimal("5") + (1 if changed else 0)},
@@ -236,7 +251,10 @@ def case_object(case: Case, step: str) -> tuple[str, dict]:
     if case.kind == "category":
         return "categories", {"path": f"Cat {t}", **fld}
     if case.kind == "product":
-        return "products", {**_product(t), **fld}
+        base = _product(t)
+        if not fld:   # unset: the field is not written at all, not even the create's default
+            base.pop(case.field, None)
+        return "products", {**base, **CASE_EXTRA.get(case.field, {}), **fld}
     if case.kind == "variant":
         return "products", {**_product(t), **_variants(t, ["S"], **fld)}
     if case.kind == "price_list":
@@ -246,14 +264,16 @@ def case_object(case: Case, step: str) -> tuple[str, dict]:
                                "records": [{"sku": REFS["product"][0], "price": 7, **fld}]}
     if case.kind == "price_list_assignment":
         return "price_lists", {"name": f"List {t}", "assignments": [
-            {"customer_group": REFS["customer_group"][0], **(fld or {"channel": "uk-main"})}]}
+            {"customer_group": assignment_groups(case)[0], **(fld or {"channel": "uk-main"})}]}
     if case.kind == "customer_group":
         return "customer_groups", {"name": f"Group {t}", **fld}
     raise KeyError(case.kind)
 
 
-def catalog(step: str) -> dict:
-    """The whole catalog at ``step``: the shared objects and every case's object."""
+def catalog(step: str, group: str) -> dict:
+    """The catalog of one owner kind (``group``) at ``step``: the shared objects and the
+    object of every case that kind owns. Each group is applied on its own, so an apply
+    that cannot run for one kind fails only that kind's cases."""
     doc: dict[str, Any] = {
         "store": {"name": "generated coverage", "channels": CHANNELS},
         "brands": [{"name": b} for b in REFS["brand"]],
@@ -263,6 +283,21 @@ def catalog(step: str) -> dict:
         "customer_groups": [{"name": g} for g in REFS["customer_group"]],
     }
     for case in CASES:   # a case without this step keeps its object, the field left out
+        if case.owner != group:
+            continue
         plural, obj = case_object(case, step if step in case.steps else "unset")
         doc[plural].append(obj)
+        if case.kind == "price_list_assignment":   # one list per (group, channel): groups of its own
+            doc["customer_groups"] += [{"name": g} for g in assignment_groups(case)]
     return doc
+
+
+GROUPS = tuple(dict.fromkeys(c.owner for c in CASES))
+
+
+def assignment_groups(case: Case) -> list[str]:
+    """The store allows one price list per (customer group, channel) (PL createPriceListAssignments:
+    422 "An assignment for customer group .. and channel .. already exists"): each assignment
+    case names customer groups of its own."""
+    return [f"Group {case.token} {i}" for i in range(2)]
+
