@@ -36,3 +36,13 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     sandbox_server.reset(seed="empty")
     sandbox_server.configure(quota=150, window_ms=30000, latency_ms=0)
     return sandbox_server
+
+
+@pytest.fixture
+def spec_invalid_writes(sandbox):
+    """Call it to get a message for every POST/PUT body this test sent to the sandbox that
+    the official OpenAPI specs refuse (tests/contract/spec_checker.py: independent of the
+    sandbox's own schema tables). ``assert spec_invalid_writes() == []``."""
+    from tests.contract.spec_checker import invalid_writes
+
+    return lambda: invalid_writes(sandbox.requests())

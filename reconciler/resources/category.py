@@ -32,6 +32,8 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
 
 def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
     body = {f: v for f, v in fields.items() if f in FIELDS}
+    if "path" not in fields:   # an update carries only the changed fields (CT updateCategories: category_id + those)
+        return body
     parent, name = split_path(fields["path"])
     body["name"] = name
     body["parent_id"] = refs.id_of("category", parent) if parent else 0

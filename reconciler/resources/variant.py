@@ -66,9 +66,13 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
     if "options" in fields and parent:
         # Only on create (options are never updated in place): the option value
         # ids, resolved through the product's options, created earlier if new.
+        # V productVariant_Post requires product_id, and option_display_name and label
+        # in each option_values item beside the ids.
+        body["product_id"] = refs.id_of("product", parent)
         body["option_values"] = [
             {"option_id": refs.id_of("option", key_for(parent, name)),
-             "id": refs.id_of("option_value", value_key(parent, name, label))}
+             "id": refs.id_of("option_value", value_key(parent, name, label)),
+             "option_display_name": name, "label": label}
             for name, label in fields["options"].items()
         ]
     return body

@@ -61,6 +61,7 @@ from .state import StoreState
 
 log = logging.getLogger(__name__)
 _STORE_PATH = re.compile(r"^/stores/([^/]+)(/.*)?$")
+_BODY_LOG_MAX = 1 << 20  # a bulk upsert of 1,000 price records is ~150 KB
 _TOO_MANY = {"status": 429, "title": "Too many requests", "type": ERROR_TYPE, "errors": {}}
 
 
@@ -323,9 +324,14 @@ class SandboxApp:
         # ``fault``: the injected fault that acted on the request, if any; a dropped
         # connection leaves ``status`` None. ``arrived`` / ``answered``: time.monotonic() of
         # this process, so tests can see which requests overlapped.
+        # ``body``: a POST/PUT body as text, up to _BODY_LOG_MAX bytes (None beyond it), so
+        # tests can check every write against the official specs (tests/contract/).
+        body_text = None
+        if request.method in ("POST", "PUT") and 0 < (request.content_length or 0) <= _BODY_LOG_MAX:
+            body_text = request.get_data(cache=True).decode("utf-8", "replace")
         entry = {"method": request.method, "path": sub, "route": pattern,
                  "query": request.args.to_dict(), "status": None, "items": items, "fault": None,
-                 "arrived": time.monotonic(), "answered": None}
+                 "arrived": time.monotonic(), "answered": None, "body": body_text}
         with self._lock:
             self._requests[f"{request.method} {pattern}"] += 1
             self._log.append(entry)
