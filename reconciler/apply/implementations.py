@@ -285,7 +285,7 @@ def _upsert(run: Run, kind: ResourceKind, changes: list[ResourceChange]) -> None
         except UnresolvedReference as exc:
             run.done(change, False, str(exc))
             continue
-        by_list[parent_key(change)].append((change, _record_body(run, change)))
+        by_list[parent_key(change)].append((change, _record_body(run, kind, change)))
     for name, ready in by_list.items():
         path = run.path(kind, ready[0][0])
         for i in range(0, len(ready), kind.update_batch_size or 1000):
@@ -294,15 +294,19 @@ def _upsert(run: Run, kind: ResourceKind, changes: list[ResourceChange]) -> None
                      lambda r, resp: [run.done(c, True, "", c.live_id) for c, _ in r])
 
 
-def _record_body(run: Run, change: ResourceChange) -> dict:
-    """An upsert writes the whole record: fields the YAML does not set keep their live values."""
+def _record_body(run: Run, kind: ResourceKind, change: ResourceChange) -> dict:
+    """An upsert writes the whole record: fields the YAML does not set keep their live
+    values. SKU and currency come from the record's fields (a SKU may hold a ':', so
+    the key is split only when neither side has them); the kind's payload does the rest."""
     current = run.live.get("price_record", change.key)
-    body = {f: v for f, v in (current.fields if current else {}).items() if f in _RECORD_FIELDS and v is not None}
-    _, sku, currency = change.key.rsplit(":", 2)
+    known = current.fields if current else {}
+    body = {f: v for f, v in known.items() if f in _RECORD_FIELDS and v is not None}
     body.update({f: v for f, v in change.after.items() if f in _RECORD_FIELDS})
-    body["sku"] = sku
-    body["currency"] = currency.lower()   # the API's examples use lower case
-    return body
+    for f in ("sku", "currency"):
+        body[f] = change.after.get(f) or known.get(f)
+    if not (body["sku"] and body["currency"]):
+        _, body["sku"], body["currency"] = change.key.rsplit(":", 2)
+    return kind.to_payload(body, run.refs)
 
 
 @implementation_for("price_record", Action.DELETE)

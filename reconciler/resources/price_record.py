@@ -18,6 +18,13 @@ from reconciler.resources.base import ResourceKind
 from reconciler.resources.children import child
 from reconciler.resources.fields import to_decimal
 
+# A tier with no maximum. ⚠ PL contradicts itself: one records answer types
+# ``quantity_max`` nullable ("null indicates that there is no maximum"), the upsert's
+# request schema (BulkPricingTier) types it integer only, and its examples end the last
+# tier at 2147483647. Stricter reading: the YAML's ``quantity_max: null`` is sent as
+# this number, and either spelling read back is "no maximum" (null).
+NO_MAXIMUM = 2147483647
+
 MONEY = frozenset({"price", "sale_price", "retail_price", "map_price"})
 FIELDS = ("sku", "currency", "price", "sale_price", "retail_price", "map_price", "bulk_pricing_tiers")
 
@@ -40,8 +47,16 @@ def from_parent(price_list, settings) -> list:
 def _tiers(tiers: Any) -> list[dict[str, Any]] | None:
     if tiers is None:
         return None
-    return [{"quantity_min": t.get("quantity_min"), "quantity_max": t.get("quantity_max"),
+    return [{"quantity_min": t.get("quantity_min"), "quantity_max": _read_max(t.get("quantity_max")),
              "type": t.get("type"), "amount": to_decimal(t.get("amount"))} for t in tiers]
+
+
+def _read_max(value: Any) -> Any:
+    return None if value is None or value == NO_MAXIMUM else value
+
+
+def _sent_tiers(tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**t, "quantity_max": NO_MAXIMUM} if t.get("quantity_max") is None else t for t in tiers]
 
 
 def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
@@ -70,6 +85,8 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
     body = {f: v for f, v in fields.items() if f in FIELDS}
     if "currency" in body:
         body["currency"] = body["currency"].lower()   # the API's examples use lower case
+    if body.get("bulk_pricing_tiers"):
+        body["bulk_pricing_tiers"] = _sent_tiers(body["bulk_pricing_tiers"])
     return body
 
 

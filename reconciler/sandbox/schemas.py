@@ -303,11 +303,13 @@ PRICE_LIST = {"name": _s(None, 1), "active": _BOOL}
 PRICE_LIST_READ_ONLY = ("id", "date_created", "date_modified")
 
 # PL Bulk Pricing Tier. No field is declared required; a tier without its minimum,
-# type or amount has no meaning, so those three are required (our choice), and
-# ``quantity_max`` null means "no maximum".
+# type or amount has no meaning, so those three are required (our choice).
+# ⚠ ``quantity_max``: a records answer says "null indicates that there is no maximum",
+# the upsert's request schema (BulkPricingTier) types it integer only and its examples
+# end the last tier at 2147483647. Stricter reading: a request body's null is refused.
 PRICE_TIER = {
     "type": "object",
-    "properties": {"quantity_min": _i(1), "quantity_max": {"type": ["integer", "null"], "minimum": 1},
+    "properties": {"quantity_min": _i(1), "quantity_max": _i(1),
                    "type": _e("fixed", "price", "percent"), "amount": _n(0)},
     "required": ["quantity_min", "type", "amount"],
     "additionalProperties": False,

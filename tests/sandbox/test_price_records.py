@@ -123,7 +123,7 @@ def test_cursor_walk_and_page_mode(api, sandbox):
 def test_includes_and_filters(api, sandbox):
     seed_variants(sandbox, products=1, widths=1, lengths=2)
     tiers = [{"quantity_min": 10, "quantity_max": 19, "type": "percent", "amount": 1},
-             {"quantity_min": 20, "quantity_max": None, "type": "percent", "amount": 3}]
+             {"quantity_min": 20, "quantity_max": 2147483647, "type": "percent", "amount": 3}]
     api.put(f"{LISTS}/1/records", json=[
         {"sku": "P0-0-0", "currency": "gbp", "price": 5, "bulk_pricing_tiers": tiers},
         {"sku": "P0-0-1", "currency": "usd", "price": 6, "sale_price": 5.5, "retail_price": 7, "map_price": 4}])
@@ -145,7 +145,7 @@ def test_includes_and_filters(api, sandbox):
 
 @pytest.mark.parametrize("tiers", [
     [{"quantity_min": 1, "quantity_max": 10, "type": "fixed", "amount": 1},
-     {"quantity_min": 5, "quantity_max": None, "type": "fixed", "amount": 1}],        # overlap
+     {"quantity_min": 5, "quantity_max": 2147483647, "type": "fixed", "amount": 1}],        # overlap
     [{"quantity_min": 10, "quantity_max": 5, "type": "price", "amount": 1}],           # max < min
     [{"quantity_min": 1, "type": "percent", "amount": 101}],                            # over 100 %
     [{"quantity_min": 1, "type": "bogo", "amount": 1}],
