@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import requests
 
+from reconciler import build_plan, load_desired, read_live
 from reconciler.apply import last_applied
 
 from .test_variants import base, changes, converge, plan_for, write  # noqa: F401  (fixture)
@@ -45,3 +46,23 @@ def test_an_admin_deleting_one_variant_leaves_its_value_and_the_plan_recreates_o
     plan, desired = plan_for(client, folder)
     assert changes(plan) == [("create", "variant", "CT-BLK100-3.6", ("options", "price", "sku"))]
     converge(client, folder, plan, desired)
+
+
+def test_adding_or_removing_an_option_value_in_yaml_is_a_yaml_change_not_drift(base, run_cli, client, tmp_path):
+    base[0]["options"]["Width"].append("10mm")   # the store lists labels in its own order ("10mm" < "2.5mm")
+    base[0]["variants"].append({"sku": "CT-BLK100-10", "options": {"Width": "10mm"}, "price": 3.95})
+    folder = write(tmp_path, base)
+    assert run_cli("apply", "--catalog", folder, "--auto-approve").exit_code == 0
+    base[0]["options"]["Width"].insert(2, "4.8mm")                   # a PR adds a value ...
+    base[0]["variants"].append({"sku": "CT-BLK100-4.8", "options": {"Width": "4.8mm"}, "price": 2.95})
+    base[1]["options"]["Width"].remove("4.8mm")                      # ... and removes one
+    base[1]["variants"].pop()
+    write(tmp_path, base)
+    state = last_applied.load(tmp_path / "cwd" / last_applied.DEFAULT_PATH)
+    assert state is not None
+    desired = load_desired(folder)
+    plan = build_plan(desired, read_live(client, desired.store), last_applied=state)
+    assert {c.key: c.origin for c in plan.changes if c.kind == "option"} == \
+        {"CT-BLK100/Width": "yaml", "CT-NAT200/Width": "yaml"}
+    found = run_cli("drift", "--catalog", folder)
+    assert found.exit_code == 0, found.output
