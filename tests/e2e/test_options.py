@@ -66,3 +66,68 @@ def test_adding_or_removing_an_option_value_in_yaml_is_a_yaml_change_not_drift(b
         {"CT-BLK100/Width": "yaml", "CT-NAT200/Width": "yaml"}
     found = run_cli("drift", "--catalog", folder)
     assert found.exit_code == 0, found.output
+
+
+def test_an_extra_value_an_admin_adds_is_never_re_added_when_the_yaml_lists_it(base, sandbox, client, tmp_path):
+    admin = Admin(sandbox)
+    pid, width = admin.option("CT-BLK100", "Width")
+    admin.call("POST", f"/v3/catalog/products/{pid}/options/{width['id']}/values", {"label": "6.0mm", "sort_order": 9})
+    folder = write(tmp_path, base)
+    plan, _ = plan_for(client, folder)
+    assert changes(plan) == []      # unused and unlisted: not read (no request per product), harmless
+    base[0]["options"]["Width"].append("6.0mm")
+    base[0]["variants"].append({"sku": "CT-BLK100-6.0", "options": {"Width": "6.0mm"}, "price": 3.10})
+    write(tmp_path, base)
+    plan, desired = plan_for(client, folder)
+    assert changes(plan) == [("create", "variant", "CT-BLK100-6.0", ("options", "price", "sku"))]
+    converge(client, folder, plan, desired)
+
+
+def test_an_option_value_an_admin_renames_is_renamed_back(base, sandbox, client, tmp_path):
+    admin = Admin(sandbox)
+    pid, width = admin.option("CT-BLK100", "Width")
+    vid = next(v["id"] for v in width["option_values"] if v["label"] == "3.6mm")
+    admin.call("PUT", f"/v3/catalog/products/{pid}/options/{width['id']}/values/{vid}", {"label": "3.5mm", "sort_order": 1})
+    folder = write(tmp_path, base)
+    plan, desired = plan_for(client, folder)
+    assert [c[:3] for c in changes(plan)] == [
+        ("create", "variant", "CT-BLK100-3.6"),     # its options changed: replaced
+        ("delete", "variant", "CT-BLK100-3.6"),
+        ("update", "option", "CT-BLK100/Width"),
+    ]
+    converge(client, folder, plan, desired)
+    _, width = admin.option("CT-BLK100", "Width")
+    assert sorted(v["label"] for v in width["option_values"]) == ["2.5mm", "3.6mm"]
+
+
+def test_an_option_an_admin_deletes_with_its_variants_is_created_again(base, sandbox, client, tmp_path):
+    admin = Admin(sandbox)
+    for sku in ("CT-NAT200-3.6", "CT-NAT200-4.8"):
+        admin.delete_variant(sku)
+    pid, width = admin.option("CT-NAT200", "Width")
+    admin.call("DELETE", f"/v3/catalog/products/{pid}/options/{width['id']}")
+    folder = write(tmp_path, base)
+    plan, desired = plan_for(client, folder)
+    assert [c[:3] for c in changes(plan)] == [
+        ("create", "option", "CT-NAT200/Width"),
+        ("create", "variant", "CT-NAT200-3.6"),
+        ("create", "variant", "CT-NAT200-4.8"),
+    ]
+    converge(client, folder, plan, desired)
+
+
+def test_an_option_an_admin_renames_is_replaced_with_its_variants(base, sandbox, client, tmp_path):
+    admin = Admin(sandbox)
+    pid, width = admin.option("CT-BLK100", "Width")
+    admin.call("PUT", f"/v3/catalog/products/{pid}/options/{width['id']}", {"display_name": "Size"})
+    folder = write(tmp_path, base)
+    plan, desired = plan_for(client, folder)
+    assert [c[:3] for c in changes(plan)] == [
+        ("create", "option", "CT-BLK100/Width"),
+        ("create", "variant", "CT-BLK100-2.5"),
+        ("create", "variant", "CT-BLK100-3.6"),
+        ("delete", "option", "CT-BLK100/Size"),
+        ("delete", "variant", "CT-BLK100-2.5"),
+        ("delete", "variant", "CT-BLK100-3.6"),
+    ]
+    converge(client, folder, plan, desired)
