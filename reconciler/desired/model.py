@@ -130,6 +130,9 @@ class StoreSettings:
     max_delete_percent: Decimal = Decimal(5)
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
+    # {product sku: {option name: [labels]}} as the products' ``options`` say (filled
+    # by resources/option.py): the read checks them against what the variants show.
+    declared_options: dict[str, dict[str, list[str]]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

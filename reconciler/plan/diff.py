@@ -51,7 +51,7 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
     mark_mass_deletes(plan, desired, live, allow=allow_deletes)
     plan.impact = price_impact(plan, desired, live)
     plan.refresh = live.refresh
-    _mark_origins(plan, live, last_applied)
+    _mark_origins(plan, live, last_applied, registry)
     if diagnostics:
         raise DesiredStateError(diagnostics)
     return plan
@@ -255,7 +255,7 @@ def _field_order(kind: ResourceKind, fields: dict[str, Any]) -> list[str]:
 _MISSING = object()
 
 
-def _mark_origins(plan: Plan, live: LiveState, last_applied) -> None:
+def _mark_origins(plan: Plan, live: LiveState, last_applied, registry: Registry = REGISTRY) -> None:
     """Tell a PR's intent (yaml) from edits made in the store since the last apply
     (drift), using the last-applied state when there is one (apply/last_applied.py);
     and note when the store last changed each object, where the API says."""
@@ -265,10 +265,10 @@ def _mark_origins(plan: Plan, live: LiveState, last_applied) -> None:
         return
     plan.last_applied = last_applied.written_at
     for change in plan.changes:
-        change.origin = _origin(change, last_applied.get(change.kind, change.key))
+        change.origin = _origin(change, last_applied.get(change.kind, change.key), registry[change.kind])
 
 
-def _origin(change: ResourceChange, last: dict | None) -> str:
+def _origin(change: ResourceChange, last: dict | None, kind: ResourceKind) -> str:
     if change.action is Action.CREATE:
         return "drift" if last is not None else "yaml"          # applied before, gone from the store now
     if change.action is Action.DELETE:
@@ -281,7 +281,9 @@ def _origin(change: ResourceChange, last: dict | None) -> str:
         if was is _MISSING:
             yaml_changed = True                                  # not applied before: the YAML's doing
             continue
-        was, before, after = (_number_by_value(v) for v in (was, f.before, f.after))
+        # A set field (an option's values) in any order: the store lists labels in
+        # its order, the last-applied state in the YAML's (issue 11 finding 9).
+        was, before, after = (_number_by_value(_normal(kind, f.path, v)) for v in (was, f.before, f.after))
         yaml_changed |= was != after
         store_changed |= was != before
     if yaml_changed and store_changed:

@@ -1,9 +1,14 @@
 """option: a product's variant option and its values, e.g. Width: [2.5mm, 3.6mm, 4.8mm].
 
 Key: "<product sku>/<display name>". Read from the option values the product's
-variants carry (include=variants), so no per-product option requests are needed;
-an option value that no variant uses is therefore invisible, and validation
-requires every listed value to be used by a variant.
+variants carry (include=variants), so no per-product option requests are needed.
+A value no variant uses (an admin deleted its variant; BigCommerce keeps the
+value) is invisible there, so a product whose YAML options the variants do not
+explain (``unexplained``) has its options read from the store's own
+``GET /v3/catalog/products/{id}/options`` (``live_from_options``): one request per
+such product, none for a store that matches. ``include=options`` would cost a
+request per 10 products (FACTS.md 3.1). An unused value the YAML does not list
+either stays unread unless the product is read in full for another reason.
 
 Apply: a new option is POSTed with its values; new values of an existing option
 are POSTed one by one; values dropped from the list are deleted after the
@@ -31,6 +36,8 @@ def value_key(sku: str, name: str, label: str) -> str:
 
 def from_parent(product, settings) -> list:
     opts = product.fields.get("options") or {}
+    if opts:
+        settings.declared_options[product.key] = {name: [text(v) for v in values] for name, values in opts.items()}
     return [
         child("option", key_for(product.key, name), product, f"options.{name}",
               {"name": name, "values": [text(v) for v in values]})
@@ -52,6 +59,36 @@ def live_from_parent(row: dict[str, Any], sku: str, refs, settings) -> list[Live
             refs.add("option_value", value_key(sku, opt["name"], label), value_id)
         out.append(LiveObject("option", key, option_id, {"name": opt["name"], "values": sorted(opt["values"])},
                               parent=sku, extra={"product_id": row["id"], "value_ids": dict(opt["values"])}))
+    return out
+
+
+def unexplained(live, declared: dict[str, dict[str, list[str]]]) -> dict[str, int]:
+    """{product key: id} of the products whose YAML options name an option or a value
+    their variants' option values do not show: only the store's options tell."""
+    out = {}
+    for sku, options in declared.items():
+        product = live.get("product", sku)
+        if product is None:
+            continue
+        for name, values in options.items():
+            have = live.get("option", key_for(product.key, name))
+            if have is None or not set(values) <= set(have.fields["values"]):
+                out[product.key] = product.id
+                break
+    return out
+
+
+def live_from_options(rows: list[dict[str, Any]], sku: str, product_id: int, refs) -> list[LiveObject]:
+    """The product's options as the store keeps them (``/v3/catalog/products/{id}/options``)."""
+    out = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        key = key_for(sku, row["display_name"])
+        ids = {v["label"]: v["id"] for v in row.get("option_values") or []}
+        refs.add("option", key, row["id"])
+        for label, value_id in ids.items():
+            refs.add("option_value", value_key(sku, row["display_name"], label), value_id)
+        out.append(LiveObject("option", key, row["id"], {"name": row["display_name"], "values": sorted(ids)},
+                              parent=sku, extra={"product_id": product_id, "value_ids": ids}))
     return out
 
 

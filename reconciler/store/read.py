@@ -43,8 +43,31 @@ def read_live(client: StoreClient, settings: StoreSettings | None = None,
         if refresh not in ("full", "incremental"):
             builder = LiveBuilder(settings, registry)
             _read_all(client, builder, settings, registry)
-            return builder.finish()
-        return _read_cached(client, settings, registry, refresh, cache_path)
+            return _read_options(client, builder.finish(), settings)
+        return _read_options(client, _read_cached(client, settings, registry, refresh, cache_path), settings)
+
+
+def _read_options(client: StoreClient, live: LiveState, settings: StoreSettings) -> LiveState:
+    """The store's own options of the products whose YAML options their variants do
+    not explain (resources/option.py): a value no variant uses is only there."""
+    from reconciler.resources import option
+
+    wanted = option.unexplained(live, settings.declared_options)
+    if not wanted:
+        return live
+    items = sorted(wanted.items())
+    groups = [items[i::8] for i in range(min(8, len(items)))]     # a few threads, not one per product
+    got = client.gather({str(i): (lambda g=g: [(sku, pid, client.list_all(f"/v3/catalog/products/{pid}/options"))
+                                                for sku, pid in g]) for i, g in enumerate(groups)})
+    read = {sku.casefold() for sku in wanted}
+    options = live.objects.setdefault("option", {})
+    for key in [k for k, o in options.items() if (o.parent or "").casefold() in read]:
+        del options[key]
+    for results in got.values():
+        for sku, pid, rows in results:
+            for obj in option.live_from_options(rows, sku, pid, live.refs):
+                live.add(obj)
+    return live
 
 
 def _read_cached(client: StoreClient, settings: StoreSettings, registry: Registry, refresh: str,
@@ -322,7 +345,7 @@ def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", se
             reads[kind.name] = lambda k=kind, p=params: _read_kind(client, builder, k, p, touched)
     with gcpause.paused():
         client.gather(reads)
-        return builder.finish()
+        return _read_options(client, builder.finish(), settings)
 
 
 def _needed(touched: Touched, registry: Registry) -> set[str]:
