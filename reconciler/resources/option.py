@@ -97,11 +97,15 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
 
 
 def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "display_name": fields["name"],
         "type": "rectangles",
         "option_values": [{"label": v, "sort_order": i} for i, v in enumerate(fields.get("values") or [])],
     }
+    if parent is not None and refs is not None and refs.has("product", parent):
+        # VO createOption requires ``product_id`` in the body beside the one in the path.
+        body["product_id"] = refs.id_of("product", parent)
+    return body
 
 
 OPTION = register(ResourceKind(

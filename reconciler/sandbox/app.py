@@ -326,12 +326,15 @@ class SandboxApp:
         # this process, so tests can see which requests overlapped.
         # ``body``: a POST/PUT body as text, up to _BODY_LOG_MAX bytes (None beyond it), so
         # tests can check every write against the official specs (tests/contract/).
+        # ``agent``: the User-Agent, so a test can tell its client's writes from the
+        # writes it makes itself as an admin or another app would.
         body_text = None
         if request.method in ("POST", "PUT") and 0 < (request.content_length or 0) <= _BODY_LOG_MAX:
             body_text = request.get_data(cache=True).decode("utf-8", "replace")
         entry = {"method": request.method, "path": sub, "route": pattern,
                  "query": request.args.to_dict(), "status": None, "items": items, "fault": None,
-                 "arrived": time.monotonic(), "answered": None, "body": body_text}
+                 "arrived": time.monotonic(), "answered": None, "body": body_text,
+                 "agent": request.headers.get("User-Agent", "")}
         with self._lock:
             self._requests[f"{request.method} {pattern}"] += 1
             self._log.append(entry)

@@ -117,9 +117,20 @@ class PriceLists:
         if not name or self.by_name(name) is not None:
             raise ValueError(f"seed price list {name!r}: missing or duplicate name")
         price_list = self._build({"name": name, "active": item.get("active", True)})
-        records = item.get("records", [])
+        records = [_open_tiers(r) for r in item.get("records", [])]
         if records:
             errors = self.s.price_records.write(price_list["id"], records, mode="put")
             if errors:
                 raise ValueError(f"seed price list {name!r}: bad records: {errors}")
         return price_list
+
+
+def _open_tiers(record: dict) -> dict:
+    """A seed's open-ended tier (``quantity_max: null``) as a request body must send it:
+    the upsert's schema types ``quantity_max`` integer and PL's examples end the last
+    tier at 2147483647 (see schemas.PRICE_TIER)."""
+    tiers = record.get("bulk_pricing_tiers")
+    if not tiers:
+        return record
+    return {**record, "bulk_pricing_tiers": [
+        {**t, "quantity_max": 2147483647} if t.get("quantity_max") is None else t for t in tiers]}
