@@ -373,7 +373,7 @@ class Run:
         for change, _ in ready:
             try:
                 rows.append(find_by_key(self.client, kind, change.key, parent_id=self.parent_id(kind, change),
-                                        settings=self.settings))
+                                        settings=self.settings, parent=parent_key(change)))
             except errors.StoreError:
                 rows.append(None)
         return rows

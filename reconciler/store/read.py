@@ -441,12 +441,16 @@ def _present(client: StoreClient, kind, keys: list[str]) -> list[str]:
 
 
 def find_by_key(client: StoreClient, kind, key: str, *, parent_id: int | None = None,
-                settings: StoreSettings | None = None) -> dict | None:
+                settings: StoreSettings | None = None, parent: str | None = None) -> dict | None:
     """Look an object up by its key: after a create whose answer was lost (timeout,
     5xx, dropped connection) the store may or may not have it, and a blind retry
-    could make a duplicate. Returns the store's row, or None."""
+    could make a duplicate. Returns the store's row, or None. ``parent``: the parent's
+    key, so a sub-resource's name is what follows ``<parent>/`` (a name may hold '/')."""
     settings = settings or StoreSettings()
-    name = key.rsplit("/", 1)[-1]
+    if parent is not None and key.startswith(parent + "/"):
+        name = key[len(parent) + 1:]
+    else:
+        name = key.rsplit("/", 1)[-1]
     if kind.name == "product":
         params = {**(kind.list_params(settings) if kind.list_params else {}), "sku": key}
         rows = client.get(kind.endpoint, params).data.get("data") or []
