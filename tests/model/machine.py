@@ -58,7 +58,10 @@ KNOWN_OPEN = {
     "api_delete_variant": 1,          # admin deletes one variant -> option value kept -> fails forever
     "api_remove_option_value": 1,     # same root: option values read from variants, not options
     "api_rename_option_value": 1,
-    "yaml_toggle_width": 9,           # option-value YAML edits called drift / not applied
+    # yaml_toggle_width (finding 9's add/remove in the YAML) ran 498 steps on main without a
+    # failure (seed 3): always on. The rename was not verified in time (a 150-step run hit the
+    # 200 s timeout, likely shrinking a failure): kept behind the switch.
+    "yaml_rename_width": 9,           # an option value renamed in the YAML, its variant kept
 }
 _ENABLED = {n.strip() for n in os.environ.get("MODEL_ENABLE", "").split(",") if n.strip()}
 
@@ -119,7 +122,8 @@ def product(code: str, widths=("2.5mm", "3.6mm"), price=Decimal("2.00")) -> dict
 
 
 def variant_sku(sku: str, width: str) -> str:
-    return f"{sku}-{width.removesuffix('mm')}"
+    """The SKU ignores a space in the label: "2.5mm" and its renamed "2.5 mm" are one variant."""
+    return f"{sku}-{width.replace(' ', '').removesuffix('mm')}"
 
 
 class Killed(BaseException):
@@ -420,11 +424,23 @@ class CatalogMachine(RuleBasedStateMachine):
     def yaml_toggle_width(self, data, width):
         self.step("yaml_edits")
         p = self.products[data.draw(st.sampled_from(sorted(self.products)))]
+        width = next((w for w in p["widths"] if variant_sku("", w) == variant_sku("", width)), width)  # renamed
         if width in p["widths"] and len(p["widths"]) > 1:
             del p["widths"][width]
             self.records.pop(variant_sku(p["sku"], width), None)
         elif width not in p["widths"]:
             p["widths"][width] = p["price"]
+
+    @precondition(lambda self: enabled("yaml_rename_width"))
+    @rule(data=st.data())
+    def yaml_rename_width(self, data):
+        """Rename one option value ("2.5mm" <-> "2.5 mm"): same variant SKU, new label."""
+        self.step("yaml_edits")
+        p = self.products[data.draw(st.sampled_from(sorted(self.products)))]
+        old = data.draw(st.sampled_from(sorted(p["widths"])))
+        new = old.replace(" ", "") if " " in old else old.replace("mm", " mm")
+        if new not in p["widths"]:
+            p["widths"] = {new if w == old else w: v for w, v in p["widths"].items()}
 
     @precondition(lambda self: self.next_code < 3)
     @rule()
