@@ -14,12 +14,15 @@ subprocess costs ~1 s of interpreter start per step; the in-process kill leaves 
 store in the same kind of state (some writes done, the rest never sent), so the
 machine can afford hundreds of them. tests/e2e/test_crash.py covers the real signal.
 
-Invariants after each fault-free apply (`check_after_apply`):
-- the next plan is empty, or every change it still holds is NAMED: the apply just
-  before reported that change's address as failed with a non-empty message, or the
-  plan marks it `blocked` (a guardrail, with its why). (A plan names an object by its
-  address, ``kind['key']``; `reason` does not count: every change has one, e.g.
-  "absent_from_store", which says why it changes, not why it could not.)
+Invariants after each fault-free apply (`check_next_plan`):
+- the next plan is empty, or every change it still holds is blocked (a guardrail) or
+  failed in that apply MUST_FIX (a 409: another writer holds the name/SKU; the failure
+  names the object and the store's reason) or DEPENDENT on such an owner; a 422/404/207
+  (CLIENT) or a 5xx (OTHER) is never acceptable (see `failure_class`);
+- then a second fault-free apply, nothing edited, must not fail but MUST_FIX: a change
+  that fails on every apply ("fails forever") is caught;
+- with no store edit since the last fault-free apply, no change is called drift against
+  the last-applied state (recorded after every apply, as `catalog apply` does);
 - no duplicate SKUs in the store (case-insensitive, products and variants);
 - objects outside the YAML (products, price lists, customer groups the catalog does
   not name) are byte-identical in /__sandbox/dump before and after the apply;
