@@ -14,12 +14,15 @@ subprocess costs ~1 s of interpreter start per step; the in-process kill leaves 
 store in the same kind of state (some writes done, the rest never sent), so the
 machine can afford hundreds of them. tests/e2e/test_crash.py covers the real signal.
 
-Invariants after each fault-free apply (`check_after_apply`):
-- the next plan is empty, or every change it still holds is NAMED: the apply just
-  before reported that change's address as failed with a non-empty message, or the
-  plan marks it `blocked` (a guardrail, with its why). (A plan names an object by its
-  address, ``kind['key']``; `reason` does not count: every change has one, e.g.
-  "absent_from_store", which says why it changes, not why it could not.)
+Invariants after each fault-free apply (`check_next_plan`):
+- the next plan is empty, or every change it still holds is blocked (a guardrail) or
+  failed in that apply MUST_FIX (a 409: another writer holds the name/SKU; the failure
+  names the object and the store's reason) or DEPENDENT on such an owner; a 422/404/207
+  (CLIENT) or a 5xx (OTHER) is never acceptable (see `failure_class`);
+- then a second fault-free apply, nothing edited, must not fail but MUST_FIX: a change
+  that fails on every apply ("fails forever") is caught;
+- with no store edit since the last fault-free apply, no change is called drift against
+  the last-applied state (recorded after every apply, as `catalog apply` does);
 - no duplicate SKUs in the store (case-insensitive, products and variants);
 - objects outside the YAML (products, price lists, customer groups the catalog does
   not name) are byte-identical in /__sandbox/dump before and after the apply;
@@ -34,9 +37,11 @@ the lead enables them after the merge with MODEL_ENABLE=name,name or MODEL_ENABL
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
+import re
 from decimal import Decimal
 
 import requests
@@ -46,17 +51,23 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
+from reconciler.apply import last_applied
 from reconciler.errors import ReconcilerError
 from reconciler.plan.model import Action
 
+# Findings 2-8 and 10-15 are merged on main: their rules (group name case, 429 bursts,
+# price-record deletes, brands, comma SKUs, ...) always run.
 KNOWN_OPEN = {
     "api_delete_variant": 1,          # admin deletes one variant -> option value kept -> fails forever
     "api_remove_option_value": 1,     # same root: option values read from variants, not options
     "api_rename_option_value": 1,
-    "yaml_toggle_width": 9,           # option-value YAML edits called drift / not applied
-    "api_group_name_case": 3,         # case of a group name flaps
-    "faulted_apply_429": 5,           # 429 bursts spend the 5xx budget
-    "api_delete_price_record": 4,     # DELETE retry meeting 404 (under faults)
+    # yaml_toggle_width (finding 9's add/remove in the YAML) ran 498 steps on main without a
+    # failure (seed 3): always on. The rename was not verified in time (a 150-step run hit the
+    # 200 s timeout, likely shrinking a failure): kept behind the switch.
+    "yaml_rename_width": 9,           # an option value renamed in the YAML, its variant kept
+    # New (this branch, tests/e2e/test_regressions_model.py, xfail): list renamed in case +
+    # switched off + assignments removed -> the assignment stays, no failure reported.
+    "yaml_price_list_case": "new",
 }
 _ENABLED = {n.strip() for n in os.environ.get("MODEL_ENABLE", "").split(",") if n.strip()}
 
@@ -66,7 +77,36 @@ def enabled(name: str) -> bool:
 
 
 STEPS = {"count": 0, "applies": 0, "faulted": 0, "killed": 0, "api_edits": 0, "yaml_edits": 0,
-         "faults_injected": 0}
+         "faults_injected": 0, "second_applies": 0, "drift_checks": 0}
+
+# How a failed change's message classifies it (the status the store answered, as the
+# executor writes it: "BigCommerce 409 Conflict: ..." or "409 <item message>").
+#   MUST_FIX: the store refused it for a reason only the YAML can fix: 409, another
+#     writer holds the name/SKU. Acceptable in the next plan, once named.
+#   CLIENT:   our client's fault: 400/404/405/413/422 (a body we built, an id we should
+#     have known), a 207 item refusal. Never acceptable after a fault-free apply.
+#   DEPENDENT: never sent because the object it hangs on failed (UnresolvedReference);
+#     acceptable when that owner failed MUST_FIX.
+#   OTHER:    a 5xx / no answer: a fault-free apply has none, so not acceptable either.
+MUST_FIX, CLIENT, DEPENDENT, OTHER = "must_fix", "client", "dependent", "other"
+_STATUS = re.compile(r"(?:^|BigCommerce )([1-5]\d\d)\b")
+
+
+def failure_class(message: str) -> str:
+    m = _STATUS.search(message or "")
+    status = int(m.group(1)) if m else 0
+    if status == 409:
+        return MUST_FIX
+    if status in (207, 400, 404, 405, 413, 422):
+        return CLIENT
+    if not status and "does not exist in the store" in (message or ""):
+        return DEPENDENT
+    return OTHER
+
+
+def owner_of(key: str) -> str:
+    """'CT-A-2.5', 'CT-A/Width', 'CT-A@uk-main' -> their product's key prefix 'CT-A'."""
+    return re.split(r"[/@]", key)[0]
 
 STORE = {"store": {"name": "Model store", "currency": "GBP", "channels": {"uk-main": 1, "us-trade": 2}}}
 CHANNEL_IDS = STORE["store"]["channels"]
@@ -76,17 +116,20 @@ UNMANAGED = {"sku": "CT-OLD99", "name": "Discontinued ties", "type": "physical",
              "weight": 1, "categories": ["Cable Ties"], "inventory_level": 7,
              "inventory_tracking": "product"}
 FAULTS = ["500", "502", "503", "drop", "drop_after", "500_after", "partial"]
+BRANDS = ["GTSE Pro", "FixRight"]
+TITLES = ["GTSE Pro cable ties", "Ties by GTSE", ""]
 money = st.integers(min_value=100, max_value=900).map(lambda c: Decimal(c) / 100)
 
 
 def product(code: str, widths=("2.5mm", "3.6mm"), price=Decimal("2.00")) -> dict:
     sku = f"CT-{code}"
-    return {"sku": sku, "name": f"Cable Ties {code}", "price": price, "channels": ["uk-main"],
+    return {"sku": sku, "name": f"Cable Ties {code}", "price": price, "channels": ["uk-main"], "brand": BRANDS[0],
             "widths": {w: price for w in widths}, "custom_fields": {"Material": "Nylon"}}
 
 
 def variant_sku(sku: str, width: str) -> str:
-    return f"{sku}-{width.removesuffix('mm')}"
+    """The SKU ignores a space in the label: "2.5mm" and its renamed "2.5 mm" are one variant."""
+    return f"{sku}-{width.replace(' ', '').removesuffix('mm')}"
 
 
 class Killed(BaseException):
@@ -138,7 +181,7 @@ def seed_data(products: list[dict], records: dict[str, Decimal], rules: list[dic
     out = []
     for p in products:
         out.append({"sku": p["sku"], "name": p["name"], "type": "physical", "price": float(p["price"]),
-                    "weight": 0.05, "categories": ["Cable Ties"],
+                    "weight": 0.05, "categories": ["Cable Ties"], "brand": p["brand"],
                     "channels": [CHANNEL_IDS[c] for c in p["channels"]],
                     "custom_fields": dict(p["custom_fields"]),
                     "inventory_level": INVENTORY, "inventory_tracking": "product",
@@ -146,7 +189,7 @@ def seed_data(products: list[dict], records: dict[str, Decimal], rules: list[dic
                                   "price": float(v), "inventory_level": INVENTORY}
                                  for w, v in p["widths"].items()]})
     out.append(dict(UNMANAGED))
-    return {"categories": [{"path": "Cable Ties"}], "products": out,
+    return {"brands": [{"name": b} for b in BRANDS], "categories": [{"path": "Cable Ties"}], "products": out,
             "customer_groups": [{"name": "Retail", "is_default": True, "id": 1},
                                 {"name": "Trade", "id": 2},
                                 {"name": "Staff", "id": 3},
@@ -167,11 +210,18 @@ class CatalogMachine(RuleBasedStateMachine):
 
     @initialize()
     def start(self):
-        self.products = {p["sku"]: p for p in (product("A"), product("B", ("3.6mm", "4.8mm")))}
+        # B's SKU holds a comma (finding 8: a `sku:in` filter splits on commas).
+        self.products = {p["sku"]: p for p in (product("A"), product("B,2", ("3.6mm", "4.8mm")))}
         self.records = {variant_sku("CT-A", "2.5mm"): Decimal("1.60")}
         self.assignments = [{"customer_group": "Trade", "channel": "uk-main"}]
         self.rules = [{"type": "all", "method": "percent", "amount": Decimal("5")}]
         self.next_code = 0
+        self.brands = {b: None for b in BRANDS}          # name -> page_title (None: not in the YAML)
+        self.list_name, self.list_active, self.trade_name = "Trade GBP", True, "Trade"
+        self.state = self.folder.parent / "last-applied.json"
+        self.state.unlink(missing_ok=True)
+        self.dirty = True            # the store may differ from last-applied (admin edit, fault, kill)
+        self.unsettled: set[str] = set()     # keys (folded) that failed in the last apply
         self.other = Other(self.server)
         self.other.control("POST", "reset", {"data": _jsonable(seed_data(
             list(self.products.values()), self.records, self.rules))})
@@ -188,13 +238,16 @@ class CatalogMachine(RuleBasedStateMachine):
                           "weight": Decimal("0.05"), "categories": ["Cable Ties"],
                           "options": {"Width": list(p["widths"])},
                           "variants": [{"sku": variant_sku(p["sku"], w), "options": {"Width": w}, "price": v}
-                                       for w, v in p["widths"].items()],
+                                       for w, v in p["widths"].items()], "brand": p["brand"],
                           "channels": list(p["channels"]), "custom_fields": dict(p["custom_fields"])})
-        groups = [{"name": "Retail", "is_default": True}, {"name": "Trade"},
+        groups = [{"name": "Retail", "is_default": True}, {"name": self.trade_name},
                   {"name": "Wholesale", "discount_rules": self.rules}]
-        lists = [{"name": "Trade GBP", "active": True, "currency": "GBP", "assignments": self.assignments,
+        assignments = [dict(a, customer_group=self.trade_name) for a in self.assignments]
+        lists = [{"name": self.list_name, "active": self.list_active, "currency": "GBP", "assignments": assignments,
                   "records": [{"sku": s, "price": v} for s, v in self.records.items()]}]
+        brands = [{"name": b} if t is None else {"name": b, "page_title": t} for b, t in self.brands.items()]
         files = {"store.yaml": STORE, "categories.yaml": {"categories": [{"path": "Cable Ties"}]},
+                 "brands.yaml": {"brands": brands},
                  "products.yaml": {"products": items}, "groups.yaml": {"customer_groups": groups},
                  "prices.yaml": {"price_lists": lists}}
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -214,9 +267,29 @@ class CatalogMachine(RuleBasedStateMachine):
         self.write_yaml()
         desired = load_desired(self.folder)
         live = read_live(self.client, desired.store)
-        return build_plan(desired, live), desired, live
+        plan = build_plan(desired, live, last_applied=last_applied.load(self.state))
+        self.check_origins(plan)
+        return plan, desired, live
+
+    def check_origins(self, plan) -> None:
+        """Drift is an edit made in the store since the last apply: with none since a
+        fault-free apply (only YAML edits), no change may be called drift (finding 9)."""
+        if self.dirty:
+            return
+        STEPS["drift_checks"] += 1
+        drift = [(c.address, c.origin) for c in plan.changes
+                 if c.origin in ("drift", "yaml+drift") and not any(
+                     c.key.casefold().startswith(k) for k in self.unsettled)]
+        assert not drift, f"YAML-only edits reported as drift against the last-applied state: {drift}"
 
     def apply(self, fault_free: bool, kill_after: int | None = None, faults: dict | None = None):
+        failed = self.apply_once(fault_free, kill_after, faults)
+        if fault_free:
+            self.check_next_plan(failed)
+
+    def apply_once(self, fault_free: bool, kill_after: int | None = None, faults: dict | None = None):
+        """One apply as `catalog apply --auto-approve` runs it (last-applied recorded
+        after it); the store invariants checked; the failed changes' messages returned."""
         STEPS["applies"] += 1
         plan, desired, live = self.plan()
         before = self.server.dump()
@@ -228,25 +301,48 @@ class CatalogMachine(RuleBasedStateMachine):
             result = apply_saved_plan(plan, self.client, desired.store, check_stale=False, live=live,
                                       allow_price_drop=True, hooks=hooks)
             failed = {o.change.address: o.message for o in result.failed}
+            last_applied.record(self.state, plan, result.outcomes, desired)
+            self.unsettled = {o.change.key.casefold() for o in result.failed}
         except Killed:
             note(f"apply killed after {kill_after} changes")
         except ReconcilerError as exc:
             assert not fault_free, f"a fault-free apply raised {type(exc).__name__}: {exc}"
         finally:
             if faults:
-                STEPS["faults_injected"] += sum(self.other.control("GET", "faults")["injected"].values())
+                injected = sum(self.other.control("GET", "faults")["injected"].values())
+                STEPS["faults_injected"] += injected
+                note(f"faulted apply of {len(plan.changes)} changes: {injected} faults injected")
                 self.other.control("DELETE", "faults")
+        self.dirty = not fault_free
         after = self.server.dump()
         self.check_store(before, after)
-        if fault_free:
-            self.check_next_plan(failed)
+        return failed
 
-    def check_next_plan(self, failed: dict[str, str]) -> None:
+    def check_next_plan(self, failed: dict[str, str], second: bool = False) -> None:
+        """After a fault-free apply the next plan is empty but for changes the store
+        refused for a reason the YAML must fix (MUST_FIX, named with its message, or
+        DEPENDENT on such an owner) or a guardrail blocks; then a second fault-free
+        apply, nothing edited in between, must not fail with an error our client
+        caused: "fails forever" is a failure (see failure_class)."""
         again, _, _ = self.plan()
-        unnamed = [(c.action.verb, c.address, [f.path for f in c.changes]) for c in again.changes
-                   if c.action is not Action.NOOP and not c.blocked
-                   and not failed.get(c.address)]
-        assert not unnamed, f"plan after a fault-free apply still changes, unnamed: {unnamed}; failed: {failed}"
+        left = [c for c in again.changes if c.action is not Action.NOOP and not c.blocked]
+        must_fix = [_key(a) for a, m in failed.items() if failure_class(m) == MUST_FIX]
+
+        def acceptable(address: str, message: str | None) -> bool:
+            kind = failure_class(message) if message else None
+            return kind == MUST_FIX or kind == DEPENDENT and any(
+                _key(address).casefold().startswith(k.casefold()) for k in must_fix)
+
+        bad = [(c.action.verb, c.address, [f.path for f in c.changes], failed.get(c.address)) for c in left
+               if not acceptable(c.address, failed.get(c.address))]
+        assert not bad, (f"plan after a fault-free apply still changes, not named as the YAML's to fix "
+                         f"(verb, address, fields, last failure): {bad}; failed: {failed}")
+        if left and not second:
+            STEPS["second_applies"] += 1
+            again_failed = self.apply_once(fault_free=True)
+            forever = {a: m for a, m in again_failed.items() if not acceptable(a, m)}
+            assert not forever, f"fails forever: a second fault-free apply fails again with: {forever}"
+            self.check_next_plan(again_failed, second=True)
 
     def check_store(self, before: dict, after: dict) -> None:
         skus = []
@@ -277,6 +373,8 @@ class CatalogMachine(RuleBasedStateMachine):
         STEPS["count"] += 1
         if kind:
             STEPS[kind] += 1
+        if kind == "api_edits":
+            self.dirty = True
 
     @rule()
     def fault_free_apply(self):
@@ -284,14 +382,18 @@ class CatalogMachine(RuleBasedStateMachine):
         self.apply(fault_free=True)
 
     @rule(seed=st.integers(0, 2**31 - 1), kinds=st.lists(st.sampled_from(FAULTS), min_size=1, max_size=3),
-          rate=st.sampled_from([0.05, 0.1, 0.2]), burst=st.integers(0, 3))
-    def faulted_apply(self, seed, kinds, rate, burst):
+          rate=st.sampled_from([0.2, 0.35, 0.5]), burst=st.integers(0, 3), price=money)
+    def faulted_apply(self, seed, kinds, rate, burst, price):
+        """Faults during a larger plan (every product's price set, so several batches
+        and PUTs are sent): rates high enough that they reach the wire (counted)."""
         self.step("faulted")
-        if burst and not enabled("faulted_apply_429"):
-            burst = 0
+        for p in self.products.values():
+            p["price"] = price
         queue = [{"fault": "429", "count": burst}] if burst else []
         self.client.transport.backoff_s = 0.01
-        self.apply(fault_free=False, faults={"seed": seed, "rates": {k: rate for k in kinds}, "queue": queue})
+        kinds = sorted(set(kinds))              # the sandbox takes rates adding up to at most 1
+        self.apply(fault_free=False, faults={"seed": seed, "rates": {k: rate / len(kinds) for k in kinds},
+                                             "queue": queue})
 
     @rule(n=st.integers(0, 15))
     def killed_apply(self, n):
@@ -328,11 +430,23 @@ class CatalogMachine(RuleBasedStateMachine):
     def yaml_toggle_width(self, data, width):
         self.step("yaml_edits")
         p = self.products[data.draw(st.sampled_from(sorted(self.products)))]
+        width = next((w for w in p["widths"] if variant_sku("", w) == variant_sku("", width)), width)  # renamed
         if width in p["widths"] and len(p["widths"]) > 1:
             del p["widths"][width]
             self.records.pop(variant_sku(p["sku"], width), None)
         elif width not in p["widths"]:
             p["widths"][width] = p["price"]
+
+    @precondition(lambda self: enabled("yaml_rename_width"))
+    @rule(data=st.data())
+    def yaml_rename_width(self, data):
+        """Rename one option value ("2.5mm" <-> "2.5 mm"): same variant SKU, new label."""
+        self.step("yaml_edits")
+        p = self.products[data.draw(st.sampled_from(sorted(self.products)))]
+        old = data.draw(st.sampled_from(sorted(p["widths"])))
+        new = old.replace(" ", "") if " " in old else old.replace("mm", " mm")
+        if new not in p["widths"]:
+            p["widths"] = {new if w == old else w: v for w, v in p["widths"].items()}
 
     @precondition(lambda self: self.next_code < 3)
     @rule()
@@ -450,8 +564,8 @@ class CatalogMachine(RuleBasedStateMachine):
                             **{"product_id:in": p["id"], "channel_id:in": channel})
 
     def price_list_id(self) -> int | None:
-        _, body = self.other.call("GET", "/v3/pricelists", name="Trade GBP")
-        rows = (body or {}).get("data") or []
+        _, body = self.other.call("GET", "/v3/pricelists", limit=250)
+        rows = [r for r in (body or {}).get("data") or [] if r["name"].casefold() == "trade gbp"]
         return rows[0]["id"] if rows else None
 
     @rule(data=st.data(), price=money)
@@ -464,7 +578,6 @@ class CatalogMachine(RuleBasedStateMachine):
         self.other.call("PUT", f"/v3/pricelists/{pl}/records",
                         [{"sku": sku, "currency": "GBP", "price": float(price)}])
 
-    @precondition(lambda self: enabled("api_delete_price_record"))
     @rule(data=st.data())
     def api_delete_price_record(self, data):
         self.step("api_edits")
@@ -491,7 +604,6 @@ class CatalogMachine(RuleBasedStateMachine):
         self.other.call("PUT", "/v2/customer_groups/4",
                         {"discount_rules": [{"type": "all", "method": "percent", "amount": str(amount)}]})
 
-    @precondition(lambda self: enabled("api_group_name_case"))
     @rule()
     def api_group_name_case(self):
         self.step("api_edits")
@@ -511,9 +623,60 @@ class CatalogMachine(RuleBasedStateMachine):
         status, _ = self.other.call("POST", "/v3/catalog/products", body)
         note(f"colliding product {body['sku']!r}/{body['name']!r}: {status}")
 
+    # ---- rules: brands, price list, group case ----------------------------------------
+
+    @rule(brand=st.sampled_from(BRANDS), title=st.sampled_from(TITLES + [None]))
+    def yaml_brand_title(self, brand, title):
+        self.step("yaml_edits")
+        self.brands[brand] = title
+
+    @rule(data=st.data(), brand=st.sampled_from(BRANDS))
+    def yaml_product_brand(self, data, brand):
+        self.step("yaml_edits")
+        self.products[data.draw(st.sampled_from(sorted(self.products)))]["brand"] = brand
+
+    @rule(data=st.data(), title=st.sampled_from(TITLES + ["Admin title"]))
+    def api_brand_title(self, data, title):
+        self.step("api_edits")
+        _, body = self.other.call("GET", "/v3/catalog/brands", name=data.draw(st.sampled_from(BRANDS)))
+        rows = (body or {}).get("data") or []
+        if rows:
+            self.other.call("PUT", f"/v3/catalog/brands/{rows[0]['id']}", {"name": rows[0]["name"], "page_title": title})
+
+    @rule(name=st.sampled_from(["Trade GBP", "TRADE GBP", "trade gbp"]), active=st.booleans())
+    def yaml_price_list(self, name, active):
+        """The list's name in another case, or switched off/on."""
+        self.step("yaml_edits")
+        if not enabled("yaml_price_list_case"):
+            name = "Trade GBP"
+        self.list_name, self.list_active = name, active
+
+    @rule(data=st.data())
+    def api_price_list(self, data):
+        self.step("api_edits")
+        pl = self.price_list_id()
+        if pl is None:
+            return
+        _, body = self.other.call("GET", f"/v3/pricelists/{pl}")
+        row = (body or {}).get("data") or {}
+        if data.draw(st.booleans()):
+            self.other.call("PUT", f"/v3/pricelists/{pl}", {"name": row["name"], "active": not row["active"]})
+        else:
+            self.other.call("PUT", f"/v3/pricelists/{pl}", {"name": row["name"].swapcase()})
+
+    @rule(name=st.sampled_from(["Trade", "TRADE", "trade"]))
+    def yaml_group_name_case(self, name):
+        self.step("yaml_edits")
+        self.trade_name = name
+
     @invariant()
     def counted(self):
         pass
+
+
+def _key(address: str) -> str:
+    """"variant['CT-A-2.5']" -> "CT-A-2.5"."""
+    return ast.literal_eval(address[address.index("["):])[0]
 
 
 def _canon(obj) -> str:

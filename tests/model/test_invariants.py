@@ -55,11 +55,56 @@ def test_an_unnamed_change_left_in_the_next_plan_is_caught(started):
     state, _ = started
     state.check_next_plan({})                       # converged after start()
     state.products["CT-Q"] = m.product("Q")         # in the YAML, never applied, no failure
-    with pytest.raises(AssertionError, match=r"unnamed: \[\('create', \"product\['CT-Q'\]\""):
-        state.check_next_plan({})
-    state.check_next_plan({"product['CT-Q']": "409 name taken", "option['CT-Q/Width']": "x",
-                           "variant['CT-Q-2.5']": "x", "variant['CT-Q-3.6']": "x",
-                           "custom_field['CT-Q/Material']": "x", "channel_assignment['CT-Q@uk-main']": "x"})
+    with pytest.raises(AssertionError, match=r"not named as the YAML's to fix .*\('create', \"product\['CT-Q'\]\""):
+        state.check_next_plan({}, second=True)
+    gone = "product 'CT-Q' does not exist in the store"
+    state.check_next_plan({"product['CT-Q']": "409 name taken", "option['CT-Q/Width']": gone,
+                           "variant['CT-Q-2.5']": gone, "variant['CT-Q-3.6']": gone,
+                           "custom_field['CT-Q/Material']": gone, "channel_assignment['CT-Q@uk-main']": gone},
+                          second=True)
+
+
+def test_a_client_error_is_not_a_reason_the_yaml_must_fix(started):
+    state, _ = started
+    state.products["CT-Q"] = m.product("Q")
+    with pytest.raises(AssertionError, match="not named as the YAML's to fix"):
+        state.check_next_plan({"product['CT-Q']": "BigCommerce 422 Unprocessable Entity: bad body"}, second=True)
+
+
+def test_the_failure_classes():
+    assert m.failure_class("BigCommerce 409 Conflict: name taken") == m.MUST_FIX
+    assert m.failure_class("409 The product name is a duplicate") == m.MUST_FIX
+    assert m.failure_class("BigCommerce 422 Unprocessable Entity: x") == m.CLIENT
+    assert m.failure_class("PUT /v3/x: BigCommerce 404 Not Found") == m.CLIENT
+    assert m.failure_class("BigCommerce 207 Multi-Status: this update was not applied: x") == m.CLIENT
+    assert m.failure_class("product 'CT-Q' does not exist in the store") == m.DEPENDENT
+    assert m.failure_class("PUT /x: the store could not be reached (timeout)") == m.OTHER
+
+
+def test_fails_forever_is_caught(started, monkeypatch):
+    """A change the store refuses MUST_FIX after the first apply, but whose second,
+    unedited apply fails with a client error: the second apply is made and caught."""
+    state, _ = started
+    state.products["CT-Q"] = m.product("Q")
+    answers = iter([{"product['CT-Q']": "BigCommerce 422 Unprocessable Entity: bad body"}])
+    monkeypatch.setattr(state, "apply_once", lambda fault_free=True: next(answers))
+    with pytest.raises(AssertionError, match="fails forever"):
+        state.check_next_plan({"product['CT-Q']": "BigCommerce 409 Conflict: taken",
+                               **{a: "product 'CT-Q' does not exist in the store" for a in (
+                                   "option['CT-Q/Width']", "variant['CT-Q-2.5']", "variant['CT-Q-3.6']",
+                                   "custom_field['CT-Q/Material']", "channel_assignment['CT-Q@uk-main']")}})
+
+
+def test_yaml_only_edits_called_drift_are_caught(started):
+    state, _ = started
+    assert not state.dirty
+    state.products["CT-A"]["price"] = m.Decimal("7.77")
+    plan, _, _ = state.plan()
+    change = next(c for c in plan.changes if c.key == "CT-A" and c.kind == "product")
+    assert change.origin == "yaml"
+    change.origin = "drift"
+    with pytest.raises(AssertionError, match="YAML-only edits reported as drift"):
+        state.check_origins(plan)
 
 
 def test_a_killed_apply_leaves_the_rest_undone(started):

@@ -22,7 +22,7 @@ FUZZ_STEPS = int(os.environ.get("FUZZ_STEPS", "0"))
 STEP_COUNT = 25 if FUZZ_STEPS else 10
 # Hypothesis ends some runs before stateful_step_count: ask for more runs than the
 # bare quotient; the steps really run are counted and printed.
-EXAMPLES = math.ceil(FUZZ_STEPS * 1.6 / STEP_COUNT) if FUZZ_STEPS else 4
+EXAMPLES = math.ceil(FUZZ_STEPS * 1.6 / STEP_COUNT) if FUZZ_STEPS else 10
 
 
 def test_any_store_state_converges(sandbox_server):
