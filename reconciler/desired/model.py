@@ -147,4 +147,18 @@ class DesiredState:
         return self.objects.get(kind, {})
 
     def get(self, kind: str, key: str) -> DesiredObject | None:
-        return self.objects.get(kind, {}).get(key)
+        """The object of ``kind`` with ``key``, matched without case as the store and
+        ``LiveState.get`` match keys: a live child's parent key is the store's spelling
+        (``Trade GBP``) while the YAML may write another (``TRADE GBP``)."""
+        objects = self.objects.get(kind, {})
+        found = objects.get(key)
+        if found is None and objects:
+            found = self._folded(kind, objects).get(key.casefold())
+        return found
+
+    def _folded(self, kind: str, objects: dict[str, DesiredObject]) -> dict[str, DesiredObject]:
+        cache = self.__dict__.setdefault("_folded_keys", {})
+        entry = cache.get(kind)
+        if entry is None or entry[0] != len(objects):
+            entry = cache[kind] = (len(objects), {k.casefold(): o for k, o in objects.items()})
+        return entry[1]

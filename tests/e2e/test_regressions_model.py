@@ -24,10 +24,8 @@ def model(sandbox, client, tmp_path, monkeypatch):
     return state
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11 finding 1, fixed on branch `options` (not merged): the plan reads option values from "
-    "the variants, so it re-adds the kept '2.5mm' and the store answers 422 'label used twice' on "
-    "every apply; the variant and its price record then fail too"))
+# Issue 11 finding 1 (failed before the options fix: the plan re-added the kept '2.5mm' and
+# the store answered 422 'label used twice' on every apply).
 def test_admin_deletes_a_variant_then_apply_converges(model):
     """Finding 1's sequence: an admin deletes one variant
     (DELETE /v3/catalog/products/{id}/variants/{vid}); the store keeps the option value
@@ -58,10 +56,9 @@ def test_yaml_width_toggle_is_never_drift(model):
     model.plan()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "found by the model (seed 3, MODEL_ENABLE=api_delete_variant,...): with the list renamed "
-    "to another case and its assignments removed in the YAML, apply reports no failure but the "
-    "assignment is still in the store; the next plan deletes it again"))
+# Found by the model (seed 3): with the list renamed to another case and its assignments
+# removed in the YAML, the plan did not delete the assignment (the owner was looked up in
+# the YAML by the store's spelling, case-sensitively); the next plan deleted it.
 def test_list_renamed_in_case_with_its_assignments_removed_converges(model):
     model.assignments = []
     model.list_name, model.list_active = "TRADE GBP", False
