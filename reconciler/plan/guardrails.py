@@ -54,24 +54,34 @@ def drop_percent(before: Decimal, after: Decimal) -> Decimal:
     return ((before - after) / before * 100).quantize(Decimal("0.1"))
 
 
+def price_drop(change: ResourceChange, live: LiveState, limit: Decimal) -> str | None:
+    """An update of a priced object that drops what a shopper pays past ``limit`` %:
+    the drop in words, else None."""
+    if change.kind not in PRICED or change.action is not Action.UPDATE:
+        return None
+    before, after = (effective(f) for f in merged(change, live))
+    if not before or after is None or before <= 0:
+        return None
+    drop = drop_percent(before, after)
+    if drop <= limit:
+        return None
+    return f"price drops {drop}% ({money_text(before)} -> {money_text(after)}; limit {limit}%)"
+
+
 def mark_price_drops(plan: Plan, desired: DesiredState, live: LiveState, *, allow: bool) -> None:
-    limit = desired.store.max_price_drop_percent
+    if allow:
+        return
     for change in plan.changes:
-        if change.kind not in PRICED or change.action is not Action.UPDATE:
-            continue
-        before, after = (effective(f) for f in merged(change, live))
-        if not before or after is None or before <= 0:
-            continue
-        drop = drop_percent(before, after)
-        if drop > limit and not allow and not acknowledged(desired, change, "price_drop"):
-            change.blocked = f"price drops {drop}% ({money_text(before)} -> {money_text(after)}; limit {limit}%)"
+        why = price_drop(change, live, desired.store.max_price_drop_percent)
+        if why and not acknowledged(desired, change, "price_drop"):
+            change.blocked = why
 
 
-def deletion_limit(desired: DesiredState, live_count: int) -> int:
+def deletion_limit(settings, live_count: int) -> int:
     """Deletions one plan may make in a kind: the larger of store.deletion's
     max_objects (10) and max_percent (5%) of the kind's objects in the store."""
-    share = int(Decimal(live_count) * desired.store.max_delete_percent / 100)
-    return max(desired.store.max_deletes, share)
+    share = int(Decimal(live_count) * settings.max_delete_percent / 100)
+    return max(settings.max_deletes, share)
 
 
 def mark_mass_deletes(plan: Plan, desired: DesiredState, live: LiveState, *, allow: int | None) -> None:
@@ -85,7 +95,7 @@ def mark_mass_deletes(plan: Plan, desired: DesiredState, live: LiveState, *, all
         if change.action is Action.DELETE:
             by_kind.setdefault(change.kind, []).append(change)
     for kind, deletes in by_kind.items():
-        limit = deletion_limit(desired, len(live.of(kind)))
+        limit = deletion_limit(desired.store, len(live.of(kind)))
         if len(deletes) > limit:
             for change in deletes:
                 change.blocked = (f"mass deletion: {len(deletes)} {kind} deletions exceed the limit of {limit} "
@@ -189,7 +199,7 @@ def _mass_delete(kind: str, deletes: dict[str, int], total: int, live: LiveState
                  allow: int | None) -> str | None:
     if allow is not None and allow >= total:
         return None
-    limit = max(settings.max_deletes, int(Decimal(len(live.of(kind))) * settings.max_delete_percent / 100))
+    limit = deletion_limit(settings, len(live.of(kind)))
     if deletes[kind] <= limit:
         return None
     return (f"mass deletion: {deletes[kind]} {kind} deletions exceed the limit of {limit} "
@@ -205,16 +215,10 @@ def _acknowledges(desired: DesiredState | None, change: ResourceChange, what: st
 
 
 def _price_drop(change: ResourceChange, live: LiveState, settings, desired: DesiredState | None) -> str | None:
-    if change.action is not Action.UPDATE:
+    why = price_drop(change, live, settings.max_price_drop_percent)
+    if not why or _acknowledges(desired, change, "price_drop"):
         return None
-    before, after = (effective(f) for f in merged(change, live))
-    if not before or after is None or before <= 0:
-        return None
-    drop, limit = drop_percent(before, after), settings.max_price_drop_percent
-    if drop <= limit or _acknowledges(desired, change, "price_drop"):
-        return None
-    return (f"price drops {drop}% ({money_text(before)} -> {money_text(after)}; limit {limit}%); "
-            "acknowledge it in YAML (acknowledge: [price_drop]) or pass --allow-price-drop")
+    return f"{why}; acknowledge it in YAML (acknowledge: [price_drop]) or pass --allow-price-drop"
 
 
 def _below_store_cost(change: ResourceChange, plan: Plan, live: LiveState,
