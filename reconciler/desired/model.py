@@ -142,6 +142,10 @@ class DesiredState:
     store: StoreSettings
     files: list[str]                # every YAML file read, relative to the cwd, sorted
     digest: str                     # sha256 of the normalised objects (stale-plan checks)
+    # kind -> (how many objects it had, {casefolded key: object}): get()'s index, rebuilt
+    # when the kind's objects change in number.
+    _folded_keys: dict[str, tuple[int, dict[str, DesiredObject]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def of(self, kind: str) -> dict[str, DesiredObject]:
         return self.objects.get(kind, {})
@@ -157,8 +161,7 @@ class DesiredState:
         return found
 
     def _folded(self, kind: str, objects: dict[str, DesiredObject]) -> dict[str, DesiredObject]:
-        cache = self.__dict__.setdefault("_folded_keys", {})
-        entry = cache.get(kind)
+        entry = self._folded_keys.get(kind)
         if entry is None or entry[0] != len(objects):
-            entry = cache[kind] = (len(objects), {k.casefold(): o for k, o in objects.items()})
+            entry = self._folded_keys[kind] = (len(objects), {k.casefold(): o for k, o in objects.items()})
         return entry[1]
