@@ -35,7 +35,9 @@ def find_stale(plan: Plan, live: LiveState) -> list[tuple["ResourceChange", str]
     stale = []
     for c in plan.changes:
         now = live.get(c.kind, c.key)
-        if c.action is Action.CREATE and now is not None and not (c.reason or "").startswith("replace"):
+        # A replaced object, and what the store drops with it (with_replaced_*), are in the
+        # store when the plan is made: their creates expect it.
+        if c.action is Action.CREATE and now is not None and not (c.reason or "").startswith(("replace", "with_replaced_")):
             stale.append((c, "was created in the store after the plan was made"))
         elif c.action in (Action.UPDATE, Action.DELETE):
             if now is None:

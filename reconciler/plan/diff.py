@@ -62,8 +62,12 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
     wanted = desired.of(kind.name)
     have = live.of(kind.name)
     creates, updates, deletes = [], [], []
+    gone = _replaced_keys(plan, kind.gone_with[0]) if kind.gone_with else set()
     for obj in wanted.values():
         current = have.get(obj.key.casefold())
+        if current is not None and gone and str(obj.fields.get(kind.gone_with[1], "")).casefold() in gone:
+            creates.append(_create(kind, obj, live, reason="with_replaced_" + kind.gone_with[0], registry=registry))
+            continue
         if obj.fields.get("delete") is True:
             # A tombstone: the YAML asks for this object to be deleted.
             if current is not None:
@@ -110,6 +114,12 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
 
 def _address(kind_name: str, key: str | None) -> str | None:
     return f"{kind_name}[{key!r}]" if key else None
+
+
+def _replaced_keys(plan: Plan, kind_name: str) -> set[str]:
+    """Keys (casefolded) of the ``kind_name`` objects the plan so far replaces."""
+    return {c.key.casefold() for c in plan.changes
+            if c.kind == kind_name and c.action is Action.DELETE and c.reason.startswith("replace:")}
 
 
 def _replaced(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> bool:

@@ -81,6 +81,9 @@ class ResourceKind:
     live_from_parent: Callable[..., list] | None = None   # (parent row, parent key, refs, settings) -> [LiveObject]
     created_with_parent: bool = False   # a new parent's own POST creates these too (variants in a product POST)
     replace_fields: frozenset[str] = frozenset()   # a change here is delete + create (API cannot update it)
+    # (kind, field): an object whose ``field`` names an object of ``kind`` the plan replaces
+    # is dropped by the store with it (a variant's price records), so it is created again.
+    gone_with: tuple[str, str] | None = None
     child_fields: frozenset[str] = frozenset()     # parent fields handled by child kinds, not diffed here
     update_endpoint: str | None = None             # batch update endpoint when not ``endpoint``
     api_version: str = "v3"        # "v2": bare JSON bodies, page/limit paging without meta (customer groups)

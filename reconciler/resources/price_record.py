@@ -105,6 +105,7 @@ PRICE_RECORD = register(ResourceKind(
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="price_list",
     owner_field="records",
+    gone_with=("variant", "sku"),   # deleting a variant deletes its price records
     from_parent=from_parent,
     live_from_parent=live_from_parent,
     from_live=from_live,
