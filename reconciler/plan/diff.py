@@ -276,9 +276,23 @@ def _mark_origins(plan: Plan, live: LiveState, last_applied, registry: Registry 
     plan.last_applied = last_applied.written_at
     for change in plan.changes:
         change.origin = _origin(change, last_applied.get(change.kind, change.key), registry[change.kind])
+    # What goes with a replaced object (a variant's price records) has that replace's origin.
+    replaced = {(c.kind, c.key.casefold()): c.origin for c in plan.changes
+                if c.action is Action.CREATE and (c.reason or "").startswith("replace:")}
+    for change in plan.changes:
+        gone_with = registry[change.kind].gone_with
+        if gone_with and change.reason == "with_replaced_" + gone_with[0]:
+            owner = str(change.after.get(gone_with[1], "")).casefold()
+            change.origin = replaced.get((gone_with[0], owner), change.origin)
 
 
 def _origin(change: ResourceChange, last: dict | None, kind: ResourceKind) -> str:
+    if change.action is Action.CREATE and (change.reason or "").startswith("replace:"):
+        # Still in the store: replaced because a field it cannot update differs. The
+        # YAML's doing when the YAML moved off what was applied, else the store's.
+        moved = last is None or any(_number_by_value(_normal(kind, f, change.after.get(f)))
+                                    != _number_by_value(_normal(kind, f, last.get(f))) for f in kind.replace_fields)
+        return "yaml" if moved else "drift"
     if change.action is Action.CREATE:
         return "drift" if last is not None else "yaml"          # applied before, gone from the store now
     if change.action is Action.DELETE:

@@ -29,3 +29,21 @@ def test_an_admin_renaming_an_option_value_keeps_the_replaced_variants_records(s
     assert not result.failed, [(o.change.address, o.message) for o in result.failed]
     again, _ = plan_for(client, folder)
     assert not again.has_changes, summary(again)
+
+
+def test_a_variant_replaced_by_a_yaml_edit_and_its_records_are_not_drift(sandbox, run_cli, tmp_path):
+    """Found by the model test (seed 77): an option value renamed in the YAML replaces the
+    variant; the variant's and its records' creates were called drift (they had been applied
+    before), and `catalog drift` exited 2 for a YAML-only edit."""
+    sandbox.reset(data=seed(copy.deepcopy(LIVE), LIVE_RECORDS))
+    items = copy.deepcopy(LIVE)
+    items[1]["price"] = 2.10              # something to apply, so the last-applied state is written
+    folder = write(tmp_path, items, LIVE_RECORDS)
+    assert run_cli("apply", "-c", folder, "--auto-approve").exit_code == 0
+    items[0]["options"]["Width"] = ["2.5", "3.7", "4.8"]
+    items[0]["variants"][1]["options"] = {"Width": "3.7"}
+    write(tmp_path, items, LIVE_RECORDS)
+    plan = run_cli("plan", "-c", folder)
+    assert "variant \"CT-A-3.6\"" in plan.output and "DRIFT" not in plan.output, plan.output
+    drift = run_cli("drift", "-c", folder)
+    assert drift.exit_code == 0, drift.output
