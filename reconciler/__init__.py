@@ -62,7 +62,7 @@ def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bo
     apply --auto-approve``, nothing between the plan and the apply): its ids are used as
     they are and nothing is read again. Only without ``check_stale``: a plan that waited
     (saved to a file, or for a person's yes) is checked against a fresh read."""
-    from reconciler import errors
+    from reconciler.core import errors
     from reconciler.apply.executor import apply_plan
     from reconciler.apply.stale import find_stale, read_for_apply
 
@@ -93,8 +93,8 @@ def _guard(plan, live, settings, desired, allow_price_drop: bool, allow_deletes:
     """The one place a plan meets the guardrails before anything is sent: the blocks the plan
     was made with, unless the operator's flags lift them, and the same checks made again
     against the store as read now (a rollback or any other plan source is not trusted)."""
-    from reconciler import errors
-    from reconciler.desired.model import StoreSettings
+    from reconciler.core import errors
+    from reconciler.core.settings import StoreSettings
     from reconciler.plan.guardrails import blocked_at_apply
 
     still = {c.address: c for c in blocked_at_apply(plan, live, settings or StoreSettings(), desired,

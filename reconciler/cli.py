@@ -19,9 +19,10 @@ from typing import Annotated, Iterator, Optional
 import typer
 from rich.console import Console
 
-from reconciler import errors
+from reconciler.core import errors
 from reconciler.desired import load_desired
-from reconciler.desired.model import DesiredState, StoreSettings
+from reconciler.desired.model import DesiredState
+from reconciler.core.settings import StoreSettings
 from reconciler.plan.model import Plan
 
 LAST_APPLIED = Path(".catalog/state/last-applied.json")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, NamedTuple
 from urllib.parse import urlsplit
 
-from reconciler.errors import ConfigError, ReconcilerError, StoreError
+from reconciler.core.errors import ConfigError, ReconcilerError, StoreError
 
 HOOKS = "/v3/hooks"
 MASK = "***"

@@ -31,7 +31,7 @@ def imports_of(folder: str) -> dict[str, set[str]]:
     ("plan", ("reconciler.store", "reconciler.apply", "reconciler.sandbox", "requests")),
     ("desired", ("reconciler.store", "reconciler.apply", "reconciler.plan", "reconciler.sandbox", "requests")),
     ("sandbox", ("reconciler.plan", "reconciler.apply", "reconciler.store", "reconciler.resources",
-                 "reconciler.desired", "reconciler.live")),
+                 "reconciler.desired", "reconciler.core.live")),
     ("apply", ("reconciler.sandbox", "requests")),
 ])
 def test_import_rules(folder, forbidden):
@@ -73,7 +73,7 @@ def test_every_kind_is_complete(kind):
     assert f"`reconciler/resources/{kind.name}.py`" in (ROOT / "docs" / "architecture.md").read_text()
 
 
-@pytest.mark.parametrize("module", ["reconciler.live", "reconciler.resources", "reconciler.store.read",
+@pytest.mark.parametrize("module", ["reconciler.core.live", "reconciler.resources", "reconciler.store.read",
                                     "reconciler.plan.diff", "reconciler.apply.executor", "reconciler.desired.load",
                                     "reconciler.sandbox", "reconciler.cli"])
 def test_every_module_imports_first(module):

@@ -25,14 +25,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from reconciler import errors
+from reconciler.core import errors
 from reconciler.apply.batching import rank_batches
-from reconciler.desired.model import StoreSettings
-from reconciler.live import LiveState
+from reconciler.core.settings import StoreSettings
+from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import ResourceKind, fold_refs
-from reconciler.resources.refs import UnresolvedReference
+from reconciler.core.refs import UnresolvedReference
 from reconciler.store.client import StoreClient
 from reconciler.store.transport import Response
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from reconciler import errors
+from reconciler.core import errors
 from reconciler.apply.executor import Ready, Run, implementation_for, parent_key, rows_of
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.channel_assignment import ENDPOINT as ASSIGNMENTS, channel_name, key_for as assignment_key
 from reconciler.resources.option import key_for as option_key, value_key
-from reconciler.resources.refs import UnresolvedReference
+from reconciler.core.refs import UnresolvedReference
 from reconciler.resources.variant import bundled
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from reconciler import errors
+from reconciler.core import errors
 from reconciler.store.client import StoreClient
 
 log = logging.getLogger(__name__)

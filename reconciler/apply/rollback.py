@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reconciler.apply.journal import confirmed
-from reconciler.errors import PlanError
-from reconciler.live import LiveState
+from reconciler.core.errors import PlanError
+from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 

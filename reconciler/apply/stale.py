@@ -6,8 +6,8 @@ object has appeared since; an update when the object changed or vanished.
 
 from __future__ import annotations
 
-from reconciler.desired.model import StoreSettings
-from reconciler.live import LiveState
+from reconciler.core.settings import StoreSettings
+from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store.client import StoreClient

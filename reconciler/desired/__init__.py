@@ -9,6 +9,8 @@
 """
 
 from reconciler.desired.load import load_desired
-from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
+from reconciler.core.objects import DesiredObject
+from reconciler.desired.model import DesiredState
+from reconciler.core.settings import StoreSettings
 
 __all__ = ["load_desired", "DesiredObject", "DesiredState", "StoreSettings"]

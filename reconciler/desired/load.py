@@ -44,12 +44,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler import gcpause
 from reconciler.desired import pricing, rules, validate
-from reconciler.desired.model import DesiredObject, DesiredState, StoreSettings
+from reconciler.core.objects import DesiredObject
+from reconciler.desired.model import DesiredState
+from reconciler.core.settings import StoreSettings
 from reconciler.desired.quickcheck import quick_check
-from reconciler.desired.sources import NO_KEY, SourceMap, SourceTable
+from reconciler.core.sources import NO_KEY, SourceMap, SourceTable
 from reconciler.desired.validate import Located, top_level_kinds
-from reconciler.diagnostics import Diagnostic, SourceRange, excerpt
-from reconciler.errors import DesiredStateError
+from reconciler.core.diagnostics import Diagnostic, SourceRange, excerpt
+from reconciler.core.errors import DesiredStateError
 from reconciler.resources import REGISTRY
 from reconciler.resources import children   # the module: resources may still be importing us
 from reconciler.resources.base import ResourceKind

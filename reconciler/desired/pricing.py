@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
-from reconciler.desired.model import DesiredObject, StoreSettings
-from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.core.objects import DesiredObject
+
+from reconciler.core.settings import StoreSettings
+from reconciler.core.diagnostics import Diagnostic, SourceRange
 
 BELOW_COST = "below_cost"
 

@@ -23,8 +23,10 @@ import re
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
-from reconciler.desired.model import DesiredObject, StoreSettings
-from reconciler.diagnostics import Diagnostic, SourceRange
+from reconciler.core.objects import DesiredObject
+
+from reconciler.core.settings import StoreSettings
+from reconciler.core.diagnostics import Diagnostic, SourceRange
 from reconciler.resources.base import fold_text
 from reconciler.resources import children   # the module: resources may still be importing us
 

@@ -39,8 +39,10 @@ from typing import Any, Callable, Iterator, Mapping
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from reconciler.desired.model import DesiredObject, StoreSettings
-from reconciler.diagnostics import EXCERPT, Diagnostic, SourceRange, excerpt
+from reconciler.core.objects import DesiredObject
+
+from reconciler.core.settings import StoreSettings
+from reconciler.core.diagnostics import EXCERPT, Diagnostic, SourceRange, excerpt
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import ResourceKind, fold_text
 

@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired.load import find_files
-from reconciler.desired.model import StoreSettings
+from reconciler.core.settings import StoreSettings
 from reconciler.importer.common import KINDS, CatalogExistsError, CatalogImportError, slugify  # noqa: F401
 from reconciler.importer.documents import _Documents, _existing, _sku_convention
 from reconciler.importer.writer import _Writer
-from reconciler.live import LiveState
+from reconciler.core.live import LiveState
 from reconciler.resources import REGISTRY
 
 

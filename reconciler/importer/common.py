@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from reconciler.errors import ReconcilerError
+from reconciler.core.errors import ReconcilerError
 from reconciler.resources import REGISTRY
 
 

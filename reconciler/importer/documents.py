@@ -9,9 +9,12 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 
-from reconciler.desired.model import DesiredObject, StoreSettings
-from reconciler.diagnostics import SourceRange
-from reconciler.live import LiveObject, LiveState
+from reconciler.core.objects import DesiredObject
+
+
+from reconciler.core.settings import StoreSettings
+from reconciler.core.diagnostics import SourceRange
+from reconciler.core.live import LiveObject, LiveState
 from reconciler.resources import REGISTRY, brand, category, customer_group, price_record, product, variant
 
 from reconciler.importer.common import _UNSET, UNCATEGORISED, CatalogImportError, slugify

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from reconciler.desired.model import StoreSettings
+from reconciler.core.settings import StoreSettings
 from reconciler.desired.schemas import schema_dir
 from reconciler.resources.fields import money_text
 

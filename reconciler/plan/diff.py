@@ -17,10 +17,12 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from reconciler.desired.model import DesiredObject, DesiredState
-from reconciler.diagnostics import Diagnostic
-from reconciler.errors import DesiredStateError
-from reconciler.live import LiveObject, LiveState
+from reconciler.core.objects import DesiredObject
+
+from reconciler.desired.model import DesiredState
+from reconciler.core.diagnostics import Diagnostic
+from reconciler.core.errors import DesiredStateError
+from reconciler.core.live import LiveObject, LiveState
 from reconciler.plan.guardrails import below_cost, mark_mass_deletes, mark_price_drops
 from reconciler.plan.impact import price_impact
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange

@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.desired.model import DesiredState
-from reconciler.diagnostics import Diagnostic
-from reconciler.live import LiveState
+from reconciler.core.diagnostics import Diagnostic
+from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources.fields import money_text
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from statistics import median
 
 from reconciler.desired.model import DesiredState
-from reconciler.live import LiveState
+from reconciler.core.live import LiveState
 from reconciler.plan.guardrails import effective, merged
 from reconciler.plan.model import Action, Plan, ResourceChange
 

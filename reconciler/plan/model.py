@@ -25,7 +25,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from reconciler.errors import PlanError
+from reconciler.core.errors import PlanError
 
 FORMAT_VERSION = "1"
 

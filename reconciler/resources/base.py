@@ -10,7 +10,7 @@ on, its batch sizes, and the two translations between desired-state terms
 - ``create_fields(settings)`` -> what a create's body takes from the store
   settings rather than the YAML (a category's tree)
 
-``refs`` is a ``reconciler.resources.refs.RefIndex`` that resolves names to ids
+``refs`` is a ``reconciler.core.refs.RefIndex`` that resolves names to ids
 and back (brand name <-> brand_id, category path <-> category_id).
 """
 

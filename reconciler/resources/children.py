@@ -13,7 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from reconciler.desired.model import DesiredObject, StoreSettings
+from reconciler.core.objects import DesiredObject
+
+from reconciler.core.settings import StoreSettings
 from reconciler.resources import REGISTRY, Registry
 
 

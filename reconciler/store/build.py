@@ -23,8 +23,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from reconciler.desired.model import StoreSettings
-from reconciler.live import LiveObject, LiveState
+from reconciler.core.settings import StoreSettings
+from reconciler.core.live import LiveObject, LiveState
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.category import paths_by_id
 

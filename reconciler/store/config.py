@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from reconciler.errors import ConfigError
+from reconciler.core.errors import ConfigError
 
 DEFAULT_API_URL = "https://api.bigcommerce.com"
 ENV_HASH = "BIGCOMMERCE_STORE_HASH"

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import gcpause
-from reconciler.desired.model import StoreSettings
-from reconciler.live import LiveState
+from reconciler.core.settings import StoreSettings
+from reconciler.core.live import LiveState
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store import cache
 from reconciler.store.build import EVERYTHING, LOOKS_UP, LiveBuilder, build_live

@@ -34,7 +34,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from reconciler import errors
+from reconciler.core import errors
 from reconciler.store.config import StoreConfig
 from reconciler.store.ratelimit import RateLimiter
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired import load_desired
-from reconciler.errors import DesiredStateError
+from reconciler.core.errors import DesiredStateError
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "tests" / "examples"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.desired import DesiredState, load_desired
-from reconciler.diagnostics import SourceRange
-from reconciler.errors import DesiredStateError
+from reconciler.core.diagnostics import SourceRange
+from reconciler.core.errors import DesiredStateError
 from reconciler.resources import REGISTRY
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from reconciler.desired.load import _Builder
-from reconciler.desired.model import DesiredObject
-from reconciler.desired.sources import SourceMap, SourceTable
-from reconciler.diagnostics import SourceRange
+from reconciler.core.objects import DesiredObject
+from reconciler.core.sources import SourceMap, SourceTable
+from reconciler.core.diagnostics import SourceRange
 
 FILE = "f.yaml"
 NAMES = ["a", "b", "a.b", "", "0", "1", "b.", ".b", "a.b.c", "c"]

@@ -75,7 +75,7 @@ import json  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
-from reconciler import errors  # noqa: E402
+from reconciler.core import errors  # noqa: E402
 from reconciler.apply.lock import ENDPOINT, KEY, NAMESPACE, ApplyLock  # noqa: E402
 
 

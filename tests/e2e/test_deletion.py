@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
-from reconciler.errors import GuardrailError
+from reconciler.core.errors import GuardrailError
 from reconciler.plan.model import Action
 
 PRODUCTS = [{"sku": f"FX-P{i:02d}", "name": f"Plugs {i:02d}", "type": "physical", "price": 1.5, "weight": 0.1}

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from reconciler import connect
-from reconciler.errors import PayloadTooLarge, Unauthorized, Unprocessable
+from reconciler.core.errors import PayloadTooLarge, Unauthorized, Unprocessable
 from reconciler.store.config import StoreConfig
 
 

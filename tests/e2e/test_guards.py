@@ -12,7 +12,7 @@ import yaml
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
 from reconciler.desired.schemas import load_schema
-from reconciler.errors import GuardrailError
+from reconciler.core.errors import GuardrailError
 from reconciler.plan.model import Action, Plan
 from reconciler.resources import REGISTRY
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from reconciler import build_plan, load_desired, read_live
-from reconciler.live import LiveState
-from reconciler.desired.model import StoreSettings
+from reconciler.core.live import LiveState
+from reconciler.core.settings import StoreSettings
 from reconciler.desired.schemas import schema_dir
 from reconciler.importer import CatalogExistsError, import_catalog, read_store_settings
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
-from reconciler.errors import PlanStaleError
+from reconciler.core.errors import PlanStaleError
 from reconciler.plan.model import Action
 
 from .conftest import write_catalog

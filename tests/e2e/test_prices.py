@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
-from reconciler.errors import GuardrailError
+from reconciler.core.errors import GuardrailError
 from reconciler.plan.model import Action
 
 STORE = {"store": {"name": "GTSE test", "currency": "GBP", "channels": {"uk-main": 1, "us-trade": 2}}}
@@ -176,7 +176,7 @@ def test_allow_price_drop_lets_it_through(small, client, tmp_path):
 
 
 def test_price_below_the_stores_cost_is_an_error_at_its_yaml_position(small, client, tmp_path):
-    from reconciler.errors import DesiredStateError
+    from reconciler.core.errors import DesiredStateError
 
     items, lists = small
     for p in items:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
-from reconciler.errors import PlanStaleError
+from reconciler.core.errors import PlanStaleError
 from reconciler.plan.model import Action, Plan
 
 PRODUCTS = [{"sku": f"CT-{c}", "name": f"Cable Ties {c}", "type": "physical", "price": 2.5, "weight": 0.1}

@@ -197,7 +197,7 @@ def test_a_saved_plan_on_skus_with_a_comma_applies_and_converges(sandbox, client
 
 
 def test_429s_past_the_pacing_allowance_end_with_an_error_naming_the_request(sandbox, client):
-    from reconciler import errors
+    from reconciler.core import errors
 
     sandbox.configure(window_ms=1000)
     client.transport.pacing_s = 1.5      # the sandbox's 429 says X-Retry-After: 1
@@ -213,7 +213,7 @@ def test_429s_past_the_pacing_allowance_end_with_an_error_naming_the_request(san
 
 def test_a_first_delete_meeting_404_is_still_an_error_and_one_after_a_5xx_is_done(quick_backoff, sandbox, client):
     """Only a resend may take 404 as done: the first attempt's 404 is the caller's to judge."""
-    from reconciler import errors
+    from reconciler.core import errors
 
     sandbox.reset(data=seed(copy.deepcopy(LIVE), LIVE_RECORDS))
     sandbox.configure(window_ms=1000)   # a 429 waits the announced reset: keep it short

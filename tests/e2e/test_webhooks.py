@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.errors import ConfigError
+from reconciler.core.errors import ConfigError
 from reconciler.webhooks import (
     DRIFT_SCOPES,
     DestinationError,

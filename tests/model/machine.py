@@ -52,7 +52,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
 from reconciler.apply import last_applied
-from reconciler.errors import ReconcilerError
+from reconciler.core.errors import ReconcilerError
 from reconciler.plan.model import Action
 
 # Findings 2-8 and 10-15 are merged on main: their rules (group name case, 429 bursts,

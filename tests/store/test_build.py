@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from reconciler import build_plan, connect, load_desired
-from reconciler.desired.model import StoreSettings
+from reconciler.core.settings import StoreSettings
 from reconciler.plan.model import Action
 from reconciler.resources import REGISTRY
 from reconciler.sandbox.generate import generate_store, write_catalog

@@ -27,7 +27,7 @@ from array import array
 from bisect import bisect_right
 from typing import Any, Iterator, Mapping
 
-from reconciler.diagnostics import SourceRange
+from reconciler.core.diagnostics import SourceRange
 
 _LOW = (1 << 32) - 1
 NO_KEY = -1                 # the node is not a mapping's value (a list item, an object)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reconciler.resources.refs import RefIndex
+    from reconciler.core.refs import RefIndex
 
 
 def fingerprint(fields: dict[str, Any], date_modified: str | None = None) -> str:
@@ -68,8 +68,8 @@ class LiveState:
 
 def _new_refs() -> "RefIndex":
     # Imported here: reconciler.resources imports every kind, and the kinds import this
-    # module, so a top-level import made `from reconciler.live import LiveObject` fail
+    # module, so a top-level import made `from reconciler.core.live import LiveObject` fail
     # when it was a program's first import of the package.
-    from reconciler.resources.refs import RefIndex
+    from reconciler.core.refs import RefIndex
 
     return RefIndex()
