@@ -55,7 +55,7 @@ def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | Non
         change = _undo(r, live)
         if change is not None:
             changes.append(change)
-    order = {k.name: k.order for k in registry.ordered()}
+    order = {k.name: i for i, k in enumerate(registry.ordered())}
     rank = {Action.DELETE: 0, Action.CREATE: 1, Action.UPDATE: 2}
     changes.sort(key=lambda c: (rank[c.action], order[c.kind] if c.action is not Action.DELETE
                                 else -order[c.kind], c.key))

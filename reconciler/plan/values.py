@@ -441,7 +441,7 @@ def removal_note(rc: ResourceChange) -> str | None:
 
 def kind_rank(kind: str) -> tuple[int, str]:
     """Registry order; kinds this tool does not know come last, by name."""
-    return (REGISTRY[kind].order, "") if kind in REGISTRY else (1 << 30, kind)
+    return (REGISTRY.rank(kind), "") if kind in REGISTRY else (1 << 30, kind)
 
 
 def nest(changes: Iterable[ResourceChange]) -> list[Block]:

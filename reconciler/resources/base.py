@@ -50,7 +50,8 @@ class ResourceKind:
     schema: str                     # schemas/<name>.schema.json
     key: str                        # identity field in YAML: "name" | "path" | "sku"
     endpoint: str                   # v3 path below /stores/{hash}
-    order: int                      # plan/apply order; parents have smaller numbers
+    # Kinds this kind refers to or must follow (with ``parent``): the one source of apply
+    # order and of what a read resolves first (``Registry.ordered``, ``Registry.looks_up``).
     depends_on: tuple[str, ...] = ()
     update_batch_size: int | None = None   # documented batch limit, None = one per call
     create_batch_size: int | None = None
@@ -97,6 +98,34 @@ class ResourceKind:
     # (client, [(change, body)], settings) -> [row or None]: finds the objects of creates whose
     # answer was lost, by what was sent; None = ``store.read.find_by_key`` on each key.
     find_created: Callable[..., list] | None = None
+
+    # -- store: read --
+    # After the whole read, a kind may complete its objects with reads of its own:
+    # (client, live, settings) -> None (options no variant explains: resources/option.py).
+    settle_read: Callable[..., None] | None = None
+    # A sub-resource read apart from its parent's rows (a price list's records):
+    # (client, sink, parent rows, touched or None) -> {name: read}; run side by side.
+    # ``touched``: [(key, live id or None)] per parent key, None for all of a parent's.
+    read_apart: Callable[..., dict[str, Callable[[], Any]]] | None = None
+    # The incremental refresh (store/cache.py): a top-level kind's list filter for "modified
+    # since" (``date_modified:min``); a read-apart kind's (client, cached parent rows, since)
+    # -> {name: read} whose results it merges into those rows itself.
+    modified_filter: str | None = None
+    read_changed: Callable[..., dict[str, Callable[[], Any]]] | None = None
+    # Keys of other kinds' objects a change's fields name without depending on them for
+    # order (a group's discount rules name products): (fields) -> {kind: {key}}; and the
+    # same from a live row, by id: (row) -> {kind: {id}}. Looked up by key/id only.
+    names: Callable[[dict[str, Any]], dict[str, set]] | None = None
+    names_in_row: Callable[[dict[str, Any]], dict[str, set]] | None = None
+    # The RefIndex entries of a kind whose keys need all its rows (a category's path
+    # needs its ancestors): (rows) -> {id: key}; None = each row's key field.
+    keys_of_rows: Callable[[list[dict]], dict[int, str]] | None = None
+    # Finding an object by key after a create whose answer was lost (store.read.find_by_key):
+    # (client, kind, key, name, parent_id, settings) -> candidate rows; None = the list
+    # endpoint filtered by the key field. ``match_field``: the row field compared with the
+    # key's last part ``name`` (a category's "name"); None = the key field with the key.
+    find_rows: Callable[..., list[dict]] | None = None
+    match_field: str | None = None
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""

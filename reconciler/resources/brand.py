@@ -18,7 +18,6 @@ BRAND = register(ResourceKind(
     schema="brand.schema.json",
     key="name",
     endpoint="/v3/catalog/brands",
-    order=10,
     case_renames=True,       # "Must be unique" (B createBrand); the store ignores case
     key_on_update=True,      # B updateBrand: required [name]
     from_live=from_live,

@@ -63,6 +63,14 @@ def find_created(client, ready: list, settings) -> list[dict | None]:
     return found
 
 
+def find_rows(client, kind, key: str, name: str, parent_id, settings) -> list[dict]:
+    """A category by name in the store's tree, under its parent when that is known."""
+    params = {"name": split_path(key)[1], "tree_id:in": settings.category_tree_id}
+    if parent_id:
+        params["parent_id:in"] = parent_id
+    return client.get(kind.endpoint, params).data.get("data") or []
+
+
 def list_params(settings) -> dict[str, Any]:
     return {"tree_id:in": settings.category_tree_id}
 
@@ -92,7 +100,7 @@ CATEGORY = register(ResourceKind(
     schema="category.schema.json",
     key="path",
     endpoint="/v3/catalog/trees/categories",
-    order=20,
+    depends_on=("category",),   # a path names its parent categories: the whole tree is read first
     case_renames=True,       # sibling names are unique without case (CT 409 for duplicate names)
     key_on_update=True,      # to_payload takes the name and parent from the path
     # Batch sizes of the trees endpoints are "not stated" (FACTS.md 7.2): we take
@@ -107,4 +115,7 @@ CATEGORY = register(ResourceKind(
     to_payload=to_payload,
     create_fields=create_fields,
     find_created=find_created,
+    keys_of_rows=paths_by_id,
+    find_rows=find_rows,
+    match_field="name",
 ))

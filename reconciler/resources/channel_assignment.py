@@ -60,7 +60,6 @@ CHANNEL_ASSIGNMENT = register(ResourceKind(
     schema="product.schema.json",
     key="channel",
     endpoint=ENDPOINT,
-    order=70,
     depends_on=("product",),
     # Assignment batch size is not stated (FACTS.md 8): 50 per PUT, sent one at a time.
     create_batch_size=50,

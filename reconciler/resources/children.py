@@ -74,3 +74,9 @@ def text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def all_of_parent(client, kind, key: str, name: str, parent_id, settings) -> list[dict]:
+    """``ResourceKind.find_rows`` of a sub-resource with no filter by name: all of the
+    parent's (a product's options, custom fields: a few)."""
+    return client.list_all(kind.endpoint.format(parent_id=parent_id))

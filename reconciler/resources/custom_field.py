@@ -12,7 +12,7 @@ from typing import Any
 from reconciler.core.live import LiveObject
 from reconciler.resources import register
 from reconciler.resources.base import ResourceKind
-from reconciler.resources.children import child, text
+from reconciler.resources.children import all_of_parent, child, text
 
 
 def from_parent(product, settings) -> list:
@@ -46,7 +46,6 @@ CUSTOM_FIELD = register(ResourceKind(
     schema="product.schema.json",
     key="name",
     endpoint="/v3/catalog/products/{parent_id}/custom-fields",
-    order=60,
     # Names are unique in a product without case (the sandbox's stricter reading of P's
     # "every name-value pair must be unique"): "material" in YAML renames "Material".
     case_renames=True,
@@ -57,6 +56,8 @@ CUSTOM_FIELD = register(ResourceKind(
     owner_field="custom_fields",
     from_parent=from_parent,
     live_from_parent=live_from_parent,
+    find_rows=all_of_parent,
+    match_field="name",
     from_live=from_live,
     to_payload=to_payload,
 ))

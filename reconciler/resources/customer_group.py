@@ -77,13 +77,24 @@ def _rule_payload(rule: dict[str, Any], refs) -> dict[str, Any]:
     return out
 
 
+def names(fields: dict[str, Any]) -> dict[str, set]:
+    """The products a group's written discount rules name (by SKU)."""
+    return {"product": {r["product"] for r in fields.get("discount_rules") or ()
+                        if isinstance(r, dict) and r.get("type") == "product" and r.get("product") is not None}}
+
+
+def names_in_row(row: dict[str, Any]) -> dict[str, set]:
+    """The products a store group's discount rules name (by id)."""
+    return {"product": {r["product_id"] for r in row.get("discount_rules") or ()
+                        if isinstance(r, dict) and r.get("type") == "product" and r.get("product_id") is not None}}
+
+
 CUSTOMER_GROUP = register(ResourceKind(
     name="customer_group",
     plural="customer_groups",
     schema="customer_group.schema.json",
     key="name",
     endpoint="/v2/customer_groups",
-    order=85,
     depends_on=("category", "product", "price_list"),
     api_version="v2",
     # CU2 states no name uniqueness (FACTS.md 9). We take the stricter reading, as the
@@ -98,4 +109,6 @@ CUSTOMER_GROUP = register(ResourceKind(
     server_owned=("id", "date_created", "date_modified"),
     from_live=from_live,
     to_payload=to_payload,
+    names=names,
+    names_in_row=names_in_row,
 ))

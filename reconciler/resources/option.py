@@ -23,7 +23,7 @@ from typing import Any
 from reconciler.core.live import LiveObject
 from reconciler.resources import register
 from reconciler.resources.base import ResourceKind
-from reconciler.resources.children import child, text
+from reconciler.resources.children import all_of_parent, child, text
 
 
 def key_for(sku: str, name: str) -> str:
@@ -78,6 +78,26 @@ def unexplained(live, declared: dict[str, dict[str, list[str]]]) -> dict[str, in
     return out
 
 
+def settle_read(client, live, settings) -> None:
+    """After a read: the store's own options of the products whose YAML options their
+    variants do not explain (``unexplained``): a value no variant uses is only there."""
+    wanted = unexplained(live, settings.declared_options)
+    if not wanted:
+        return
+    items = sorted(wanted.items())
+    groups = [items[i::8] for i in range(min(8, len(items)))]     # a few threads, not one per product
+    got = client.gather({str(i): (lambda g=g: [(sku, pid, client.list_all(OPTION.endpoint.format(parent_id=pid)))
+                                                for sku, pid in g]) for i, g in enumerate(groups)})
+    read = {sku.casefold() for sku in wanted}
+    options = live.objects.setdefault("option", {})
+    for key in [k for k, o in options.items() if (o.parent or "").casefold() in read]:
+        del options[key]
+    for results in got.values():
+        for sku, pid, rows in results:
+            for obj in live_from_options(rows, sku, pid, live.refs):
+                live.add(obj)
+
+
 def live_from_options(rows: list[dict[str, Any]], sku: str, product_id: int, refs) -> list[LiveObject]:
     """The product's options as the store keeps them (``/v3/catalog/products/{id}/options``)."""
     out = []
@@ -114,7 +134,6 @@ OPTION = register(ResourceKind(
     schema="product.schema.json",
     key="name",
     endpoint="/v3/catalog/products/{parent_id}/options",
-    order=40,
     depends_on=("product",),
     set_fields=frozenset({"values"}),
     # Value labels are unique in an option without case (the sandbox's stricter reading of
@@ -126,6 +145,9 @@ OPTION = register(ResourceKind(
     owner_field="options",
     from_parent=from_parent,
     live_from_parent=live_from_parent,
+    settle_read=settle_read,
+    find_rows=all_of_parent,
+    match_field="display_name",
     from_live=from_live,
     to_payload=to_payload,
 ))

@@ -32,7 +32,6 @@ PRICE_LIST = register(ResourceKind(
     schema="price_list.schema.json",
     key="name",
     endpoint="/v3/pricelists",
-    order=80,
     case_renames=True,       # "The unique name of the Price List" (PL); the store ignores case
     key_on_update=True,      # PL updatePriceList: required [name]
     child_fields=frozenset({"records", "assignments"}),

@@ -61,18 +61,39 @@ def find_created(client, ready: list, settings) -> list[dict | None]:
     return [have.get((b["price_list_id"], b["customer_group_id"], b["channel_id"])) for _, b in ready]
 
 
+def read_apart(client, sink, lists: list[dict], wanted: dict | None) -> dict:
+    """One read of the lists' assignments (all, or of the touched lists only)."""
+    if wanted is None:
+        ids = None
+    else:
+        names = {k.casefold() for k in wanted}
+        ids = ",".join(str(r["id"]) for r in lists if str(r.get("name") or "").casefold() in names)
+    if not lists or ids == "":
+        return {}
+    params = None if ids is None else {"price_list_id:in": ids}
+    return {"all": lambda: _add(sink, lists, client.list_all(ENDPOINT, params))}
+
+
+def _add(sink, lists: list[dict], rows: list[dict]) -> None:
+    by_list: dict[int, list[dict]] = {}
+    for a in rows:
+        by_list.setdefault(a.get("price_list_id"), []).append(a)
+    for i, row in enumerate(lists):
+        sink.add_children("price_list_assignment", row, by_list.get(row["id"], []), (i, 1))
+
+
 PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     name="price_list_assignment",
     plural="price_list_assignments",
     schema="price_list.schema.json",
     key="customer_group",
     endpoint=ENDPOINT,
-    order=90,
     depends_on=("price_list", "customer_group"),
     create_batch_size=25,     # POST /pricelists/assignments: batch limit 25 (FACTS.md 10.3)
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="price_list",
     owner_field="assignments",
+    read_apart=read_apart,
     replace_fields=frozenset({"customer_group", "channel"}),
     # The group is named as the store compares group names, without case (customer_group.py):
     # "TRADE" in YAML is the store's "Trade", so its assignments are not deleted and re-created.

@@ -25,6 +25,9 @@ from reconciler.resources.fields import to_decimal
 # this number, and either spelling read back is "no maximum" (null).
 NO_MAXIMUM = 2147483647
 
+# Every records read asks for the SKU and the tiers (PL getPriceListRecords ``include``).
+RECORD_PARAMS = {"include": "sku,bulk_pricing_tiers"}
+
 MONEY = frozenset({"price", "sale_price", "retail_price", "map_price"})
 FIELDS = ("sku", "currency", "price", "sale_price", "retail_price", "map_price", "bulk_pricing_tiers")
 
@@ -90,13 +93,54 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
     return body
 
 
+def read_apart(client, sink, lists: list[dict], wanted: dict | None) -> dict:
+    """Reads of the lists' records, page by page into ``sink``: every list's (``wanted``
+    None), or the touched ones ({list name: [(key, variant id)] or None for all})."""
+    folded = None if wanted is None else {k.casefold(): (k, v) for k, v in wanted.items()}
+    reads = {}
+    for i, row in enumerate(lists):
+        name = str(row.get("name") or "").casefold()
+        if folded is None or (name in folded and folded[name][1] is None):
+            reads[str(row["id"])] = (lambda i=i, row=row: client.each_cursor_page(
+                PRICE_RECORD.endpoint.format(parent_id=row["id"]), RECORD_PARAMS,
+                lambda n, rows: sink.add_children("price_record", row, rows, (i, 0, n))))
+        elif name in folded:
+            reads[str(row["id"])] = (lambda i=i, row=row, hit=folded[name]: _read_touched(
+                client, sink, row, *hit, i))
+    return reads
+
+
+def _read_touched(client, sink, row: dict, name: str, items: list[tuple[str, Any]], i: int) -> None:
+    """One list's touched records (``name``: the list as the plan names it): by
+    ``variant_id:in`` where the plan knows the variant (updates, deletes), by
+    ``sku:in`` for new records (FACTS.md 10.2)."""
+    path = PRICE_RECORD.endpoint.format(parent_id=row["id"])
+    ids = sorted({vid for _, vid in items if vid is not None})
+    skus = sorted({key[len(name) + 1 : key.rindex(":")] for key, vid in items if vid is None})
+    chunks = client.key_filters(path, RECORD_PARAMS, "variant_id:in", ids)
+    chunks += client.key_filters(path, RECORD_PARAMS, "sku:in", skus)
+    client.gather({str(j): (lambda j=j, chunk=chunk: client.each_cursor_page(
+        path, {**RECORD_PARAMS, **chunk}, lambda n, rows: sink.add_children("price_record", row, rows, (i, j, n))))
+        for j, chunk in enumerate(chunks)})
+
+
+def read_changed(client, lists: list[dict], since: str, merge) -> None:
+    """The incremental refresh: each cached list's records modified since ``since``,
+    merged into its cached ``records`` by (variant, currency)."""
+    got = client.gather({str(pl["id"]): (lambda pl=pl: client.list_cursor(
+        PRICE_RECORD.endpoint.format(parent_id=pl["id"]), {**RECORD_PARAMS, PRICE_RECORD.modified_filter: since}))
+        for pl in lists})
+    for pl in lists:
+        pl["records"] = merge(pl.get("records", []), got[str(pl["id"])],
+                              key=lambda r: (r.get("variant_id"), str(r.get("currency", "")).lower()))
+
+
 PRICE_RECORD = register(ResourceKind(
     name="price_record",
     plural="price_records",
     schema="price_list.schema.json",
     key="sku",
     endpoint="/v3/pricelists/{parent_id}/records",
-    order=95,
     depends_on=("price_list", "variant"),
     create_batch_size=1000,   # bulk upsert: "up to 1,000 items" (FACTS.md 10.2)
     update_batch_size=1000,
@@ -105,6 +149,9 @@ PRICE_RECORD = register(ResourceKind(
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="price_list",
     owner_field="records",
+    read_apart=read_apart,
+    modified_filter="date_modified:min",
+    read_changed=read_changed,
     gone_with=("variant", "sku"),   # deleting a variant deletes its price records
     from_parent=from_parent,
     live_from_parent=live_from_parent,

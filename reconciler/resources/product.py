@@ -67,7 +67,6 @@ PRODUCT = register(ResourceKind(
     schema="product.schema.json",
     key="sku",
     endpoint="/v3/catalog/products",
-    order=30,
     depends_on=("brand", "category"),
     update_batch_size=10,     # "Batches are limited to 10 products" (FACTS.md 5.6)
     delete_batch_size=250,    # DELETE ?id:in= up to 250 (FACTS.md 5.6)
@@ -77,6 +76,7 @@ PRODUCT = register(ResourceKind(
     child_fields=frozenset({"options", "variants", "custom_fields", "channels"}),
     required_on_create=REQUIRED_ON_CREATE,
     key_filter="sku:in",
+    modified_filter="date_modified:min",
     list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,

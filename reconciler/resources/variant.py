@@ -87,6 +87,11 @@ def bundled(fields: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def find_rows(client, kind, key: str, name: str, parent_id, settings) -> list[dict]:
+    """A variant by SKU across products (``GET /v3/catalog/variants?sku=``, FACTS.md 6.3)."""
+    return client.get(kind.update_endpoint, {"sku": key}).data.get("data") or []
+
+
 VARIANT = register(ResourceKind(
     name="variant",
     plural="variants",
@@ -94,7 +99,6 @@ VARIANT = register(ResourceKind(
     key="sku",
     endpoint="/v3/catalog/products/{parent_id}/variants",
     update_endpoint="/v3/catalog/variants",
-    order=50,
     depends_on=("product", "option"),
     update_batch_size=50,      # "Currently the limit is 50 variants" (FACTS.md 6.3)
     money_fields=MONEY,
@@ -108,6 +112,7 @@ VARIANT = register(ResourceKind(
     owner_field="variants",
     from_parent=from_parent,
     live_from_parent=live_from_parent,
+    find_rows=find_rows,
     from_live=from_live,
     to_payload=to_payload,
 ))

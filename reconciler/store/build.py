@@ -1,7 +1,8 @@
 """LiveBuilder: the store's list rows into a LiveState, page by page as they arrive.
 
 A page is translated (``from_live``, ``live_from_parent``) as soon as everything
-its kind looks up in the RefIndex has been read (``LOOKS_UP``), and its raw rows
+its kind looks up in the RefIndex has been read (``Registry.looks_up``, from the
+kinds' ``depends_on``), and its raw rows
 are dropped then: product pages once the brands and categories are in, price
 records at once, customer groups last (their discount rules name products). A
 page that arrives earlier waits, raw, until then. So a read of the whole store
@@ -26,29 +27,6 @@ from typing import Any
 from reconciler.core.settings import StoreSettings
 from reconciler.core.live import LiveObject, LiveState
 from reconciler.resources import REGISTRY, Registry
-from reconciler.resources.category import paths_by_id
-
-EVERYTHING = ("*",)   # a kind not listed below: translated when the whole read is in
-
-# What each kind's translation looks up in the RefIndex (besides its parent's key),
-# which is also what its payloads resolve. The rows of a kind wait for these kinds
-# (and for what the sub-resources they carry look up), and read_touched reads them
-# beside a touched kind. Keep in step with the kinds' from_live / live_from_parent /
-# to_payload (a kind missing here waits for, and makes a stale check read, everything).
-LOOKS_UP: dict[str, tuple[str, ...]] = {
-    "brand": (),
-    "category": ("category",),               # its path: the whole tree
-    "product": ("brand", "category"),        # brand name, category paths
-    "variant": (),
-    "option": (),
-    "custom_field": (),
-    "channel_assignment": (),                # channel names come from the settings
-    "price_list": (),
-    "price_record": (),
-    "price_list_assignment": ("customer_group",),
-    "customer_group": ("category", "product", "price_list"),
-}
-
 
 class LiveBuilder:
     def __init__(self, settings: StoreSettings | None = None, registry: Registry = REGISTRY) -> None:
@@ -61,7 +39,7 @@ class LiveBuilder:
         self._lock = threading.Lock()
         self._done: set[str] = set()
         self._finished = False
-        self._categories: list[dict] = []
+        self._whole: dict[str, list[dict]] = {}   # rows of kinds whose keys need them all
         self._waiting: list[tuple[tuple, frozenset, Any]] = []   # (order, needs, translate)
         self._out: list[tuple[tuple, list[LiveObject]]] = []      # (order, objects)
         self._memo: dict = {}   # see _shared
@@ -99,18 +77,15 @@ class LiveBuilder:
         """Every row of ``kind`` has been added: pages waiting for it are translated now."""
         with self._lock:
             self._done.add(kind)
-            if kind == "category":
-                for cid, path in paths_by_id(self._categories).items():
-                    self.live.refs.add("category", path, cid)
+            self._register_whole(kind)
             self._flush()
 
     def finish(self) -> LiveState:
         """Translate whatever still waits and fill the LiveState in read order."""
         with self._lock:
-            if "category" not in self._done:
-                self._done.add("category")
-                for cid, path in paths_by_id(self._categories).items():
-                    self.live.refs.add("category", path, cid)
+            for kind in [k for k in self._whole if k not in self._done]:
+                self._done.add(kind)
+                self._register_whole(kind)
             self._finished = True
             self._flush()
             self._out.sort(key=lambda item: item[0])
@@ -122,19 +97,24 @@ class LiveBuilder:
 
     # -- inside the lock -------------------------------------------------------------
 
-    @staticmethod
-    def _needs(kind: str) -> tuple[str, ...]:
-        return LOOKS_UP.get(kind, EVERYTHING)
+    def _needs(self, kind: str) -> tuple[str, ...]:
+        return self.registry.looks_up(kind)
 
     def _register(self, kind, rows: list[dict]) -> None:
         """Names first: objects of other kinds refer to them by key."""
-        if kind.name == "category":
-            self._categories.extend(rows)   # a path needs the whole tree: at done()
+        if kind.keys_of_rows:
+            self._whole.setdefault(kind.name, []).extend(rows)   # a path needs the whole tree: at done()
             return
         refs = self.live.refs
         for row in rows:
             if row.get(kind.key):
                 refs.add(kind.name, row[kind.key], row[kind.id_field])
+
+    def _register_whole(self, kind: str) -> None:
+        rows = self._whole.pop(kind, None)
+        if rows is not None:
+            for id_, key in self.registry[kind].keys_of_rows(rows).items():
+                self.live.refs.add(kind, key, id_)
 
     def _offer(self, order: tuple, needs: set[str], translate) -> None:
         if self._ready(needs):
@@ -143,7 +123,7 @@ class LiveBuilder:
             self._waiting.append((order, frozenset(needs), translate))
 
     def _ready(self, needs) -> bool:
-        return self._finished or (EVERYTHING[0] not in needs and needs <= self._done)
+        return self._finished or needs <= self._done
 
     def _flush(self) -> None:
         waiting, self._waiting = self._waiting, []

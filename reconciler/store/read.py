@@ -21,15 +21,12 @@ from reconciler.core.settings import StoreSettings
 from reconciler.core.live import LiveState
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store import cache
-from reconciler.store.build import EVERYTHING, LOOKS_UP, LiveBuilder, build_live
+from reconciler.store.build import LiveBuilder, build_live
 from reconciler.store.client import PAGE_SIZE, StoreClient
 
 log = logging.getLogger(__name__)
 
 __all__ = ["read_live", "read_touched", "touched_by_changes", "Touched", "build_live", "find_by_key"]
-
-RECORD_PARAMS = {"include": "sku,bulk_pricing_tiers"}
-
 
 def read_live(client: StoreClient, settings: StoreSettings | None = None,
               registry: Registry = REGISTRY, *, refresh: str | None = None,
@@ -43,30 +40,15 @@ def read_live(client: StoreClient, settings: StoreSettings | None = None,
         if refresh not in ("full", "incremental"):
             builder = LiveBuilder(settings, registry)
             _read_all(client, builder, settings, registry)
-            return _read_options(client, builder.finish(), settings)
-        return _read_options(client, _read_cached(client, settings, registry, refresh, cache_path), settings)
+            return _settle(client, builder.finish(), settings, registry)
+        return _settle(client, _read_cached(client, settings, registry, refresh, cache_path), settings, registry)
 
 
-def _read_options(client: StoreClient, live: LiveState, settings: StoreSettings) -> LiveState:
-    """The store's own options of the products whose YAML options their variants do
-    not explain (resources/option.py): a value no variant uses is only there."""
-    from reconciler.resources import option
-
-    wanted = option.unexplained(live, settings.declared_options)
-    if not wanted:
-        return live
-    items = sorted(wanted.items())
-    groups = [items[i::8] for i in range(min(8, len(items)))]     # a few threads, not one per product
-    got = client.gather({str(i): (lambda g=g: [(sku, pid, client.list_all(f"/v3/catalog/products/{pid}/options"))
-                                                for sku, pid in g]) for i, g in enumerate(groups)})
-    read = {sku.casefold() for sku in wanted}
-    options = live.objects.setdefault("option", {})
-    for key in [k for k, o in options.items() if (o.parent or "").casefold() in read]:
-        del options[key]
-    for results in got.values():
-        for sku, pid, rows in results:
-            for obj in option.live_from_options(rows, sku, pid, live.refs):
-                live.add(obj)
+def _settle(client: StoreClient, live: LiveState, settings: StoreSettings, registry: Registry) -> LiveState:
+    """The kinds that complete their objects after the read (``ResourceKind.settle_read``)."""
+    for kind in registry.ordered():
+        if kind.settle_read:
+            kind.settle_read(client, live, settings)
     return live
 
 
@@ -96,21 +78,19 @@ def _read_cached(client: StoreClient, settings: StoreSettings, registry: Registr
 
 def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: StoreSettings,
                       registry: Registry) -> dict[str, list[dict]]:
-    """Products and price records modified since the cached read; the rest as cached."""
+    """The kinds with a ``modified_filter`` (products) and the read-apart kinds with a
+    ``read_changed`` (price records): what changed since the cached read; the rest as cached."""
     rows = {k: list(v) for k, v in snap.rows.items()}
-    changed_since = cache.since(snap)
-    product = registry["product"]
-    params = {**(product.list_params(settings) if product.list_params else {}), "date_modified:min": changed_since}
-    reads = {"product": lambda: client.list_all(product.endpoint, params)}
-    for pl in rows.get("price_list", []):
-        reads[f"records#{pl['id']}"] = (lambda pl=pl: client.list_cursor(
-            f"/v3/pricelists/{pl['id']}/records", {**RECORD_PARAMS, "date_modified:min": changed_since}))
+    since = cache.since(snap)
+    changed = [k for k in registry.ordered() if k.modified_filter and not k.parent]
+    reads = {k.name: (lambda k=k: client.list_all(k.endpoint, {
+        **(k.list_params(settings) if k.list_params else {}), k.modified_filter: since})) for k in changed}
+    reads.update({k.name: (lambda k=k: k.read_changed(client, rows.get(k.parent, []), since, cache.merge))
+                  for k in registry.ordered() if k.read_changed})
     got = client.gather(reads)
-    rows["product"] = cache.merge(rows.get("product", []), got["product"], key=lambda r: r["id"])
-    for pl in rows.get("price_list", []):
-        pl["records"] = cache.merge(pl.get("records", []), got[f"records#{pl['id']}"],
-                                    key=lambda r: (r.get("variant_id"), str(r.get("currency", "")).lower()))
-    log.info("Incremental refresh: %d product(s) changed since %s", len(got["product"]), changed_since)
+    for k in changed:
+        rows[k.name] = cache.merge(rows.get(k.name, []), got[k.name], key=lambda r, f=k.id_field: r[f])
+        log.info("Incremental refresh: %d %s changed since %s", len(got[k.name]), k.plural, since)
     return rows
 
 
@@ -119,84 +99,34 @@ def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: Sto
 def _read_all(client: StoreClient, sink, settings: StoreSettings, registry: Registry) -> None:
     """Every top-level kind side by side, each page into ``sink`` as it arrives."""
     client.gather({
-        k.name: (lambda k=k: _read_kind(client, sink, k, k.list_params(settings) if k.list_params else None))
+        k.name: (lambda k=k: _read_kind(client, sink, k, k.list_params(settings) if k.list_params else None,
+                                        registry=registry))
         for k in registry.ordered() if not k.parent
     })
 
 
-def _read_kind(client: StoreClient, sink, kind, params: dict | None, touched: "Touched | None" = None) -> None:
-    """A whole kind; with ``touched``, only the touched sub-resources read apart from it."""
-    children = _CHILD_READS.get(kind.name, (None,))[0]
+def _read_kind(client: StoreClient, sink, kind, params: dict | None, touched: "Touched | None" = None,
+               registry: Registry = REGISTRY) -> None:
+    """A whole kind; then its sub-resources read apart from its rows (``read_apart``):
+    all of them, or with ``touched`` only the touched ones."""
+    apart = _apart(kind, registry)
     if kind.api_version == "v2":
         sink.add(kind.name, client.list_v2(kind.endpoint, params))
-    elif children:
+    elif apart:
         rows = client.list_all(kind.endpoint, params)
         sink.add(kind.name, rows)
         sink.done(kind.name)
-        children(client, sink, rows, touched)
+        client.gather({f"{child.name}#{name}": read for child in apart for name, read in child.read_apart(
+            client, sink, rows, touched.children.get(child.name, {}) if touched else None).items()})
         return
     else:
         client.each_page(kind.endpoint, params, lambda n, rows: sink.add(kind.name, rows, n))
     sink.done(kind.name)
 
 
-def _read_price_list_children(client: StoreClient, sink, lists: list[dict], touched: "Touched | None" = None) -> None:
-    """Each list's records (page by page) and the lists' assignments (one read). With
-    ``touched``: the touched records only, by variant id (or SKU for new ones), and
-    the assignments only when one is touched."""
-    records = _by_folded(touched.children.get("price_record", {})) if touched else None
-    assignments = _by_folded(touched.children.get("price_list_assignment", {})) if touched else None
-    reads = {}
-    for i, row in enumerate(lists):
-        name = str(row.get("name") or "").casefold()
-        if records is None or (name in records and records[name][1] is None):
-            reads[f"records#{row['id']}"] = (lambda i=i, row=row: client.each_cursor_page(
-                f"/v3/pricelists/{row['id']}/records", RECORD_PARAMS,
-                lambda n, rows: sink.add_children("price_record", row, rows, (i, 0, n))))
-        elif name in records:
-            reads[f"records#{row['id']}"] = (lambda i=i, row=row, touched=records[name]: _read_records(
-                client, sink, row, *touched, i))
-    if assignments is None and lists:
-        reads["assignments"] = lambda: _add_assignments(sink, lists, client.list_all("/v3/pricelists/assignments"))
-    elif assignments:
-        ids = ",".join(str(r["id"]) for r in lists if str(r.get("name") or "").casefold() in assignments)
-        if ids:
-            reads["assignments"] = lambda: _add_assignments(sink, lists, client.list_all(
-                "/v3/pricelists/assignments", {"price_list_id:in": ids}))
-    client.gather(reads)
-
-
-def _by_folded(by_parent: dict[str, Any]) -> dict[str, tuple[str, Any]]:
-    """{parent key: x} -> {folded parent key: (parent key, x)}: the plan may spell a
-    list's name in another case than the store (keys match case-insensitively)."""
-    return {key.casefold(): (key, x) for key, x in by_parent.items()}
-
-
-def _read_records(client: StoreClient, sink, row: dict, name: str, items: list[tuple[str, Any]], i: int) -> None:
-    """One list's touched records (``name``: the list as the plan names it): by
-    ``variant_id:in`` where the plan knows the variant (updates, deletes), by
-    ``sku:in`` for new records (FACTS.md 10.2)."""
-    path = f"/v3/pricelists/{row['id']}/records"
-    ids = sorted({vid for _, vid in items if vid is not None})
-    skus = sorted({key[len(name) + 1 : key.rindex(":")] for key, vid in items if vid is None})
-    chunks = client.key_filters(path, RECORD_PARAMS, "variant_id:in", ids)
-    chunks += client.key_filters(path, RECORD_PARAMS, "sku:in", skus)
-    client.gather({str(j): (lambda j=j, chunk=chunk: client.each_cursor_page(
-        path, {**RECORD_PARAMS, **chunk}, lambda n, rows: sink.add_children("price_record", row, rows, (i, j, n))))
-        for j, chunk in enumerate(chunks)})
-
-
-def _add_assignments(sink, lists: list[dict], rows: list[dict]) -> None:
-    by_list: dict[int, list[dict]] = {}
-    for a in rows:
-        by_list.setdefault(a.get("price_list_id"), []).append(a)
-    for i, row in enumerate(lists):
-        sink.add_children("price_list_assignment", row, by_list.get(row["id"], []), (i, 1))
-
-
-# Top-level kinds whose sub-resources are read apart from their rows: (reader, child kinds).
-_CHILD_READS = {"price_list": (_read_price_list_children, ("price_record", "price_list_assignment"))}
-_SEPARATE_CHILDREN = {child for _, children in _CHILD_READS.values() for child in children}
+def _apart(kind, registry: Registry) -> list:
+    """``kind``'s sub-resources that are read apart from its rows."""
+    return [k for k in registry.ordered() if k.parent == kind.name and k.read_apart]
 
 
 class RowCollector:
@@ -254,9 +184,9 @@ class Touched:
         if isinstance(keys, Touched):
             return keys
         out = cls(keys={k: set(v) for k, v in keys.items()})
-        for parent, (_, children) in _CHILD_READS.items():
-            for child in children:
-                out.children[child] = {key: None for key in out.keys.get(parent, ())}
+        for child in registry.ordered():
+            if child.read_apart:
+                out.children[child.name] = {key: None for key in out.keys.get(child.parent, ())}
         return out
 
 
@@ -276,29 +206,21 @@ def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
                 continue   # a sub-resource without its parent's address: nothing to read it by
             parent = _key_of_address(c.parent)
             parents.append((kind.parent, parent))
-            if kind.name in _SEPARATE_CHILDREN:
+            if kind.read_apart:
                 touched.children.setdefault(kind.name, {}).setdefault(parent, []).append((c.key, c.live_id))
         elif verb == "create" and not (c.reason or "").startswith("replace"):
             touched.absent.setdefault(kind.name, set()).add(c.key)
         else:
             touched.keys.setdefault(kind.name, set()).add(c.key)
-        if kind.name == "customer_group":   # the products its written rules name: their ids
-            skus = _rule_products((c.after or {}).get("discount_rules"), "product")
-            if skus:
-                touched.named.setdefault("product", set()).update(skus)
+        for named, keys in (kind.names(c.after or {}) if kind.names else {}).items():
+            if keys:   # the objects its written values name: their ids
+                touched.named.setdefault(named, set()).update(keys)
     for kind, key in parents:
         if key not in touched.absent.get(kind, ()):
             touched.keys.setdefault(kind, set()).add(key)
     for kind, keys in touched.keys.items():
         touched.absent.get(kind, set()).difference_update(keys)
     return touched
-
-
-def _rule_products(rules, by: str) -> set:
-    """What a customer group's discount rules name products by: ``by`` "product"
-    (SKUs: the plan's values) or "product_id" (the store's rows)."""
-    return {r[by] for r in rules or () if isinstance(r, dict) and r.get("type") == "product"
-            and r.get(by) is not None}
 
 
 def _key_of_address(address: str) -> str:
@@ -316,11 +238,11 @@ def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", se
     are only looked for (key field only, or one listing of all keys when that is fewer
     requests) and the ones found read in full. The kinds without one (brands,
     categories, price lists, customer groups: few) are read whole when touched or
-    referred to (build.LOOKS_UP). A price list's touched records are read by
+    referred to (``Registry.looks_up``). A price list's touched records are read by
     ``variant_id:in`` / ``sku:in``, its assignments by ``price_list_id:in`` (FACTS.md 10).
     The products a touched customer group's discount rules name (by id in the store,
     by SKU in the plan) and the plan does not read are looked up for their ids and
-    SKUs only (``_read_groups``), so the group reads as planned and its rules'
+    SKUs only (``_read_naming``, from ``ResourceKind.names``), so the group reads as planned and its rules'
     payloads name the right products.
     At 10,000 products a 1 % price change is checked with 7 requests (132 by parent
     keys), 10,000 creates into an empty store with 6 (205).
@@ -339,18 +261,18 @@ def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", se
             if wanted or absent:
                 reads[kind.name] = (lambda k=kind, p=params, w=wanted, a=absent:
                                     _read_keys(client, builder, k, p, sorted(w), sorted(a)))
-        elif kind.name == "customer_group" and (touched.keys.get(kind.name) or touched.named.get("product")):
-            reads[kind.name] = lambda k=kind, p=params: _read_groups(client, builder, k, p, touched, registry)
+        elif kind.names and (touched.keys.get(kind.name) or touched.named):
+            reads[kind.name] = lambda k=kind, p=params: _read_naming(client, builder, k, p, touched, registry)
         elif kind.name in needed:
-            reads[kind.name] = lambda k=kind, p=params: _read_kind(client, builder, k, p, touched)
+            reads[kind.name] = lambda k=kind, p=params: _read_kind(client, builder, k, p, touched, registry)
     with gcpause.paused():
         client.gather(reads)
-        return _read_options(client, builder.finish(), settings)
+        return _settle(client, builder.finish(), settings, registry)
 
 
 def _needed(touched: Touched, registry: Registry) -> set[str]:
     """The touched kinds and, transitively, the kinds their translation and payloads
-    look up (a kind unknown to build.LOOKS_UP needs every kind)."""
+    look up (``Registry.looks_up``)."""
     todo = [*touched.keys, *touched.absent]
     for child in touched.children:
         todo += [child, registry[child].parent]
@@ -360,8 +282,7 @@ def _needed(touched: Touched, registry: Registry) -> set[str]:
         if kind in needed:
             continue
         needed.add(kind)
-        looks_up = LOOKS_UP.get(kind, EVERYTHING)
-        todo += [k.name for k in registry.ordered() if not k.parent] if looks_up == EVERYTHING else list(looks_up)
+        todo += list(registry.looks_up(kind))
     return needed
 
 
@@ -375,27 +296,35 @@ def _read_keys(client: StoreClient, sink, kind, params: dict, wanted: list[str],
     sink.done(kind.name)
 
 
-def _read_groups(client: StoreClient, builder: LiveBuilder, kind, params: dict, touched: Touched,
+def _read_naming(client: StoreClient, builder: LiveBuilder, kind, params: dict, touched: Touched,
                  registry: Registry) -> None:
-    """The customer groups, and the ids and SKUs of the products their rules name: the
-    SKUs the plan's rules write (beside the groups' read), then any product id a
-    touched group's rules hold that those did not find (after it). They go
-    into the RefIndex before the groups' rows, so the groups read with SKUs, never
-    ``#<id>``, and the payloads find the ids. One request more (none when no rule
-    names a product), two when the store's rules name a product the plan's do not."""
-    product = registry["product"]
-    skus = sorted(touched.named.get("product", ()))   # even those read in full: this answer comes sooner
-    got = client.gather({"groups": lambda: client.list_v2(kind.endpoint, params),
-                         "skus": lambda: _lookup(client, product, product.key_filter, skus)})
-    rows, found = got["groups"], got["skus"]
-    groups = {k.casefold() for k in touched.keys.get(kind.name, ())}
-    ids = set().union(*(_rule_products(g.get("discount_rules"), "product_id") for g in rows
-                        if str(g.get(kind.key) or "").casefold() in groups))
-    ids -= {r.get(product.id_field) for r in found}
-    found += _lookup(client, product, "id:in", sorted(ids))
-    builder.add_refs(product.name, found)
+    """A kind whose values name other kinds' objects (``ResourceKind.names``: a
+    group's discount rules name products), and the ids and keys of those objects: the
+    keys the plan's values write (beside the kind's read), then any id a touched
+    row names that those did not find (after it). They go into the RefIndex before
+    the kind's rows, so those read with keys, never ``#<id>``, and the payloads find
+    the ids. One request more (none when nothing is named), two when the store's rows
+    name an object the plan's do not."""
+    got = client.gather({"rows": lambda: _list(client, kind, params), **{
+        named: (lambda n=registry[named], keys=sorted(keys): _lookup(client, n, n.key_filter, keys))
+        for named, keys in touched.named.items()}})
+    rows = got.pop("rows")
+    mine = {k.casefold() for k in touched.keys.get(kind.name, ())}
+    held: dict[str, set] = {}
+    for row in rows:
+        if str(row.get(kind.key) or "").casefold() in mine:
+            for named, ids in kind.names_in_row(row).items():
+                held.setdefault(named, set()).update(ids)
+    for named in {*got, *held}:
+        target, found = registry[named], got.get(named, [])
+        ids = held.get(named, set()) - {r.get(target.id_field) for r in found}
+        builder.add_refs(named, found + _lookup(client, target, f"{target.id_field}:in", sorted(ids)))
     builder.add(kind.name, rows)
     builder.done(kind.name)
+
+
+def _list(client: StoreClient, kind, params: dict | None) -> list[dict]:
+    return client.list_v2(kind.endpoint, params) if kind.api_version == "v2" else client.list_all(kind.endpoint, params)
 
 
 def _lookup(client: StoreClient, kind, name: str, values: list) -> list[dict]:
@@ -445,34 +374,22 @@ def find_by_key(client: StoreClient, kind, key: str, *, parent_id: int | None = 
     """Look an object up by its key: after a create whose answer was lost (timeout,
     5xx, dropped connection) the store may or may not have it, and a blind retry
     could make a duplicate. Returns the store's row, or None. ``parent``: the parent's
-    key, so a sub-resource's name is what follows ``<parent>/`` (a name may hold '/')."""
+    key, so a sub-resource's name is what follows ``<parent>/`` (a name may hold '/').
+    Where to look is the kind's ``find_rows`` (default: its list filtered by the key
+    field); what must match, its ``match_field`` (default: the key field)."""
     settings = settings or StoreSettings()
     if parent is not None and key.startswith(parent + "/"):
         name = key[len(parent) + 1:]
     else:
         name = key.rsplit("/", 1)[-1]
-    if kind.name == "product":
-        params = {**(kind.list_params(settings) if kind.list_params else {}), "sku": key}
-        rows = client.get(kind.endpoint, params).data.get("data") or []
-    elif kind.name == "variant":
-        rows = client.get("/v3/catalog/variants", {"sku": key}).data.get("data") or []
-    elif kind.name == "category":
-        from reconciler.resources.category import split_path
+    rows = (kind.find_rows or _rows_by_key)(client, kind, key, name, parent_id, settings)
+    field, wanted = (kind.match_field, name) if kind.match_field else (kind.key, key)
+    return next((r for r in rows if isinstance(r, dict)
+                 and str(r.get(field, "")).casefold() == wanted.casefold()), None)
 
-        params = {"name": split_path(key)[1], "tree_id:in": settings.category_tree_id}
-        if parent_id:
-            params["parent_id:in"] = parent_id
-        rows = client.get(kind.endpoint, params).data.get("data") or []
-    elif kind.api_version == "v2":
-        rows = client.get(kind.endpoint, {"name": key}).data or []
-    elif kind.name in ("option", "custom_field"):
-        path = kind.endpoint.format(parent_id=parent_id)
-        rows = client.list_all(path)
-        field = "display_name" if kind.name == "option" else "name"
-        return next((r for r in rows if str(r.get(field, "")).casefold() == name.casefold()), None)
-    else:
-        rows = client.get(kind.endpoint.format(parent_id=parent_id), {"name": key}).data.get("data") or []
-    rows = rows if isinstance(rows, list) else []
-    field = kind.key if kind.name != "category" else "name"
-    wanted = key if kind.name != "category" else name
-    return next((r for r in rows if str(r.get(field, "")).casefold() == wanted.casefold()), None)
+
+def _rows_by_key(client: StoreClient, kind, key: str, name: str, parent_id, settings: StoreSettings) -> list[dict]:
+    params = {**(kind.list_params(settings) if kind.list_params else {}), kind.key: key}
+    data = client.get(kind.endpoint.format(parent_id=parent_id), params).data
+    rows = data if kind.api_version == "v2" else (data or {}).get("data")
+    return rows if isinstance(rows, list) else []
