@@ -42,7 +42,7 @@ from typing import Any, Mapping
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from reconciler import gcpause
+from reconciler.core import gcpause
 from reconciler.desired import pricing, rules, validate
 from reconciler.core.objects import DesiredObject
 from reconciler.desired.model import DesiredState

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.resources import register
+from reconciler.resources.registry import register
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.fields import plain
 

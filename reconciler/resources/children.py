@@ -16,7 +16,7 @@ from typing import Any
 from reconciler.core.objects import DesiredObject
 
 from reconciler.core.settings import StoreSettings
-from reconciler.resources import REGISTRY, Registry
+from reconciler.resources.registry import REGISTRY, Registry
 
 
 def expand_children(objects: dict[str, dict[str, DesiredObject]], settings: StoreSettings,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from reconciler.resources import register
+from reconciler.resources.registry import register
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.fields import to_decimal
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.core.live import LiveObject
-from reconciler.resources import register
+from reconciler.resources.registry import register
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.children import all_of_parent, child, text
 

@@ -16,7 +16,7 @@ store but not in YAML are removed (the plan says so).
 
 from __future__ import annotations
 
-from reconciler.resources import register
+from reconciler.resources.registry import register
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.fields import plain
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reconciler import gcpause
+from reconciler.core import gcpause
 from reconciler.core.settings import StoreSettings
 from reconciler.core.live import LiveState
 from reconciler.resources import REGISTRY, Registry

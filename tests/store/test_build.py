@@ -16,7 +16,7 @@ from reconciler.resources import REGISTRY
 from reconciler.sandbox.generate import generate_store, write_catalog
 from reconciler.store.build import LiveBuilder
 from reconciler.store.config import StoreConfig
-from reconciler import gcpause
+from reconciler.core import gcpause
 from reconciler.store.read import RowCollector, _read_all, build_live, read_live
 
 

@@ -1,0 +1,82 @@
+"""Registry: the resource kinds, and what their ``depends_on`` decides (order, lookups).
+
+Kind modules register with ``register``; ``reconciler.resources`` imports them all.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from reconciler.resources.base import ResourceKind
+
+
+class Registry:
+    """The kinds, and the two things derived from their ``depends_on`` (plus ``parent``):
+
+    - ``ordered()``: apply (and read) order, each kind after every kind it depends on;
+      kinds nothing orders among themselves keep the order they were registered in.
+    - ``looks_up(name)``: the top-level kinds whose names a kind's translation resolves
+      through the RefIndex (a product's brand and categories), read before it.
+    """
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, ResourceKind] = {}
+        self._order: list[ResourceKind] | None = None
+
+    def register(self, kind: ResourceKind) -> ResourceKind:
+        if kind.name in self._kinds:
+            raise ValueError(f"resource kind {kind.name!r} is registered twice")
+        self._kinds[kind.name] = kind
+        self._order = None
+        return kind
+
+    def __getitem__(self, name: str) -> ResourceKind:
+        return self._kinds[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._kinds
+
+    def ordered(self) -> list[ResourceKind]:
+        if self._order is None:
+            self._order = self._sorted()
+        return list(self._order)
+
+    def rank(self, name: str) -> int:
+        """Position of kind ``name`` in ``ordered()``."""
+        return next(i for i, k in enumerate(self.ordered()) if k.name == name)
+
+    def needs(self, kind: ResourceKind) -> set[str]:
+        """What must exist before ``kind``: its ``depends_on`` and its parent, itself excluded."""
+        out = {*kind.depends_on, *((kind.parent,) if kind.parent else ())} - {kind.name}
+        unknown = out - set(self._kinds)
+        if unknown:
+            raise ValueError(f"resource kind {kind.name!r} depends on unknown kinds {sorted(unknown)}")
+        return out
+
+    def looks_up(self, name: str) -> tuple[str, ...]:
+        """Top-level kinds ``name`` refers to by name (its parent's key is not a lookup;
+        a sub-resource's names come with its parent's row)."""
+        kind = self._kinds[name]
+        return tuple(d for d in kind.depends_on if d != kind.parent and self._kinds[d].parent is None)
+
+    def _sorted(self) -> list[ResourceKind]:
+        placed: list[ResourceKind] = []
+        todo = list(self._kinds.values())
+        while todo:
+            done = {k.name for k in placed}
+            ready = next((k for k in todo if self.needs(k) <= done), None)
+            if ready is None:
+                raise ValueError(f"resource kinds depend on each other in a circle: {sorted(k.name for k in todo)}")
+            placed.append(ready)
+            todo.remove(ready)
+        return placed
+
+    def by_plural(self, plural: str) -> ResourceKind | None:
+        return next((k for k in self._kinds.values() if k.plural == plural), None)
+
+    def __iter__(self) -> Iterator[ResourceKind]:
+        return iter(self.ordered())
+
+
+REGISTRY = Registry()
+register = REGISTRY.register
