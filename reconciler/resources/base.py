@@ -100,6 +100,9 @@ class ResourceKind:
     find_created: Callable[..., list] | None = None
 
     # -- store: read --
+    # The parent's list ``include`` value that brings this kind's rows in the parent's
+    # pages (a product's "variants"); ``Registry.list_params`` adds it to the parent's query.
+    read_include: str | None = None
     # After the whole read, a kind may complete its objects with reads of its own:
     # (client, live, settings) -> None (options no variant explains: resources/option.py).
     settle_read: Callable[..., None] | None = None

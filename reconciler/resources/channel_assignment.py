@@ -69,6 +69,7 @@ CHANNEL_ASSIGNMENT = register(ResourceKind(
     owner_field="channels",
     from_parent=from_parent,
     live_from_parent=live_from_parent,
+    read_include="channels",
     from_live=from_live,
     to_payload=to_payload,
 ))

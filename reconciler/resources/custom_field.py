@@ -56,6 +56,7 @@ CUSTOM_FIELD = register(ResourceKind(
     owner_field="custom_fields",
     from_parent=from_parent,
     live_from_parent=live_from_parent,
+    read_include="custom_fields",
     find_rows=all_of_parent,
     match_field="name",
     from_live=from_live,

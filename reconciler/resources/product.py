@@ -58,7 +58,7 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
 def list_params(settings) -> dict[str, Any]:
     # One page carries exactly what the diff needs: no per-product requests.
     fields = ("sku", "brand_id", "categories", "date_modified", *PLAIN)
-    return {"include_fields": ",".join(fields), "include": "variants,custom_fields,channels"}
+    return {"include_fields": ",".join(fields)}   # + its sub-resources' ``read_include``
 
 
 PRODUCT = register(ResourceKind(

@@ -5,7 +5,7 @@ Kind modules register with ``register``; ``reconciler.resources`` imports them a
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from reconciler.resources.base import ResourceKind
 
@@ -58,6 +58,15 @@ class Registry:
         a sub-resource's names come with its parent's row)."""
         kind = self._kinds[name]
         return tuple(d for d in kind.depends_on if d != kind.parent and self._kinds[d].parent is None)
+
+    def list_params(self, kind: ResourceKind, settings) -> dict[str, Any] | None:
+        """The query of ``kind``'s list reads: its own ``list_params`` and the ``include``
+        of its sub-resources that come in its pages (None: no query)."""
+        params = dict(kind.list_params(settings)) if kind.list_params else {}
+        includes = [k.read_include for k in self.ordered() if k.parent == kind.name and k.read_include]
+        if includes:
+            params["include"] = ",".join([*filter(None, [params.get("include")]), *includes])
+        return params or None
 
     def _sorted(self) -> list[ResourceKind]:
         placed: list[ResourceKind] = []

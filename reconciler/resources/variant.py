@@ -112,6 +112,7 @@ VARIANT = register(ResourceKind(
     owner_field="variants",
     from_parent=from_parent,
     live_from_parent=live_from_parent,
+    read_include="variants",
     find_rows=find_rows,
     from_live=from_live,
     to_payload=to_payload,

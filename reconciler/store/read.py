@@ -84,7 +84,7 @@ def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: Sto
     since = cache.since(snap)
     changed = [k for k in registry.ordered() if k.modified_filter and not k.parent]
     reads = {k.name: (lambda k=k: client.list_all(k.endpoint, {
-        **(k.list_params(settings) if k.list_params else {}), k.modified_filter: since})) for k in changed}
+        **(registry.list_params(k, settings) or {}), k.modified_filter: since})) for k in changed}
     reads.update({k.name: (lambda k=k: k.read_changed(client, rows.get(k.parent, []), since, cache.merge))
                   for k in registry.ordered() if k.read_changed})
     got = client.gather(reads)
@@ -99,7 +99,7 @@ def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: Sto
 def _read_all(client: StoreClient, sink, settings: StoreSettings, registry: Registry) -> None:
     """Every top-level kind side by side, each page into ``sink`` as it arrives."""
     client.gather({
-        k.name: (lambda k=k: _read_kind(client, sink, k, k.list_params(settings) if k.list_params else None,
+        k.name: (lambda k=k: _read_kind(client, sink, k, registry.list_params(k, settings),
                                         registry=registry))
         for k in registry.ordered() if not k.parent
     })
@@ -255,7 +255,7 @@ def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", se
     for kind in registry.ordered():
         if kind.parent:
             continue
-        params = kind.list_params(settings) if kind.list_params else {}
+        params = registry.list_params(kind, settings) or {}
         if kind.key_filter is not None:
             wanted, absent = touched.keys.get(kind.name, set()), touched.absent.get(kind.name, set())
             if wanted or absent:
@@ -389,7 +389,7 @@ def find_by_key(client: StoreClient, kind, key: str, *, parent_id: int | None = 
 
 
 def _rows_by_key(client: StoreClient, kind, key: str, name: str, parent_id, settings: StoreSettings) -> list[dict]:
-    params = {**(kind.list_params(settings) if kind.list_params else {}), kind.key: key}
+    params = {**(REGISTRY.list_params(kind, settings) or {}), kind.key: key}
     data = client.get(kind.endpoint.format(parent_id=parent_id), params).data
     rows = data if kind.api_version == "v2" else (data or {}).get("data")
     return rows if isinstance(rows, list) else []
