@@ -1,0 +1,52 @@
+"""Nothing outside reconciler/resources/<kind>.py branches on a kind's name.
+
+Every string literal in the package's code (docstrings aside) is compared with the
+registered kinds' names and plurals: a kind's name in engine code is behaviour that
+belongs on its ResourceKind. The sandbox stands apart (it emulates the store and
+knows its own resources; it imports nothing of the client).
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from reconciler.resources import REGISTRY
+from tests.arch.graph import PKG, ROOT
+
+NAMES = {k.name for k in REGISTRY.ordered()} | {k.plural for k in REGISTRY.ordered()}
+KIND_MODULES = {PKG / "resources" / f"{k.name}.py" for k in REGISTRY.ordered()}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = getattr(node, "body", [])
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                out.add(id(body[0].value))
+    return out
+
+
+def kind_names_in(path) -> list[tuple[int, str]]:
+    """(line, literal) of every kind name written as a string in ``path``'s code."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _docstrings(tree)
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+            and node.value in NAMES]
+
+
+ENGINE = sorted(p for p in PKG.rglob("*.py") if p not in KIND_MODULES and (PKG / "sandbox") not in p.parents)
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(PKG)))
+def test_no_kind_name_outside_its_module(path):
+    assert kind_names_in(path) == []
+
+
+def test_the_scan_finds_kind_names(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text('"""brand"""\nif kind == "product":\n    pass\n')
+    assert kind_names_in(probe) == [(2, "product")]
