@@ -61,6 +61,14 @@ def find_created(client, ready: list, settings) -> list[dict | None]:
     return [have.get((b["price_list_id"], b["customer_group_id"], b["channel_id"])) for _, b in ready]
 
 
+def import_fold(assignments: list, price_list, doc: dict, ctx) -> list | None:
+    """A list's ``assignments`` as catalog import writes them: by group, then channel."""
+    rows = sorted(({"customer_group": a.fields["customer_group"], "channel": ctx.channel(a.fields["channel"])}
+                   for a in assignments), key=lambda a: (a["customer_group"].casefold(), a["channel"]))
+    ctx.unresolved(f"price list '{price_list.key}'", (a["customer_group"] for a in rows))
+    return [ctx.flow(a) for a in rows] or None
+
+
 PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     name="price_list_assignment",
     plural="price_list_assignments",
@@ -82,4 +90,6 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     from_live=from_live,
     to_payload=to_payload,
     find_created=find_created,
+    import_fold=import_fold,
+    import_refers=lambda fields: [("customer_group", fields["customer_group"])],
 ))
