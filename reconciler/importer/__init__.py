@@ -48,7 +48,7 @@ from reconciler.importer.common import KINDS, CatalogExistsError, CatalogImportE
 from reconciler.importer.documents import _Documents, existing, store_settings
 from reconciler.importer.writer import _Writer
 from reconciler.core.live import LiveState
-from reconciler.resources import REGISTRY
+from reconciler.resources import REGISTRY, Registry
 
 
 @dataclass
@@ -119,7 +119,8 @@ def parse_kinds(text: str | None) -> list[str] | None:
 # -- the library function ---------------------------------------------------------------------
 
 def import_catalog(live: LiveState, settings_hint: StoreSettings, out_dir: Path, *,
-                   kinds: list[str] | None = None, force: bool = False) -> ImportSummary:
+                   kinds: list[str] | None = None, force: bool = False,
+                   registry: Registry = REGISTRY) -> ImportSummary:
     """Write ``live`` as a catalog under ``out_dir``; return what was written.
 
     ``settings_hint`` carries what the catalog does not: the channels by name (the
@@ -127,24 +128,26 @@ def import_catalog(live: LiveState, settings_hint: StoreSettings, out_dir: Path,
     ``raw["name"]``. ``kinds`` limits the import to some top-level kinds; what they
     refer to is listed under ``store.existing``. An ``out_dir`` holding YAML is
     refused (CatalogExistsError) unless ``force``, which replaces that catalog.
+    ``registry`` holds the kinds written (a test may add one).
     """
     out_dir = Path(out_dir)
     wanted = set(KINDS if kinds is None else parse_kinds(",".join(kinds)) or ())
     old = check_out_dir(out_dir, force)
     writer = _Writer(out_dir, settings_hint)
-    docs = _Documents(live, writer)
+    docs = _Documents(live, writer, registry)
     files: dict[str, str] = {}
-    for kind in REGISTRY:
+    for kind in registry:
         if kind.name in wanted and kind.import_file:
             for name, title, items in docs.files(kind):
                 comment = kind.import_comment(title) if kind.import_comment else ""
                 files[name] = writer.file(name, kind.plural, items, comment=comment,
                                           blank_before=kind.import_blank_before)
-    refs = existing(live, wanted)
-    inferred = store_settings(live, wanted, _store_rules, refs)
+    refs = existing(live, wanted, registry)
+    inferred = store_settings(live, wanted, _store_rules, refs, registry)
     files["store.yaml"] = writer.store(refs, inferred)
     return ImportSummary(out_dir=out_dir, files=sorted(files), removed=_replace(out_dir, old, files),
-                         counts=_counts(live, wanted), existing={k: sorted(v) for k, v in refs.items() if v},
+                         counts=_counts(live, wanted, registry),
+                         existing={k: sorted(v) for k, v in refs.items() if v},
                          warnings=docs.warnings, below_cost=docs.below_cost)
 
 
@@ -182,6 +185,6 @@ def _replace(out_dir: Path, old: list[Path], files: dict[str, str]) -> list[str]
     return sorted(p.relative_to(out_dir).as_posix() for p in removed)
 
 
-def _counts(live: LiveState, wanted: set[str]) -> dict[str, int]:
-    return {kind.name: len(live.of(kind.name)) for kind in REGISTRY
+def _counts(live: LiveState, wanted: set[str], registry: Registry) -> dict[str, int]:
+    return {kind.name: len(live.of(kind.name)) for kind in registry
             if (kind.parent or kind.name) in wanted and live.of(kind.name)}

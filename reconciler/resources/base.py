@@ -99,22 +99,27 @@ class ResourceKind:
     find_created: Callable[..., list] | None = None
 
     # -- import: layout --
-    # How ``catalog import`` writes the kind (reconciler/importer/). The callables get ``ctx``, the
-    # import's documents (importer/documents.py): ``pick``, ``fold``, ``children``, ``flow``,
-    # ``flow_list``, ``flow_map``, ``money``, ``channel``, ``unresolved``, ``check_prices``, ``costs``.
-    import_file: str | None = None   # "brands.yaml", or one file per group: "products/{}.yaml" ({} the group's slug)
+    # How ``catalog import`` writes the kind (reconciler/importer/ names no kind). The callables
+    # get ``ctx``, the import's documents (importer/documents.py): ``pick``, ``fold``, ``children``,
+    # ``flow``, ``flow_list``, ``flow_map``, ``money``, ``channel``, ``unresolved``, ``check_prices``, ``costs``.
+    import_file: str | None = None   # "brands.yaml", or a file per group: "products/{}.yaml" ({}: its slug)
     import_group: Callable[..., str | None] | None = None   # (obj) -> the title its file is named after
     import_ungrouped: str = ""       # the slug for objects with no title (or one with no letters)
     import_comment: Callable[[str | None], str] | None = None   # (group title) -> the file's comment
     import_blank_before: Callable[[dict], bool] | None = None   # a blank line before this item; None: long items
     import_sort: Callable[..., Any] | None = None   # (obj) -> where it is written; None: by key, without case
     import_fields: tuple[str, ...] = ()   # the fields written, in this order; (): as from_live gives them
-    import_unset: Mapping[str, Any] = field(default_factory=dict, hash=False)   # the store's value for a field nobody set: left out
-    import_doc: Callable[..., dict] | None = None   # (obj, ctx) -> its YAML mapping; None: ctx.pick, then ctx.fold
-    import_fold: Callable[..., Any] | None = None   # (children, parent obj, parent doc, ctx) -> owner_field's value; None: their docs, by key
+    # The store's value for a field nobody set (sale_price: 0): not written.
+    import_unset: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    import_doc: Callable[..., dict] | None = None   # (obj, ctx) -> its YAML mapping; None: ctx.pick, ctx.fold
+    # (children, parent obj, parent doc, ctx) -> the parent's owner_field value (the inverse of
+    # from_parent), None to leave it out; None: the children's documents, by key.
+    import_fold: Callable[..., Any] | None = None
     import_refers: Callable[..., list] | None = None   # (fields) -> [(kind, key)] it names: store.existing
     existing_refused: str | None = None   # why an import leaving this kind out is refused when it is named
-    import_store: Callable[..., tuple] | None = None   # (live, store rules) -> (comment lines, {store.yaml key: value})
+    # (live, store rules) -> (comment lines, {store.yaml key: value}, [(kind, key)] named): store
+    # settings inferred from the kind's objects (product: the SKU convention).
+    import_store: Callable[..., tuple] | None = None
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
