@@ -63,10 +63,12 @@ class _Documents:
         self.below_cost: list[str] = []                  # written with acknowledge: [below_cost]
         self.costs: dict[str, Any] = {}                  # folded SKU -> the cost its price records are held to
         self._children: dict[str, dict[str, list[LiveObject]]] = defaultdict(lambda: defaultdict(list))
+        self._folded: dict[str, list[ResourceKind]] = defaultdict(list)   # parent kind -> child kinds, in order
         for kind in registry:
-            if kind.parent:
-                for obj in live.of(kind.name).values():
-                    self._children[kind.name][(obj.parent or "").casefold()].append(obj)
+            if kind.parent and kind.owner_field:
+                self._folded[kind.parent].append(kind)
+            for obj in live.of(kind.name).values() if kind.parent else ():
+                self._children[kind.name][(obj.parent or "").casefold()].append(obj)
 
     # -- one object ----------------------------------------------------------------------------
 
@@ -96,12 +98,11 @@ class _Documents:
 
     def fold(self, obj: LiveObject, doc: dict) -> dict:
         """``doc`` with each child kind's objects under its ``owner_field`` (registry order)."""
-        for kind in self.registry:
-            if kind.parent == obj.kind and kind.owner_field:
-                found = self.children(obj, kind.name)
-                value = kind.import_fold(found, obj, doc, self) if kind.import_fold else self._listed(kind, found)
-                if value is not None:
-                    doc[kind.owner_field] = value
+        for kind in self._folded[obj.kind]:
+            found = self.children(obj, kind.name)
+            value = kind.import_fold(found, obj, doc, self) if kind.import_fold else self._listed(kind, found)
+            if value is not None:
+                doc[kind.owner_field] = value
         return doc
 
     def _listed(self, kind: ResourceKind, found: list[LiveObject]) -> list | None:
