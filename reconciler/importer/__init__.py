@@ -11,14 +11,16 @@ a plan with no changes.
 The layout is the one of GTSE's hand-written ``catalog/``: ``store.yaml``,
 ``brands.yaml``, ``categories.yaml``, ``products/<top category>.yaml`` (by the
 product's first category; none: ``products/uncategorised.yaml``),
-``customer-groups.yaml`` and ``price-lists/<list>.yaml``.
+``customer-groups.yaml`` and ``price-lists/<list>.yaml``. Each kind says where it
+goes and how it reads (the ``import_*`` fields of its ResourceKind, set in
+resources/<kind>.py); this package names no kind.
 
 What is written, and why:
 
 - Only the fields each kind's ``from_live`` returns (the fields a plan compares),
   and of those only values someone set: no null, empty text or empty list, and
   not the value the store gives a field nobody set (``sale_price: 0``,
-  ``is_featured: false``, ``sort_order: 0`` on products: ``_UNSET``). A field left
+  ``is_featured: false``, ``sort_order: 0`` on products: ``import_unset``). A field left
   out is not managed, so the plan is the same either way. ``is_visible`` is always
   written, ``false`` included.
 - References by name, path and channel name; money as written decimals with two
@@ -28,7 +30,7 @@ What is written, and why:
   keeps in an order of its own: option values (in the store's order), custom
   fields (in the order the product page shows them), discount rules and bulk
   pricing tiers (lists the plan compares in order).
-- The SKU convention is written disabled: import takes the store as it is, and a
+- The SKU convention (product.py's ``import_store``) is written disabled: import takes the store as it is, and a
   convention that some SKUs break would make ``validate`` fail. The inferred
   codes are there with a comment saying whether every SKU follows them.
 """
@@ -41,11 +43,12 @@ from typing import Any
 
 from reconciler.desired.load import find_files
 from reconciler.core.settings import StoreSettings
+from reconciler.desired import rules
 from reconciler.importer.common import KINDS, CatalogExistsError, CatalogImportError, slugify  # noqa: F401
-from reconciler.importer.documents import _Documents, _existing, _sku_convention
+from reconciler.importer.documents import _Documents, existing, store_settings
 from reconciler.importer.writer import _Writer
 from reconciler.core.live import LiveState
-from reconciler.resources import REGISTRY
+from reconciler.resources import REGISTRY, Registry
 
 
 @dataclass
@@ -116,7 +119,8 @@ def parse_kinds(text: str | None) -> list[str] | None:
 # -- the library function ---------------------------------------------------------------------
 
 def import_catalog(live: LiveState, settings_hint: StoreSettings, out_dir: Path, *,
-                   kinds: list[str] | None = None, force: bool = False) -> ImportSummary:
+                   kinds: list[str] | None = None, force: bool = False,
+                   registry: Registry = REGISTRY) -> ImportSummary:
     """Write ``live`` as a catalog under ``out_dir``; return what was written.
 
     ``settings_hint`` carries what the catalog does not: the channels by name (the
@@ -124,41 +128,33 @@ def import_catalog(live: LiveState, settings_hint: StoreSettings, out_dir: Path,
     ``raw["name"]``. ``kinds`` limits the import to some top-level kinds; what they
     refer to is listed under ``store.existing``. An ``out_dir`` holding YAML is
     refused (CatalogExistsError) unless ``force``, which replaces that catalog.
+    ``registry`` holds the kinds written (a test may add one).
     """
     out_dir = Path(out_dir)
     wanted = set(KINDS if kinds is None else parse_kinds(",".join(kinds)) or ())
     old = check_out_dir(out_dir, force)
     writer = _Writer(out_dir, settings_hint)
-    docs = _Documents(live, writer)
-    summary = ImportSummary(out_dir=out_dir)
+    docs = _Documents(live, writer, registry)
     files: dict[str, str] = {}
-    if "brand" in wanted:
-        files["brands.yaml"] = writer.file("brands.yaml", "brands", docs.brands())
-    if "category" in wanted:
-        files["categories.yaml"] = writer.file("categories.yaml", "categories", docs.categories(),
-                                               comment="Each category is written as its full path, parents first.",
-                                               blank_before=lambda c: "/" not in c["path"])
-    if "product" in wanted:
-        for name, (top, items) in docs.product_files().items():
-            what = f"under {top}" if top else "in no category"
-            files[name] = writer.file(name, "products", items, comment=f"Products whose first category is {what}.")
-    if "customer_group" in wanted:
-        files["customer-groups.yaml"] = writer.file("customer-groups.yaml", "customer_groups", docs.groups())
-    if "price_list" in wanted:
-        for name, item in docs.price_list_files().items():
-            files[name] = writer.file(name, "price_lists", [item])
-    existing = _existing(live, wanted)
-    convention, note = _sku_convention(live) if "product" in wanted else (None, [])
-    if convention and "category" not in wanted:
-        existing.setdefault("categories", set()).update(convention.values())
-    files["store.yaml"] = writer.store(existing, convention, note)
-    summary.removed = _replace(out_dir, old, files)
-    summary.files = sorted(files)
-    summary.counts = _counts(live, wanted)
-    summary.existing = {k: sorted(v) for k, v in existing.items() if v}
-    summary.warnings = docs.warnings
-    summary.below_cost = docs.below_cost
-    return summary
+    for kind in registry:
+        if kind.name in wanted and kind.import_file:
+            for name, title, items in docs.files(kind):
+                comment = kind.import_comment(title) if kind.import_comment else ""
+                files[name] = writer.file(name, kind.plural, items, comment=comment,
+                                          blank_before=kind.import_blank_before)
+    refs = existing(live, wanted, registry)
+    inferred = store_settings(live, wanted, _store_rules, refs, registry)
+    files["store.yaml"] = writer.store(refs, inferred)
+    return ImportSummary(out_dir=out_dir, files=sorted(files), removed=_replace(out_dir, old, files),
+                         counts=_counts(live, wanted, registry),
+                         existing={k: sorted(v) for k, v in refs.items() if v},
+                         warnings=docs.warnings, below_cost=docs.below_cost)
+
+
+def _store_rules(objects: list, settings: StoreSettings) -> list:
+    """What the catalog's rules for the whole store say of ``objects`` under ``settings``
+    (the diagnostics a kind's ``import_store`` counts to say whether the store follows them)."""
+    return rules.check_sku_convention(objects, settings, frozenset())
 
 
 def check_out_dir(out_dir: Path, force: bool) -> list[Path]:
@@ -189,6 +185,6 @@ def _replace(out_dir: Path, old: list[Path], files: dict[str, str]) -> list[str]
     return sorted(p.relative_to(out_dir).as_posix() for p in removed)
 
 
-def _counts(live: LiveState, wanted: set[str]) -> dict[str, int]:
-    return {kind.name: len(live.of(kind.name)) for kind in REGISTRY
+def _counts(live: LiveState, wanted: set[str], registry: Registry) -> dict[str, int]:
+    return {kind.name: len(live.of(kind.name)) for kind in registry
             if (kind.parent or kind.name) in wanted and live.of(kind.name)}

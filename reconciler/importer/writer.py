@@ -128,7 +128,9 @@ class _Writer:
             self.channels[found] = cid
         return found
 
-    def store(self, existing: dict[str, set[str]], convention: dict[str, str] | None, note: list[str]) -> str:
+    def store(self, existing: dict[str, set[str]], inferred: list[tuple[list[str], dict]]) -> str:
+        """store.yaml: the settings read from the store, ``existing``, and the settings the kinds
+        inferred (comment lines and their block: a SKU convention, written disabled)."""
         s = self.settings
         lines = self.header("store.yaml") + [
             "# Settings for the whole store, imported by `catalog import`. Objects under `existing`",
@@ -144,25 +146,25 @@ class _Writer:
         if existing:
             listed = {plural: sorted(names, key=str.casefold) for plural, names in sorted(existing.items())}
             lines += _indent(dump({"existing": listed}), 2)
-        lines += ["  # Storefront channels (GET /v3/channels), by the names products and price lists use.",
-                  "  channels:"]
-        labels = s.raw.get("channel_labels") or {}
-        for slug, cid in sorted(self.channels.items(), key=lambda kv: kv[1]):
-            label = " ".join(str(labels.get(cid, "")).split())
-            lines.append(f"    {slug}: {cid}" + (f"   # {label}" if label else ""))
-        if convention:
-            lines += ["  # House SKU rule: CODE-PRODUCT for products, CODE-PRODUCT-VARIANT for variants; the",
-                      "  # code says which top category the product is in. Off: import takes SKUs as they are."]
-            lines += [f"  # {line}" for line in note]
-            lines += _indent(dump({"sku_convention": {"enabled": False, "categories": convention}}), 2)
-        else:
-            lines += [f"  # {line}" for line in note]
+        lines += self._channels()
+        for comment, block in inferred:
+            lines += [f"  # {line}" for line in comment]
+            lines += _indent(dump(block), 2) if block else []
         lines += ["  # Money guardrails: a price dropping by more than this blocks apply unless acknowledged.",
                   *_indent(dump({"guardrails": {"max_price_drop_percent": int(s.max_price_drop_percent)}}), 2),
                   "  # Deletion is explicit: nothing is deleted unless its kind is listed here (or the object",
                   "  # says delete: true).",
                   "  prune: []"]
         return "\n".join(lines) + "\n"
+
+    def _channels(self) -> list[str]:
+        lines = ["  # Storefront channels (GET /v3/channels), by the names products and price lists use.",
+                 "  channels:"]
+        labels = self.settings.raw.get("channel_labels") or {}
+        for slug, cid in sorted(self.channels.items(), key=lambda kv: kv[1]):
+            label = " ".join(str(labels.get(cid, "")).split())
+            lines.append(f"    {slug}: {cid}" + (f"   # {label}" if label else ""))
+        return lines
 
 
 def _schemas_for(out_dir: Path) -> Path:

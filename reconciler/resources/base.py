@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 
 def fold_text(text: str) -> str:
@@ -129,6 +129,28 @@ class ResourceKind:
     # key's last part ``name`` (a category's "name"); None = the key field with the key.
     find_rows: Callable[..., list[dict]] | None = None
     match_field: str | None = None
+    # -- import: layout --
+    # How ``catalog import`` writes the kind (reconciler/importer/ names no kind). The callables
+    # get ``ctx``, the import's documents (importer/documents.py): ``pick``, ``fold``, ``children``,
+    # ``flow``, ``flow_list``, ``flow_map``, ``money``, ``channel``, ``unresolved``, ``check_prices``, ``costs``.
+    import_file: str | None = None   # "brands.yaml", or a file per group: "products/{}.yaml" ({}: its slug)
+    import_group: Callable[..., str | None] | None = None   # (obj) -> the title its file is named after
+    import_ungrouped: str = ""       # the slug for objects with no title (or one with no letters)
+    import_comment: Callable[[str | None], str] | None = None   # (group title) -> the file's comment
+    import_blank_before: Callable[[dict], bool] | None = None   # a blank line before this item; None: long items
+    import_sort: Callable[..., Any] | None = None   # (obj) -> where it is written; None: by key, without case
+    import_fields: tuple[str, ...] = ()   # the fields written, in this order; (): as from_live gives them
+    # The store's value for a field nobody set (sale_price: 0): not written.
+    import_unset: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    import_doc: Callable[..., dict] | None = None   # (obj, ctx) -> its YAML mapping; None: ctx.pick, ctx.fold
+    # (children, parent obj, parent doc, ctx) -> the parent's owner_field value (the inverse of
+    # from_parent), None to leave it out; None: the children's documents, by key.
+    import_fold: Callable[..., Any] | None = None
+    import_refers: Callable[..., list] | None = None   # (fields) -> [(kind, key)] it names: store.existing
+    existing_refused: str | None = None   # why an import leaving this kind out is refused when it is named
+    # (live, store rules) -> (comment lines, {store.yaml key: value}, [(kind, key)] named): store
+    # settings inferred from the kind's objects (product: the SKU convention).
+    import_store: Callable[..., tuple] | None = None
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""

@@ -22,4 +22,5 @@ BRAND = register(ResourceKind(
     key_on_update=True,      # B updateBrand: required [name]
     from_live=from_live,
     to_payload=to_payload,
+    import_file="brands.yaml",
 ))

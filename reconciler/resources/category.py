@@ -118,4 +118,10 @@ CATEGORY = register(ResourceKind(
     keys_of_rows=paths_by_id,
     find_rows=find_rows,
     match_field="name",
+    import_file="categories.yaml",
+    import_comment=lambda _: "Each category is written as its full path, parents first.",
+    import_blank_before=lambda doc: "/" not in doc["path"],   # a blank line before each top category
+    import_sort=lambda obj: ([s.casefold() for s in obj.key.split("/")], obj.key),   # parents first
+    import_fields=("path", *FIELDS),
+    import_unset={"default_product_sort": "use_store_settings", "layout_file": "category.html"},
 ))

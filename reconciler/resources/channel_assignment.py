@@ -72,4 +72,7 @@ CHANNEL_ASSIGNMENT = register(ResourceKind(
     read_include="channels",
     from_live=from_live,
     to_payload=to_payload,
+    # A product's ``channels`` as catalog import writes them: its channels' names, sorted, one line.
+    import_fold=lambda found, product, doc, ctx: ctx.flow_list(sorted(
+        ctx.channel(c.fields["channel"], c.extra.get("channel_id")) for c in found)) or None,
 ))

@@ -61,4 +61,8 @@ CUSTOM_FIELD = register(ResourceKind(
     match_field="name",
     from_live=from_live,
     to_payload=to_payload,
+    # A product's ``custom_fields`` as catalog import writes them: name -> value, in the
+    # order the product page shows them (the order they were made in).
+    import_fold=lambda found, product, doc, ctx: {
+        c.fields["name"]: c.fields["value"] for c in sorted(found, key=lambda c: c.id)} or None,
 ))

@@ -87,6 +87,34 @@ def names_in_row(row: dict[str, Any]) -> dict[str, set]:
     """The products a store group's discount rules name (by id)."""
     return {"product": {r["product_id"] for r in row.get("discount_rules") or ()
                         if isinstance(r, dict) and r.get("type") == "product" and r.get("product_id") is not None}}
+# -- import ------------------------------------------------------------------------------------------
+
+def import_doc(obj, ctx) -> dict[str, Any]:
+    """A group as catalog import writes it: access and rules on one line each when short."""
+    doc = ctx.pick(obj)
+    access = obj.fields.get("category_access")
+    if access:
+        ctx.unresolved(f"customer group '{obj.key}'", access.get("categories") or [])
+        doc["category_access"] = ctx.flow({k: ctx.flow(v) for k, v in access.items()})
+    rules = obj.fields.get("discount_rules")
+    if rules:
+        doc["discount_rules"] = [ctx.flow(_import_rule(r, ctx)) for r in rules]
+    return doc
+
+
+def _import_rule(rule: dict[str, Any], ctx) -> dict[str, Any]:
+    out = {k: v for k, v in rule.items() if v is not None}
+    if rule.get("method") in ("price", "fixed") and isinstance(rule.get("amount"), Decimal):
+        out["amount"] = ctx.money(rule["amount"])
+    return out
+
+
+def import_refers(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """The categories, price lists and products the access and the rules name."""
+    out = [("category", path) for path in (fields.get("category_access") or {}).get("categories") or []]
+    for rule in fields.get("discount_rules") or []:
+        out += [(kind, rule[kind]) for kind in ("category", "price_list", "product") if rule.get(kind)]
+    return out
 
 
 CUSTOMER_GROUP = register(ResourceKind(
@@ -111,4 +139,9 @@ CUSTOMER_GROUP = register(ResourceKind(
     to_payload=to_payload,
     names=names,
     names_in_row=names_in_row,
+    import_file="customer-groups.yaml",
+    import_fields=PLAIN,
+    import_unset={"is_default": False, "is_group_for_guests": False},
+    import_doc=import_doc,
+    import_refers=import_refers,
 ))

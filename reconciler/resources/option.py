@@ -128,6 +128,17 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
     return body
 
 
+def import_fold(options: list, product, doc: dict, ctx) -> dict | None:
+    """A product's ``options`` as catalog import writes them: name -> values on one line,
+    options and values in the store's order (by id: the order they were made in)."""
+    return {o.fields["name"]: ctx.flow_list(_labels(o)) for o in sorted(options, key=lambda o: o.id)} or None
+
+
+def _labels(option: LiveObject) -> list[str]:
+    ids = option.extra.get("value_ids") or {}
+    return sorted(option.fields["values"], key=lambda v: (ids.get(v, 1 << 62), v))
+
+
 OPTION = register(ResourceKind(
     name="option",
     plural="options",
@@ -150,4 +161,5 @@ OPTION = register(ResourceKind(
     match_field="display_name",
     from_live=from_live,
     to_payload=to_payload,
+    import_fold=import_fold,
 ))

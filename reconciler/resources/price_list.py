@@ -26,6 +26,16 @@ FIELDS = ("name", "active")
 from_live, to_payload = plain(FIELDS)
 
 
+def import_doc(obj, ctx) -> dict:
+    """A list as catalog import writes it: its records' one currency, when they share one,
+    as the list's ``currency``; then its assignments and records (their kinds' ``import_fold``)."""
+    doc = ctx.pick(obj)
+    currencies = {r.fields["currency"] for r in ctx.children(obj, "price_record")}
+    if len(currencies) == 1:
+        doc["currency"] = currencies.pop()
+    return ctx.fold(obj, doc)
+
+
 PRICE_LIST = register(ResourceKind(
     name="price_list",
     plural="price_lists",
@@ -38,4 +48,8 @@ PRICE_LIST = register(ResourceKind(
     meta_fields=frozenset({"acknowledge", "currency", "delete"}),
     from_live=from_live,
     to_payload=to_payload,
+    import_file="price-lists/{}.yaml",      # one file per list, named after it
+    import_group=lambda obj: obj.key,
+    import_ungrouped="price-list",
+    import_doc=import_doc,
 ))

@@ -80,6 +80,12 @@ def _add(sink, lists: list[dict], rows: list[dict]) -> None:
         by_list.setdefault(a.get("price_list_id"), []).append(a)
     for i, row in enumerate(lists):
         sink.add_children("price_list_assignment", row, by_list.get(row["id"], []), (i, 1))
+def import_fold(assignments: list, price_list, doc: dict, ctx) -> list | None:
+    """A list's ``assignments`` as catalog import writes them: by group, then channel."""
+    rows = sorted(({"customer_group": a.fields["customer_group"], "channel": ctx.channel(a.fields["channel"])}
+                   for a in assignments), key=lambda a: (a["customer_group"].casefold(), a["channel"]))
+    ctx.unresolved(f"price list '{price_list.key}'", (a["customer_group"] for a in rows))
+    return [ctx.flow(a) for a in rows] or None
 
 
 PRICE_LIST_ASSIGNMENT = register(ResourceKind(
@@ -103,4 +109,6 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     from_live=from_live,
     to_payload=to_payload,
     find_created=find_created,
+    import_fold=import_fold,
+    import_refers=lambda fields: [("customer_group", fields["customer_group"])],
 ))

@@ -10,6 +10,7 @@ batches with ``DELETE /v3/pricelists/{id}/records?variant_id:in=...&currency=...
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from reconciler.core.live import LiveObject
@@ -133,6 +134,32 @@ def read_changed(client, lists: list[dict], since: str, merge) -> None:
     for pl in lists:
         pl["records"] = merge(pl.get("records", []), got[str(pl["id"])],
                               key=lambda r: (r.get("variant_id"), str(r.get("currency", "")).lower()))
+# -- import ------------------------------------------------------------------------------------------
+
+def import_fold(records: list, price_list, doc: dict, ctx) -> list | None:
+    """A list's ``records`` as catalog import writes them: by SKU, then currency; each
+    record's currency only when the list has none of its own (price_list.import_doc)."""
+    own_currency = "currency" not in doc
+    rows = sorted(records, key=lambda r: (r.fields["sku"].casefold(), r.fields["sku"], r.fields["currency"]))
+    return [_import_record(r, own_currency, ctx) for r in rows] or None
+
+
+def _import_record(obj: LiveObject, own_currency: bool, ctx) -> dict:
+    fields = obj.fields
+    order = PRICE_RECORD.import_fields
+    out = ctx.pick(obj, order if own_currency else order[:1] + order[2:])
+    if fields.get("bulk_pricing_tiers"):
+        out["bulk_pricing_tiers"] = [ctx.flow(_import_tier(t, ctx)) for t in fields["bulk_pricing_tiers"]]
+    ctx.check_prices(f"price_record '{obj.key}'", out, ctx.costs.get(fields["sku"].casefold()))
+    return ctx.flow(out)
+
+
+def _import_tier(tier: dict[str, Any], ctx) -> dict[str, Any]:
+    """A bulk pricing tier; ``quantity_max: null`` is kept (the schema asks for it)."""
+    out = dict(tier)
+    if tier.get("type") in ("price", "fixed") and isinstance(tier.get("amount"), Decimal):
+        out["amount"] = ctx.money(tier["amount"])
+    return out
 
 
 PRICE_RECORD = register(ResourceKind(
@@ -157,4 +184,7 @@ PRICE_RECORD = register(ResourceKind(
     live_from_parent=live_from_parent,
     from_live=from_live,
     to_payload=to_payload,
+    import_fields=("sku", "currency", "price", "sale_price", "retail_price", "map_price"),
+    import_fold=import_fold,
+    import_refers=lambda fields: [("product", fields["sku"])],
 ))

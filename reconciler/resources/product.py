@@ -7,9 +7,14 @@ ids. Only fields written in YAML are compared and written.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from typing import Any
 
 from reconciler.resources.registry import register
+from reconciler.core.diagnostics import SourceRange
+from reconciler.core.objects import DesiredObject
+from reconciler.core.settings import StoreSettings
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.fields import to_decimal
 
@@ -61,6 +66,87 @@ def list_params(settings) -> dict[str, Any]:
     return {"include_fields": ",".join(fields)}   # + its sub-resources' ``read_include``
 
 
+# -- import ------------------------------------------------------------------------------------------
+
+_HEAD = ("sku", "name", "type", "description", "brand", "categories")
+IMPORT_FIELDS = (*_HEAD, *(f for f in PLAIN if f not in _HEAD),
+                 "custom_fields", "options", "variants", "acknowledge", "channels")
+
+# The value the store gives a field nobody set: catalog import leaves it out.
+IMPORT_UNSET = {
+    "sale_price": 0, "retail_price": 0, "map_price": 0, "cost_price": 0, "fixed_cost_shipping_price": 0,
+    "width": 0, "height": 0, "depth": 0, "sort_order": 0, "order_quantity_minimum": 0,
+    "order_quantity_maximum": 0, "tax_class_id": 0, "availability": "available", "inventory_tracking": "none",
+    "is_featured": False, "is_free_shipping": False, "is_condition_shown": False, "is_price_hidden": False,
+}
+
+
+def top_category(obj) -> str | None:
+    """The top of the product's first category: the file catalog import writes it to."""
+    categories = obj.fields.get("categories") or []
+    return categories[0].split("/")[0] if categories else None
+
+
+def import_doc(obj, ctx) -> dict[str, Any]:
+    """A product with its options, variants, custom fields and channels (their kinds'
+    ``import_fold``); a product without options holds its price records to its cost."""
+    ctx.unresolved(f"product '{obj.key}'", obj.fields.get("categories") or [])
+    doc = ctx.fold(obj, ctx.pick(obj))
+    if not doc.get("options"):
+        ctx.costs[obj.key.casefold()] = doc.get("cost_price")
+    ctx.check_prices(f"product '{obj.key}'", doc, doc.get("cost_price"))
+    return doc
+
+
+def import_refers(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    brand = [("brand", fields["brand"])] if fields.get("brand") else []
+    return brand + [("category", path) for path in fields.get("categories") or []]
+
+
+def import_sku_convention(live, rules) -> tuple[list[str], dict, list[tuple[str, str]]]:
+    """store.sku_convention inferred from the SKUs (CODE-PRODUCT, CODE-PRODUCT-VARIANT), written
+    disabled: import takes the store as it is. Comment lines say whether every SKU follows it
+    (``rules``: the catalog's store rules, run over the products as the catalog will hold them)."""
+    codes = _sku_codes(live)
+    if not codes:
+        return ["No SKU prefix stands for one top category, so no SKU convention was inferred."], {}, []
+    products = _as_desired(live)
+    broken = rules(products, StoreSettings(sku_convention={"enabled": True, "categories": codes}))
+    total = sum(1 + len(p.fields["variants"]) for p in products)
+    comment = ["House SKU rule: CODE-PRODUCT for products, CODE-PRODUCT-VARIANT for variants; the",
+               "code says which top category the product is in. Off: import takes SKUs as they are."]
+    if broken:
+        comment += [f"Inferred from the SKUs; {len(broken)} of {total} SKUs break it (validate lists them when",
+                    "it is enabled). Rename those SKUs, then set enabled: true to check every new SKU."]
+    else:
+        comment += [f"Inferred from the SKUs: all {total} follow it. Set enabled: true to check every new SKU."]
+    block = {"sku_convention": {"enabled": False, "categories": codes}}
+    return comment, block, [("category", top) for top in codes.values()]
+
+
+def _sku_codes(live) -> dict[str, str]:
+    """SKU prefix code -> the one top category every product with that code is in."""
+    tops_by_code: dict[str, set[str] | None] = {}
+    for p in live.of("product").values():
+        code, dash, _ = p.key.partition("-")
+        tops = {c.split("/")[0] for c in p.fields.get("categories") or [] if not c.startswith("#")}
+        if dash and re.fullmatch(r"[A-Z0-9]+", code) and tops:
+            seen = tops_by_code.get(code, tops)
+            tops_by_code[code] = seen & tops if seen is not None else None
+    return {c: min(t) for c, t in sorted(tops_by_code.items()) if t and len(t) == 1}
+
+
+def _as_desired(live) -> list[DesiredObject]:
+    """The live products, with their variants' SKUs, as the SKU rules read them."""
+    where = SourceRange("<import>", 1, 1)
+    variants: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for v in live.of("variant").values():
+        variants[(v.parent or "").casefold()].append({"sku": v.key})
+    return [DesiredObject("product", p.key, {"sku": p.key, "categories": p.fields.get("categories") or [],
+                                             "variants": variants[p.key.casefold()]}, where)
+            for p in live.of("product").values()]
+
+
 PRODUCT = register(ResourceKind(
     name="product",
     plural="products",
@@ -80,4 +166,15 @@ PRODUCT = register(ResourceKind(
     list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,
+    import_file="products/{}.yaml",       # one file per top category
+    import_group=top_category,
+    import_ungrouped="uncategorised",
+    import_comment=lambda top: f"Products whose first category is {f'under {top}' if top else 'in no category'}.",
+    import_fields=IMPORT_FIELDS,
+    import_unset=IMPORT_UNSET,
+    import_doc=import_doc,
+    import_refers=import_refers,
+    existing_refused=("price list records and customer-group product discounts name SKUs, which must be "
+                      "products in the catalog (store.existing cannot list products); add product to --kinds"),
+    import_store=import_sku_convention,
 ))

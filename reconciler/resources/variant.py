@@ -90,6 +90,27 @@ def bundled(fields: dict[str, Any]) -> dict[str, Any]:
 def find_rows(client, kind, key: str, name: str, parent_id, settings) -> list[dict]:
     """A variant by SKU across products (``GET /v3/catalog/variants?sku=``, FACTS.md 6.3)."""
     return client.get(kind.update_endpoint, {"sku": key}).data.get("data") or []
+# -- import ------------------------------------------------------------------------------------------
+
+def import_fold(variants: list, product, doc: dict, ctx) -> list | None:
+    """A product's ``variants`` as catalog import writes them, by SKU: written when the
+    product has options (option.import_fold, folded before), each variant's options in
+    their order; prices held to the variant's cost, else the product's."""
+    names = list(doc.get("options") or ())
+    if not names:
+        return None
+    return [_import_variant(v, names, doc.get("cost_price"), ctx)
+            for v in sorted(variants, key=lambda v: (v.key.casefold(), v.key))]
+
+
+def _import_variant(obj: LiveObject, names: list[str], product_cost: Any, ctx) -> dict:
+    chosen = obj.fields.get("options") or {}
+    out = {"sku": obj.key, "options": ctx.flow_map((n, chosen[n]) for n in names if n in chosen)}
+    out.update(ctx.pick(obj))
+    cost = out.get("cost_price", product_cost)
+    ctx.costs[obj.key.casefold()] = cost      # what this SKU's price records are held to
+    ctx.check_prices(f"variant '{obj.key}'", out, cost)
+    return ctx.flow(out)
 
 
 VARIANT = register(ResourceKind(
@@ -116,4 +137,7 @@ VARIANT = register(ResourceKind(
     find_rows=find_rows,
     from_live=from_live,
     to_payload=to_payload,
+    import_fields=PLAIN,
+    import_unset={"is_free_shipping": False, "purchasing_disabled": False},
+    import_fold=import_fold,
 ))
