@@ -98,6 +98,19 @@ class ResourceKind:
     # answer was lost, by what was sent; None = ``store.read.find_by_key`` on each key.
     find_created: Callable[..., list] | None = None
 
+    # -- apply: writers --
+    # (ctx: core.writing.WriteContext, batch of changes) -> None, ending each change with
+    # ctx.done. None = the generic writer of apply/writers.py (POST/PUT/DELETE on ``endpoint``).
+    create_writer: Callable[..., None] | None = None
+    update_writer: Callable[..., None] | None = None
+    delete_writer: Callable[..., None] | None = None
+    # Set: creates and updates are ONE step (a bulk upsert), batches of update_batch_size, one list each.
+    upsert_writer: Callable[..., None] | None = None
+    # Child kinds whose planned creates this kind's create writer settles (ctx.related).
+    settles: tuple[str, ...] = ()
+    # (store settings) -> {kind: {key: id}}: ids payloads look up that the settings hold, not the store.
+    known_ids: Callable[..., dict[str, dict[str, int]]] | None = None
+
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)

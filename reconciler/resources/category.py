@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.core.writing import delete_by_filter
 from reconciler.resources import register
 from reconciler.resources.base import ResourceKind
 
@@ -107,4 +108,6 @@ CATEGORY = register(ResourceKind(
     to_payload=to_payload,
     create_fields=create_fields,
     find_created=find_created,
+    # -- apply: writers --
+    delete_writer=delete_by_filter("category_id:in"),   # the trees endpoint deletes by filter
 ))

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.core.writing import delete_by_filter, rows_of
 from reconciler.resources import register
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.channel_assignment import settle_new_products
 from reconciler.resources.fields import to_decimal
+from reconciler.resources.option import key_for as option_key, value_key
+from reconciler.resources.variant import bundled
 
 MONEY = frozenset({"price", "sale_price", "retail_price", "cost_price", "map_price", "fixed_cost_shipping_price"})
 DECIMAL = MONEY | {"weight", "width", "height", "depth"}
@@ -61,6 +65,53 @@ def list_params(settings) -> dict[str, Any]:
     return {"include_fields": ",".join(fields), "include": "variants,custom_fields,channels"}
 
 
+# -- writers --------------------------------------------------------------------------
+
+
+def create(ctx, batch: list) -> None:
+    """One POST per product, side by side, carrying its variants (and so its options)
+    and custom fields: the children the step owns (FACTS.md 5.1, 5.8). Then what the
+    store did to the new products' channels is settled (channel_assignment.py)."""
+    ready = ctx.payloads(batch)
+    for change, body in ready:
+        _bundle(body, ctx.owned(change.key))
+
+    def handle(r, resp) -> None:
+        change = r[0][0]
+        ctx.created(r, resp)
+        row = (rows_of(resp) or [{}])[0]
+        _learn_options(ctx, change.key, row)
+        for kid in ctx.owned(change.key):
+            ctx.done(kid, bool(row.get("id")), "" if row.get("id") else "its product was not created")
+
+    ctx.client.map(lambda item: ctx.send([item], lambda bodies: ctx.client.post(ctx.kind.endpoint, bodies[0]),
+                                         handle, recover=True), ready)
+    for change in batch:
+        # A product that failed takes its sub-resources with it; one never sent (the apply
+        # was interrupted) leaves them not applied.
+        if not ctx.ids.has("product", change.key) and ctx.finished(change):
+            for kid in ctx.owned(change.key):
+                ctx.done(kid, False, f"not created: product {change.key!r} failed")
+    settle_new_products(ctx, [c for c, _ in ready])
+
+
+def _bundle(body: dict[str, Any], kids: list) -> None:
+    variants = [bundled(c.after) for c in kids if c.kind == "variant"]
+    fields = [{"name": c.after["name"], "value": c.after["value"]} for c in kids if c.kind == "custom_field"]
+    if variants:
+        body["variants"] = variants
+    if fields:
+        body["custom_fields"] = fields
+
+
+def _learn_options(ctx, sku: str, row: dict) -> None:
+    for v in row.get("variants") or []:
+        ctx.ids.add("variant", v.get("sku", ""), v.get("id"))
+        for ov in v.get("option_values") or []:
+            ctx.ids.add("option", option_key(sku, ov["option_display_name"]), ov["option_id"])
+            ctx.ids.add("option_value", value_key(sku, ov["option_display_name"], ov["label"]), ov["id"])
+
+
 PRODUCT = register(ResourceKind(
     name="product",
     plural="products",
@@ -80,4 +131,10 @@ PRODUCT = register(ResourceKind(
     list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,
+    # -- apply: writers --
+    create_writer=create,
+    # DELETE ?id:in= for up to 250 at once (FACTS.md 5.6); the store removes their
+    # variants, options, custom fields and assignments with them.
+    delete_writer=delete_by_filter("id:in"),
+    settles=("channel_assignment",),
 ))
