@@ -111,6 +111,10 @@ class ResourceKind:
     # (store settings) -> {kind: {key: id}}: ids payloads look up that the settings hold, not the store.
     known_ids: Callable[..., dict[str, dict[str, int]]] | None = None
 
+    # -- plan: touched --
+    # (planned values) -> {kind: keys} they name without touching (a group's rules' SKUs).
+    names_in: Callable[..., dict[str, set[str]]] | None = None
+
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)

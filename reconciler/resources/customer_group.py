@@ -77,6 +77,14 @@ def _rule_payload(rule: dict[str, Any], refs) -> dict[str, Any]:
     return out
 
 
+def names_in(fields: dict[str, Any]) -> dict[str, set[str]]:
+    """The products a group's planned discount rules name (by SKU): a stale check looks
+    up their ids, so the rules' payloads name the right products."""
+    skus = {r["product"] for r in fields.get("discount_rules") or ()
+            if isinstance(r, dict) and r.get("type") == "product" and r.get("product") is not None}
+    return {"product": skus} if skus else {}
+
+
 CUSTOMER_GROUP = register(ResourceKind(
     name="customer_group",
     plural="customer_groups",
@@ -98,4 +106,6 @@ CUSTOMER_GROUP = register(ResourceKind(
     server_owned=("id", "date_created", "date_modified"),
     from_live=from_live,
     to_payload=to_payload,
+    # -- plan: touched --
+    names_in=names_in,
 ))

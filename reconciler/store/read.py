@@ -9,16 +9,15 @@ or, when the read is to be cached, a RowCollector that keeps the raw rows.
 
 from __future__ import annotations
 
-import ast
 import logging
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler import gcpause
 from reconciler.core.settings import StoreSettings
 from reconciler.core.live import LiveState
+from reconciler.plan.touched import Touched, touched_by_changes
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store import cache
 from reconciler.store.build import EVERYTHING, LOOKS_UP, LiveBuilder, build_live
@@ -196,7 +195,6 @@ def _add_assignments(sink, lists: list[dict], rows: list[dict]) -> None:
 
 # Top-level kinds whose sub-resources are read apart from their rows: (reader, child kinds).
 _CHILD_READS = {"price_list": (_read_price_list_children, ("price_record", "price_list_assignment"))}
-_SEPARATE_CHILDREN = {child for _, children in _CHILD_READS.values() for child in children}
 
 
 class RowCollector:
@@ -228,70 +226,16 @@ class RowCollector:
         return {kind: [row for n in sorted(pages) for row in pages[n]] for kind, pages in self._pages.items()}
 
 
-@dataclass
-class Touched:
-    """What a stale check (or a rollback) re-reads: never the whole store.
-
-    - ``keys``: top-level objects read with their sub-resources (updated, deleted,
-      or the parent of a changed variant, option, custom field or channel);
-    - ``absent``: top-level objects the plan creates: only their absence is checked;
-    - ``children``: sub-resources read apart from their parents (a price list's
-      records and assignments): {kind: {parent key: [(key, live id or None)]}},
-      None instead of the list for all of that parent's;
-    - ``named``: keys of objects the plan's values name without touching them (the
-      products a group's discount rules name): only their ids are looked up.
-    """
-
-    keys: dict[str, set[str]] = field(default_factory=dict)
-    absent: dict[str, set[str]] = field(default_factory=dict)
-    children: dict[str, dict[str, list[tuple[str, Any]] | None]] = field(default_factory=dict)
-    named: dict[str, set[str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, keys: "Touched | dict[str, list[str]]", registry: Registry = REGISTRY) -> "Touched":
-        """A Touched, or one from {top-level kind: keys} (a sub-resource given as its
-        parent's key: that parent's separately read sub-resources are read whole)."""
-        if isinstance(keys, Touched):
-            return keys
-        out = cls(keys={k: set(v) for k, v in keys.items()})
-        for parent, (_, children) in _CHILD_READS.items():
-            for child in children:
-                out.children[child] = {key: None for key in out.keys.get(parent, ())}
-        return out
-
-
-def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
-    """What a plan's changes touch (``ResourceChange``s: kind, key, action, parent,
-    live_id, reason). A create is only checked to be absent, unless it replaces a
-    deleted object; a sub-resource's parent is read unless the plan creates it."""
-    touched = Touched()
-    parents: list[tuple[str, str]] = []
-    for c in changes:
-        verb = c.action.verb
-        if verb == "noop":
-            continue
-        kind = registry[c.kind]
-        if kind.parent:
-            if not c.parent:
-                continue   # a sub-resource without its parent's address: nothing to read it by
-            parent = _key_of_address(c.parent)
-            parents.append((kind.parent, parent))
-            if kind.name in _SEPARATE_CHILDREN:
-                touched.children.setdefault(kind.name, {}).setdefault(parent, []).append((c.key, c.live_id))
-        elif verb == "create" and not (c.reason or "").startswith("replace"):
-            touched.absent.setdefault(kind.name, set()).add(c.key)
-        else:
-            touched.keys.setdefault(kind.name, set()).add(c.key)
-        if kind.name == "customer_group":   # the products its written rules name: their ids
-            skus = _rule_products((c.after or {}).get("discount_rules"), "product")
-            if skus:
-                touched.named.setdefault("product", set()).update(skus)
-    for kind, key in parents:
-        if key not in touched.absent.get(kind, ()):
-            touched.keys.setdefault(kind, set()).add(key)
-    for kind, keys in touched.keys.items():
-        touched.absent.get(kind, set()).difference_update(keys)
-    return touched
+def _as_touched(keys: "Touched | dict[str, list[str]]", registry: Registry = REGISTRY) -> Touched:
+    """A Touched, or one from {top-level kind: keys} (a sub-resource given as its
+    parent's key: that parent's separately read sub-resources are read whole)."""
+    if isinstance(keys, Touched):
+        return keys
+    out = Touched(keys={k: set(v) for k, v in keys.items()})
+    for parent, (_, children) in _CHILD_READS.items():
+        for child in children:
+            out.children[child] = {key: None for key in out.keys.get(parent, ())}
+    return out
 
 
 def _rule_products(rules, by: str) -> set:
@@ -299,11 +243,6 @@ def _rule_products(rules, by: str) -> set:
     (SKUs: the plan's values) or "product_id" (the store's rows)."""
     return {r[by] for r in rules or () if isinstance(r, dict) and r.get("type") == "product"
             and r.get(by) is not None}
-
-
-def _key_of_address(address: str) -> str:
-    """"product['CT-BLK100']" -> "CT-BLK100" (a ResourceChange's ``parent``)."""
-    return ast.literal_eval(address[address.index("[") + 1 : -1])
 
 
 def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", settings: StoreSettings | None = None,
@@ -326,7 +265,7 @@ def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", se
     keys), 10,000 creates into an empty store with 6 (205).
     """
     settings = settings or StoreSettings()
-    touched = Touched.of(keys, registry)
+    touched = _as_touched(keys, registry)
     builder = LiveBuilder(settings, registry)
     needed = _needed(touched, registry)
     reads: dict = {}
