@@ -8,6 +8,7 @@
 - ``refs``: ``RefIndex``, names <-> ids of the objects other objects refer to
 - ``diagnostics``: ``SourceRange`` and ``FILE:LINE:COL`` messages
 - ``errors``: the exceptions every layer raises and the CLI renders
+- ``writing``: ``WriteContext``, what a kind's writer may use while apply runs
 
 Modules here import only the standard library and each other (tests/test_layers.py).
 """
