@@ -38,8 +38,8 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
               state: Path | None = None, desired=None, live=None) -> int:
     """Apply with a progress bar, journal and summary; the exit code: 0, 1 (failures) or
     130 (interrupted by Ctrl-C or SIGTERM: what was in flight finished, the rest was not sent)."""
-    from reconciler import apply_saved_plan, connect
-    from reconciler.apply.journal import Hooks, Journal
+    from reconciler import connect
+    from reconciler.apply.session import ApplySession
 
     total = sum(1 for c in plan.changes if c.action is not Action.NOOP)
     if total == 0:
@@ -49,27 +49,17 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console, transient=True,
     )
-    journal = None
     stop = threading.Event()
     with connect(parallelism=parallelism) as client, progress, _stop_on_signals(stop, console):
-        task = progress.add_task("applying", total=total)
-        journal = Journal(journal_dir, plan)
-        try:
-            result = apply_saved_plan(plan, client, settings, hooks=Hooks(ProgressView(progress, task), journal),
-                                      check_stale=check_stale, allow_price_drop=allow_price_drop,
-                                      allow_deletes=allow_deletes, skip_stale=skip_stale, live=live,
-                                      desired=desired, stop=stop)
-        except BaseException:
-            journal.close()
-            raise
-        journal.close(result)
+        session = ApplySession(client, settings, hooks=ProgressView(progress, progress.add_task("applying", total=total)),
+                               check_stale=check_stale, skip_stale=skip_stale, allow_price_drop=allow_price_drop,
+                               allow_deletes=allow_deletes, desired=desired, live=live, stop=stop,
+                               journal_dir=journal_dir, state=state)
+        result = session.run(plan)
         sent = client.transport.sent
-    if state is not None:
-        from reconciler.apply import last_applied
-
-        last_applied.record(state, plan, result.outcomes, desired)
     render_result(result, console, sent)
-    console.print(f"Journal: {journal.path} (undo with: catalog rollback {journal.path})", highlight=False)
+    console.print(f"Journal: {session.journal_path} (undo with: catalog rollback {session.journal_path})",
+                  highlight=False)
     if result.interrupted:
         return 130
     return 1 if result.failed else 0

@@ -22,22 +22,15 @@ from reconciler.apply.journal import confirmed
 from reconciler.core.errors import PlanError
 from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
+from reconciler.store.touched import touched_by_changes
 from reconciler.resources import REGISTRY, Registry
 
 
 def touched_by(journal: Path, registry: Registry = REGISTRY) -> dict[str, list[str]]:
     """Top-level keys the journal's changes touched (a sub-resource counts as its parent)."""
-    from reconciler.apply.executor import parent_key
-
-    out: dict[str, list[str]] = {}
-    for r in confirmed(journal):
-        kind = registry[r["kind"]]
-        if kind.parent:
-            change = ResourceChange(kind=r["kind"], key=r["key"], action=Action.NOOP, parent=r.get("parent"))
-            out.setdefault(kind.parent, []).append(parent_key(change))
-        else:
-            out.setdefault(kind.name, []).append(r["key"])
-    return out
+    changes = [ResourceChange(kind=r["kind"], key=r["key"], action=Action[r["action"].upper()],
+                              parent=r.get("parent")) for r in confirmed(journal)]
+    return touched_by_changes(changes, registry).top_level()
 
 
 def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | None = None,

@@ -11,23 +11,13 @@ from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store.client import StoreClient
-from reconciler.store.read import read_touched, touched_by_changes
+from reconciler.store.touched import touched_by_changes
+from reconciler.store.read import read_touched
 
 
 def touched_keys(plan: Plan, registry: Registry = REGISTRY) -> dict[str, list[str]]:
     """Top-level keys a plan touches; a sub-resource counts as its parent."""
-    from reconciler.apply.executor import parent_key
-
-    out: dict[str, list[str]] = {}
-    for c in plan.changes:
-        if c.action is Action.NOOP:
-            continue
-        kind = registry[c.kind]
-        if kind.parent:
-            out.setdefault(kind.parent, []).append(parent_key(c))
-        else:
-            out.setdefault(c.kind, []).append(c.key)
-    return out
+    return touched_by_changes(plan.changes, registry).top_level()
 
 
 def find_stale(plan: Plan, live: LiveState) -> list[tuple["ResourceChange", str]]:

@@ -9,6 +9,7 @@
 - ``diagnostics``: ``SourceRange`` and ``FILE:LINE:COL`` messages
 - ``errors``: the exceptions every layer raises and the CLI renders
 - ``gcpause``: the garbage collector paused while a large read or load builds objects
+- ``writing``: ``WriteContext``, what a kind's writer may use while apply runs
 
 Modules here import only the standard library and each other (tests/test_layers.py).
 """

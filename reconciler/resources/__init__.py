@@ -1,13 +1,23 @@
-"""REGISTRY of resource kinds. One module per kind registers itself here.
+"""REGISTRY of resource kinds: each module here that calls ``register`` adds one.
 
     >>> from reconciler.resources import REGISTRY
     >>> [k.name for k in REGISTRY.ordered()]
     ['brand', 'category', 'product', 'option', 'variant', 'custom_field', 'channel_assignment', 'price_list', 'customer_group', 'price_list_assignment', 'price_record']
+
+Every module of this package is imported, so a new kind's module registers itself
+with no change here. Apply order follows ``depends_on`` (``Registry.ordered``);
+``LISTED`` only says how kinds that do not depend on each other are listed (in
+plans, reads and applies); a kind not in it comes after these, by name.
 """
+
+import importlib
+import pkgutil
 
 from reconciler.resources.registry import REGISTRY, Registry, register  # noqa: F401
 
-# Importing the kind modules registers them; order among independent kinds is this one.
-from reconciler.resources import brand, category, product  # noqa: E402,F401
-from reconciler.resources import option, variant, custom_field, channel_assignment  # noqa: E402,F401
-from reconciler.resources import price_list, customer_group, price_list_assignment, price_record  # noqa: E402,F401
+LISTED = ("brand", "category", "product", "option", "variant", "custom_field", "channel_assignment",
+          "price_list", "customer_group", "price_list_assignment", "price_record")
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_module}")
+REGISTRY.list_in(LISTED)

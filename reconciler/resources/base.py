@@ -151,6 +151,29 @@ class ResourceKind:
     # (live, store rules) -> (comment lines, {store.yaml key: value}, [(kind, key)] named): store
     # settings inferred from the kind's objects (product: the SKU convention).
     import_store: Callable[..., tuple] | None = None
+    # -- apply: writers --
+    # (ctx: core.writing.WriteContext, batch of changes) -> None, ending each change with
+    # ctx.done. None = the generic writer of apply/writers.py (POST/PUT/DELETE on ``endpoint``).
+    create_writer: Callable[..., None] | None = None
+    update_writer: Callable[..., None] | None = None
+    delete_writer: Callable[..., None] | None = None
+    # Set: creates and updates are ONE step (a bulk upsert), batches of update_batch_size, one list each.
+    upsert_writer: Callable[..., None] | None = None
+    # A child kind created in its parent's own POST (``created_with_parent``): the body
+    # field that carries it and (after) -> one item of that list; None: it rides along in
+    # another kind's items (a variant's option values make the options).
+    bundle_field: str | None = None
+    bundle: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # (ctx, parent key, the parent's created row) -> None: ids this kind learns from the
+    # answer to its parent's create (a new product's variants, options and values).
+    learn_created: Callable[..., None] | None = None
+    # (ctx, created parent changes) -> None: a child kind that settles what the store did
+    # by itself to new parents (a new product's default channel); its planned creates under
+    # them reach the parent's create step as ``ctx.related(kind)``.
+    settle_created: Callable[..., None] | None = None
+    # (store settings) -> {kind: {key: id}}: ids payloads look up that the settings hold, not the store.
+    known_ids: Callable[..., dict[str, dict[str, int]]] | None = None
+
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.resources.registry import register
+from reconciler.core.writing import delete_by_filter
 from reconciler.resources.base import ResourceKind
 
 FIELDS = (
@@ -124,4 +125,6 @@ CATEGORY = register(ResourceKind(
     import_sort=lambda obj: ([s.casefold() for s in obj.key.split("/")], obj.key),   # parents first
     import_fields=("path", *FIELDS),
     import_unset={"default_product_sort": "use_store_settings", "layout_file": "category.html"},
+    # -- apply: writers --
+    delete_writer=delete_by_filter("category_id:in"),   # the trees endpoint deletes by filter
 ))

@@ -115,8 +115,6 @@ def import_refers(fields: dict[str, Any]) -> list[tuple[str, str]]:
     for rule in fields.get("discount_rules") or []:
         out += [(kind, rule[kind]) for kind in ("category", "price_list", "product") if rule.get(kind)]
     return out
-
-
 CUSTOMER_GROUP = register(ResourceKind(
     name="customer_group",
     plural="customer_groups",

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.core import errors
 from reconciler.core.live import LiveObject
 from reconciler.resources.registry import register
+from reconciler.core.writing import rows_of
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.children import all_of_parent, child, text
 
@@ -137,6 +139,52 @@ def import_fold(options: list, product, doc: dict, ctx) -> dict | None:
 def _labels(option: LiveObject) -> list[str]:
     ids = option.extra.get("value_ids") or {}
     return sorted(option.fields["values"], key=lambda v: (ids.get(v, 1 << 62), v))
+# -- writers --------------------------------------------------------------------------
+
+
+def create(ctx, batch: list) -> None:
+    """One POST per option, with its values; the values' ids are learnt from the answer."""
+    def handle(r, resp) -> None:
+        ctx.created(r, resp)
+        row = (rows_of(resp) or [{}])[0]
+        change = r[0][0]
+        for v in row.get("option_values") or []:
+            ctx.ids.add("option_value", value_key(ctx.parent_key(change), change.after["name"], v["label"]), v["id"])
+
+    for change, body in ctx.payloads(batch):
+        ctx.send([(change, body)], lambda bodies, c=change: ctx.client.post(ctx.path(c), bodies[0]), handle,
+                 recover=True)
+
+
+def update(ctx, batch: list) -> None:
+    """New values are added one by one; values dropped from the list are deleted
+    (their variants were deleted earlier in this apply)."""
+    for change in batch:
+        current = ctx.live("option", change.key)
+        if current is None:
+            ctx.done(change, False, "the option is no longer in the store; plan again")
+            continue
+        try:
+            _write_values(ctx, change, current.extra.get("value_ids", {}))
+        except errors.StoreError as exc:
+            ctx.done(change, False, str(exc))
+            continue
+        ctx.done(change, True, "", change.live_id)
+
+
+def _write_values(ctx, change, have: dict[str, int]) -> None:
+    product = ctx.parent_key(change)
+    base = ctx.path(change, change.live_id) + "/values"
+    name = change.key[len(product) + 1:]     # key is "<sku>/<option name>"
+    want = list(change.after.get("values") or [])
+    for i, label in enumerate(want):
+        if label not in have:
+            resp = ctx.client.post(base, {"label": label, "sort_order": i})
+            row = (rows_of(resp) or [{}])[0]
+            ctx.ids.add("option_value", value_key(product, name, label), row.get("id"))
+    for label, value_id in have.items():
+        if label not in want:
+            ctx.client.delete(f"{base}/{value_id}")
 
 
 OPTION = register(ResourceKind(
@@ -162,4 +210,7 @@ OPTION = register(ResourceKind(
     from_live=from_live,
     to_payload=to_payload,
     import_fold=import_fold,
+    # -- apply: writers --
+    create_writer=create,
+    update_writer=update,
 ))

@@ -12,8 +12,10 @@ from typing import Any
 
 from reconciler.core.live import LiveObject
 from reconciler.resources.registry import register
+from reconciler.core.refs import UnresolvedReference
+from reconciler.core.writing import rows_of
 from reconciler.resources.base import ResourceKind
-from reconciler.resources.channel_assignment import channel_name
+from reconciler.resources.channel_assignment import channel_id, channel_name
 from reconciler.resources.children import child
 
 ENDPOINT = "/v3/pricelists/assignments"
@@ -47,7 +49,10 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
 
 
 def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
-    return {"customer_group_id": refs.id_of("customer_group", fields["customer_group"])}
+    """The POST's item: the list (``parent``), the group and the channel (``store.channels``)."""
+    return {"price_list_id": refs.id_of("price_list", parent),
+            "customer_group_id": refs.id_of("customer_group", fields["customer_group"]),
+            "channel_id": channel_id(refs, fields["channel"])}
 
 
 def find_created(client, ready: list, settings) -> list[dict | None]:
@@ -86,6 +91,33 @@ def import_fold(assignments: list, price_list, doc: dict, ctx) -> list | None:
                    for a in assignments), key=lambda a: (a["customer_group"].casefold(), a["channel"]))
     ctx.unresolved(f"price list '{price_list.key}'", (a["customer_group"] for a in rows))
     return [ctx.flow(a) for a in rows] or None
+# -- writers --------------------------------------------------------------------------
+
+
+def assign(ctx, batch: list) -> None:
+    """POST /v3/pricelists/assignments, 25 per request; it answers 200 without a body.
+    After a lost answer the batch is looked up (``find_created``) before anything is
+    resent: a blind resend would meet the store's 422 for a duplicate."""
+    ready = []
+    for change in batch:
+        try:
+            ready.append((change, ctx.payload(change)))
+        except (UnresolvedReference, KeyError) as exc:
+            ctx.done(change, False, f"cannot assign: {exc}")
+
+    def handle(r, resp) -> None:
+        rows = rows_of(resp)   # none from the POST; the store's rows when found after a lost answer
+        for i, (change, _) in enumerate(r):
+            ctx.done(change, True, "", rows[i].get("id") if len(rows) == len(r) else None)
+
+    if ready:
+        ctx.send(ready, lambda bodies: ctx.client.post(ENDPOINT, bodies), handle, recover=True)
+
+
+def unassign(ctx, batch: list) -> None:
+    for change in batch:
+        ctx.send([(change, {})], lambda _, c=change: ctx.client.delete(ENDPOINT, {"id": c.live_id}),
+                 lambda r, resp: ctx.done(r[0][0], True, "", r[0][0].live_id))
 
 
 PRICE_LIST_ASSIGNMENT = register(ResourceKind(
@@ -111,4 +143,7 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     find_created=find_created,
     import_fold=import_fold,
     import_refers=lambda fields: [("customer_group", fields["customer_group"])],
+    # -- apply: writers --
+    create_writer=assign,
+    delete_writer=unassign,
 ))

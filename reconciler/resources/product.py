@@ -11,10 +11,11 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from reconciler.resources.registry import register
+from reconciler.resources.registry import REGISTRY, register
 from reconciler.core.diagnostics import SourceRange
 from reconciler.core.objects import DesiredObject
 from reconciler.core.settings import StoreSettings
+from reconciler.core.writing import delete_by_filter, rows_of
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.fields import to_decimal
 
@@ -147,6 +148,49 @@ def _as_desired(live) -> list[DesiredObject]:
             for p in live.of("product").values()]
 
 
+# -- writers --------------------------------------------------------------------------
+
+
+def create(ctx, batch: list) -> None:
+    """One POST per product, side by side, carrying the children the step owns (its
+    variants, and so its options, and custom fields: each child kind's ``bundle``;
+    FACTS.md 5.1, 5.8). Then the child kinds learn their ids from the answer
+    (``learn_created``) and settle what the store did by itself (``settle_created``)."""
+    children = [k for k in REGISTRY.ordered() if k.parent == PRODUCT.name]
+    ready = ctx.payloads(batch)
+    for change, body in ready:
+        _bundle(body, ctx.owned(change.key), children)
+
+    def handle(r, resp) -> None:
+        change = r[0][0]
+        ctx.created(r, resp)
+        row = (rows_of(resp) or [{}])[0]
+        for kind in children:
+            if kind.learn_created:
+                kind.learn_created(ctx, change.key, row)
+        for kid in ctx.owned(change.key):
+            ctx.done(kid, bool(row.get("id")), "" if row.get("id") else "its product was not created")
+
+    ctx.client.map(lambda item: ctx.send([item], lambda bodies: ctx.client.post(ctx.kind.endpoint, bodies[0]),
+                                         handle, recover=True), ready)
+    for change in batch:
+        # A product that failed takes its sub-resources with it; one never sent (the apply
+        # was interrupted) leaves them not applied.
+        if not ctx.ids.has(PRODUCT.name, change.key) and ctx.finished(change):
+            for kid in ctx.owned(change.key):
+                ctx.done(kid, False, f"not created: product {change.key!r} failed")
+    for kind in children:
+        if kind.settle_created:
+            kind.settle_created(ctx, [c for c, _ in ready])
+
+
+def _bundle(body: dict[str, Any], kids: list, children: list) -> None:
+    for kind in children:
+        items = [kind.bundle(c.after) for c in kids if c.kind == kind.name] if kind.bundle else []
+        if items:
+            body[kind.bundle_field] = items
+
+
 PRODUCT = register(ResourceKind(
     name="product",
     plural="products",
@@ -177,4 +221,9 @@ PRODUCT = register(ResourceKind(
     existing_refused=("price list records and customer-group product discounts name SKUs, which must be "
                       "products in the catalog (store.existing cannot list products); add product to --kinds"),
     import_store=import_sku_convention,
+    # -- apply: writers --
+    create_writer=create,
+    # DELETE ?id:in= for up to 250 at once (FACTS.md 5.6); the store removes their
+    # variants, options, custom fields and assignments with them.
+    delete_writer=delete_by_filter("id:in"),
 ))

@@ -22,6 +22,7 @@ class Registry:
     def __init__(self) -> None:
         self._kinds: dict[str, ResourceKind] = {}
         self._order: list[ResourceKind] | None = None
+        self._listed: tuple[str, ...] = ()
 
     def register(self, kind: ResourceKind) -> ResourceKind:
         if kind.name in self._kinds:
@@ -29,6 +30,12 @@ class Registry:
         self._kinds[kind.name] = kind
         self._order = None
         return kind
+
+    def list_in(self, names: tuple[str, ...]) -> None:
+        """How kinds that do not depend on each other are listed: in this order, then
+        the kinds not named here by name, then (a registry built by hand) as registered."""
+        self._listed = tuple(names)
+        self._order = None
 
     def __getitem__(self, name: str) -> ResourceKind:
         return self._kinds[name]
@@ -71,6 +78,9 @@ class Registry:
     def _sorted(self) -> list[ResourceKind]:
         placed: list[ResourceKind] = []
         todo = list(self._kinds.values())
+        if self._listed:
+            listed = {name: i for i, name in enumerate(self._listed)}
+            todo.sort(key=lambda k: (listed.get(k.name, len(listed)), k.name if k.name not in listed else ""))
         while todo:
             done = {k.name for k in placed}
             ready = next((k for k in todo if self.needs(k) <= done), None)

@@ -113,6 +113,15 @@ def _import_variant(obj: LiveObject, names: list[str], product_cost: Any, ctx) -
     return ctx.flow(out)
 
 
+def learn_created(ctx, sku: str, row: dict) -> None:
+    """Ids from a new product's answer: its variants, their options and option values."""
+    for v in row.get("variants") or []:
+        ctx.ids.add("variant", v.get("sku", ""), v.get("id"))
+        for ov in v.get("option_values") or []:
+            ctx.ids.add("option", key_for(sku, ov["option_display_name"]), ov["option_id"])
+            ctx.ids.add("option_value", value_key(sku, ov["option_display_name"], ov["label"]), ov["id"])
+
+
 VARIANT = register(ResourceKind(
     name="variant",
     plural="variants",
@@ -130,6 +139,9 @@ VARIANT = register(ResourceKind(
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
     parent="product",
     created_with_parent=True,
+    bundle_field="variants",
+    bundle=bundled,
+    learn_created=learn_created,
     owner_field="variants",
     from_parent=from_parent,
     live_from_parent=live_from_parent,

@@ -9,16 +9,15 @@ or, when the read is to be cached, a RowCollector that keeps the raw rows.
 
 from __future__ import annotations
 
-import ast
 import logging
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler.core import gcpause
 from reconciler.core.settings import StoreSettings
 from reconciler.core.live import LiveState
+from reconciler.store.touched import Touched, touched_by_changes
 from reconciler.resources import REGISTRY, Registry
 from reconciler.store import cache
 from reconciler.store.build import LiveBuilder, build_live
@@ -158,74 +157,16 @@ class RowCollector:
         return {kind: [row for n in sorted(pages) for row in pages[n]] for kind, pages in self._pages.items()}
 
 
-@dataclass
-class Touched:
-    """What a stale check (or a rollback) re-reads: never the whole store.
-
-    - ``keys``: top-level objects read with their sub-resources (updated, deleted,
-      or the parent of a changed variant, option, custom field or channel);
-    - ``absent``: top-level objects the plan creates: only their absence is checked;
-    - ``children``: sub-resources read apart from their parents (a price list's
-      records and assignments): {kind: {parent key: [(key, live id or None)]}},
-      None instead of the list for all of that parent's;
-    - ``named``: keys of objects the plan's values name without touching them (the
-      products a group's discount rules name): only their ids are looked up.
-    """
-
-    keys: dict[str, set[str]] = field(default_factory=dict)
-    absent: dict[str, set[str]] = field(default_factory=dict)
-    children: dict[str, dict[str, list[tuple[str, Any]] | None]] = field(default_factory=dict)
-    named: dict[str, set[str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, keys: "Touched | dict[str, list[str]]", registry: Registry = REGISTRY) -> "Touched":
-        """A Touched, or one from {top-level kind: keys} (a sub-resource given as its
-        parent's key: that parent's separately read sub-resources are read whole)."""
-        if isinstance(keys, Touched):
-            return keys
-        out = cls(keys={k: set(v) for k, v in keys.items()})
-        for child in registry.ordered():
-            if child.read_apart:
-                out.children[child.name] = {key: None for key in out.keys.get(child.parent, ())}
-        return out
-
-
-def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
-    """What a plan's changes touch (``ResourceChange``s: kind, key, action, parent,
-    live_id, reason). A create is only checked to be absent, unless it replaces a
-    deleted object; a sub-resource's parent is read unless the plan creates it."""
-    touched = Touched()
-    parents: list[tuple[str, str]] = []
-    for c in changes:
-        verb = c.action.verb
-        if verb == "noop":
-            continue
-        kind = registry[c.kind]
-        if kind.parent:
-            if not c.parent:
-                continue   # a sub-resource without its parent's address: nothing to read it by
-            parent = _key_of_address(c.parent)
-            parents.append((kind.parent, parent))
-            if kind.read_apart:
-                touched.children.setdefault(kind.name, {}).setdefault(parent, []).append((c.key, c.live_id))
-        elif verb == "create" and not (c.reason or "").startswith("replace"):
-            touched.absent.setdefault(kind.name, set()).add(c.key)
-        else:
-            touched.keys.setdefault(kind.name, set()).add(c.key)
-        for named, keys in (kind.names(c.after or {}) if kind.names else {}).items():
-            if keys:   # the objects its written values name: their ids
-                touched.named.setdefault(named, set()).update(keys)
-    for kind, key in parents:
-        if key not in touched.absent.get(kind, ()):
-            touched.keys.setdefault(kind, set()).add(key)
-    for kind, keys in touched.keys.items():
-        touched.absent.get(kind, set()).difference_update(keys)
-    return touched
-
-
-def _key_of_address(address: str) -> str:
-    """"product['CT-BLK100']" -> "CT-BLK100" (a ResourceChange's ``parent``)."""
-    return ast.literal_eval(address[address.index("[") + 1 : -1])
+def _as_touched(keys: "Touched | dict[str, list[str]]", registry: Registry = REGISTRY) -> Touched:
+    """A Touched, or one from {top-level kind: keys} (a sub-resource given as its
+    parent's key: that parent's sub-resources read apart are read whole)."""
+    if isinstance(keys, Touched):
+        return keys
+    out = Touched(keys={k: set(v) for k, v in keys.items()})
+    for child in registry.ordered():
+        if child.read_apart:
+            out.children[child.name] = {key: None for key in out.keys.get(child.parent, ())}
+    return out
 
 
 def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", settings: StoreSettings | None = None,
@@ -248,7 +189,7 @@ def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", se
     keys), 10,000 creates into an empty store with 6 (205).
     """
     settings = settings or StoreSettings()
-    touched = Touched.of(keys, registry)
+    touched = _as_touched(keys, registry)
     builder = LiveBuilder(settings, registry)
     needed = _needed(touched, registry)
     reads: dict = {}
