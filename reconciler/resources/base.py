@@ -98,6 +98,19 @@ class ResourceKind:
     # answer was lost, by what was sent; None = ``store.read.find_by_key`` on each key.
     find_created: Callable[..., list] | None = None
 
+    # -- plan: render hints --
+    # How the text and markdown plans show a child under its owner (plan/values.py):
+    # "block" (its field lines below it), "inline" (on one line when it changes one field),
+    # "one_line" (always one line, named by ``title``: a list holds 1,500 records).
+    shown_as: str = "block"
+    compact_fields: frozenset[str] = frozenset()   # shown YAML flow style ([{type: all, ...}]), not as JSON
+    fields_first: tuple[str, ...] = ()             # field lines shown first, in this order
+    title_fields: frozenset[str] = frozenset()     # what ``title`` already says: not repeated as field lines
+    # (field(name) -> str | None, label, key) -> [(word, is_name)]: how a one-line child names itself
+    # ("CT-BLK100-2.5 GBP"); ``field`` reads what the change writes or held, ``label`` is the key
+    # without its owner's.
+    title: Callable[..., list] | None = None
+
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)

@@ -98,4 +98,5 @@ CUSTOMER_GROUP = register(ResourceKind(
     server_owned=("id", "date_created", "date_modified"),
     from_live=from_live,
     to_payload=to_payload,
+    compact_fields=frozenset({"discount_rules", "category_access"}),
 ))

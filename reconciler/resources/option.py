@@ -128,4 +128,5 @@ OPTION = register(ResourceKind(
     live_from_parent=live_from_parent,
     from_live=from_live,
     to_payload=to_payload,
+    shown_as="inline",        # one value each (a label list, a text, a channel)
 ))

@@ -61,6 +61,13 @@ def find_created(client, ready: list, settings) -> list[dict | None]:
     return [have.get((b["price_list_id"], b["customer_group_id"], b["channel_id"])) for _, b in ready]
 
 
+def title(field, label: str, key: str) -> list[tuple[str, bool]]:
+    """An assignment in a plan: ``assignment Trade on uk-main`` (from its fields, else its label)."""
+    group, _, channel = label.rpartition("@")
+    group, channel = field("customer_group") or group, field("channel") or channel
+    return [("assignment", False), (group or key, True), ("on", False), (channel, True)]
+
+
 PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     name="price_list_assignment",
     plural="price_list_assignments",
@@ -82,4 +89,7 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     from_live=from_live,
     to_payload=to_payload,
     find_created=find_created,
+    shown_as="one_line",
+    title_fields=frozenset({"customer_group", "channel"}),
+    title=title,
 ))

@@ -90,6 +90,12 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
     return body
 
 
+def title(field, label: str, key: str) -> list[tuple[str, bool]]:
+    """A record in a plan is its SKU and currency: ``CT-BLK100-2.5 GBP`` (from its fields, else its label)."""
+    sku, _, currency = label.rpartition(":")
+    return [(field("sku") or sku or key, True), (field("currency") or currency, False)]
+
+
 PRICE_RECORD = register(ResourceKind(
     name="price_record",
     plural="price_records",
@@ -110,4 +116,10 @@ PRICE_RECORD = register(ResourceKind(
     live_from_parent=live_from_parent,
     from_live=from_live,
     to_payload=to_payload,
+    shown_as="one_line",
+    compact_fields=frozenset({"bulk_pricing_tiers"}),
+    # The price before the prices a reviewer reads less.
+    fields_first=("price", "sale_price", "retail_price", "map_price", "bulk_pricing_tiers"),
+    title_fields=frozenset({"sku", "currency"}),
+    title=title,
 ))
