@@ -111,6 +111,26 @@ class ResourceKind:
     # without its owner's.
     title: Callable[..., list] | None = None
 
+    # -- plan: pricing --
+    # What the money guardrails and the price impact (plan/guardrails.py, plan/impact.py) read.
+    price_field: str | None = None        # the selling price ("price"); None: the kind sets no price
+    sale_price_field: str | None = None   # what a shopper pays instead when it is set above 0
+    cost_field: str | None = None         # the cost a price must not go below ("cost_price")
+    cost_from_parent: bool = False        # without a cost of its own, its parent's applies (a variant's product's)
+    # An override of the catalog price (a price record): the kinds holding the catalog price of
+    # its SKU, in lookup order. A create moves the price from theirs, a delete back to it, and
+    # their cost is the one a price must not go below.
+    overrides: tuple[str, ...] = ()
+    sku_field: str | None = None          # an override's field naming the SKU it prices
+    currency_field: str | None = None     # an override's currency: compared with the catalog only in the store's
+    # Who sees the prices of this kind's parent: (field naming the customer group, or None for
+    # every shopper without a price list, "(catalog price)"; field naming the channel).
+    audience_fields: tuple[str | None, str] | None = None
+    # Which parents' audience the YAML decides (the others': as the store has it): "declared"
+    # (every parent in the YAML: a price list's assignments) or "granted" (parents with at least
+    # one of these in the YAML: a product's channels).
+    audience_from: str = "declared"
+
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)

@@ -73,4 +73,6 @@ CHANNEL_ASSIGNMENT = register(ResourceKind(
     from_live=from_live,
     to_payload=to_payload,
     shown_as="inline",        # one value each (a label list, a text, a channel)
+    audience_fields=(None, "channel"),   # the product's catalog price, on this channel
+    audience_from="granted",
 ))

@@ -92,4 +92,5 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     shown_as="one_line",
     title_fields=frozenset({"customer_group", "channel"}),
     title=title,
+    audience_fields=("customer_group", "channel"),
 ))

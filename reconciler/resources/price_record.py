@@ -122,4 +122,9 @@ PRICE_RECORD = register(ResourceKind(
     fields_first=("price", "sale_price", "retail_price", "map_price", "bulk_pricing_tiers"),
     title_fields=frozenset({"sku", "currency"}),
     title=title,
+    price_field="price",
+    sale_price_field="sale_price",
+    overrides=("variant", "product"),   # a variant's price, else (no options) the product's
+    sku_field="sku",
+    currency_field="currency",
 ))

@@ -80,4 +80,7 @@ PRODUCT = register(ResourceKind(
     list_params=list_params,
     from_live=from_live,
     to_payload=to_payload,
+    price_field="price",
+    sale_price_field="sale_price",
+    cost_field="cost_price",
 ))

@@ -110,4 +110,8 @@ VARIANT = register(ResourceKind(
     live_from_parent=live_from_parent,
     from_live=from_live,
     to_payload=to_payload,
+    price_field="price",
+    sale_price_field="sale_price",
+    cost_field="cost_price",
+    cost_from_parent=True,
 ))
