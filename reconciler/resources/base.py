@@ -131,6 +131,16 @@ class ResourceKind:
     # one of these in the YAML: a product's channels).
     audience_from: str = "declared"
 
+    # -- desired: checks --
+    # ([objects as written], checking) -> [Diagnostic]: rules a schema cannot state (money
+    # guardrails, duplicates in a list), run by desired validation on every kind at once,
+    # before any API call. A child kind gets its parents (its entries are their
+    # ``owner_field``). ``checking``: resources/checks.py says what it holds.
+    checks: Callable[..., list] | None = None
+    # (object as written) -> [(sku, checks.Sku)]: the SKUs it sells and their cost, for other
+    # kinds' checks (a price record's below-cost check); a product: itself and its variants.
+    sold: Callable[..., list] | None = None
+
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)

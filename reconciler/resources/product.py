@@ -11,6 +11,7 @@ from typing import Any
 
 from reconciler.resources import register
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.checks import Sku, items, prices
 from reconciler.resources.fields import to_decimal
 
 MONEY = frozenset({"price", "sale_price", "retail_price", "cost_price", "map_price", "fixed_cost_shipping_price"})
@@ -61,6 +62,27 @@ def list_params(settings) -> dict[str, Any]:
     return {"include_fields": ",".join(fields), "include": "variants,custom_fields,channels"}
 
 
+def checks(products: list, checking) -> list:
+    """The money guardrails on each product's own prices (resources/checks.py ``prices``)."""
+    out = []
+    for product in products:
+        out += prices(f"product '{product.key}'", product.fields, product.fields.get("cost_price"),
+                      product.source_of, checking.flagged)
+    return out
+
+
+def sold(product) -> list[tuple[str, Sku]]:
+    """The product's SKU (with its variants' SKUs, which price records must use instead) and
+    each variant's, with the cost that applies: its own, else the product's."""
+    cost = product.fields.get("cost_price")
+    variants = [item for _, item in items(product, "variants") if isinstance(item.get("sku"), str)]
+    out = [(product.key, Sku(cost, tuple(item["sku"] for item in variants)))]
+    for item in variants:
+        own = item.get("cost_price")
+        out.append((item["sku"], Sku(cost if own is None else own)))
+    return out
+
+
 PRODUCT = register(ResourceKind(
     name="product",
     plural="products",
@@ -83,4 +105,6 @@ PRODUCT = register(ResourceKind(
     price_field="price",
     sale_price_field="sale_price",
     cost_field="cost_price",
+    checks=checks,
+    sold=sold,
 ))
