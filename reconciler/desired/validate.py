@@ -46,7 +46,7 @@ from reconciler.core.objects import DesiredObject
 
 from reconciler.core.settings import StoreSettings
 from reconciler.core.diagnostics import EXCERPT, Diagnostic, SourceRange, excerpt
-from reconciler.resources import REGISTRY
+from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import ResourceKind, fold_text
 from reconciler.resources.checks import Sku
 
@@ -375,11 +375,11 @@ class Checking:
 
 
 def check_kinds(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
-                flagged: frozenset[SourceRange] = frozenset()) -> list[Diagnostic]:
+                flagged: frozenset[SourceRange] = frozenset(), registry: Registry = REGISTRY) -> list[Diagnostic]:
     """Every kind's ``checks`` on its objects as written (a child kind's: on its parents)."""
     checking = Checking(objects, store, flagged)
     out: list[Diagnostic] = []
-    for kind in REGISTRY:
+    for kind in registry:
         if kind.checks is not None:
             out += kind.checks(list(objects.get(kind.parent or kind.name, {}).values()), checking)
     return out
