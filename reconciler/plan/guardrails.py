@@ -199,6 +199,7 @@ def blocked_at_apply(plan: Plan, live: LiveState, settings, desired: DesiredStat
         if change.action is Action.DELETE:
             deletes[change.kind] = deletes.get(change.kind, 0) + 1
     total = sum(deletes.values())
+    costs = _planned_costs(plan)
     out = []
     for change in plan.changes:
         if change.action is Action.DELETE:
@@ -207,7 +208,7 @@ def blocked_at_apply(plan: Plan, live: LiveState, settings, desired: DesiredStat
         elif change.action is Action.NOOP or priced(change.kind) is None or allow_price_drop:
             why = None
         else:
-            why = _price_drop(change, live, settings, desired) or _below_store_cost(change, plan, live, desired)
+            why = _price_drop(change, live, settings, desired) or _below_store_cost(change, costs, live, desired)
         if why:
             out.append(dataclasses.replace(change, blocked=why))
     return out
@@ -249,11 +250,11 @@ def _price_drop(change: ResourceChange, live: LiveState, settings, desired: Desi
     return f"{why}; acknowledge it in YAML (acknowledge: [price_drop]) or pass --allow-price-drop"
 
 
-def _below_store_cost(change: ResourceChange, plan: Plan, live: LiveState,
+def _below_store_cost(change: ResourceChange, costs: dict[tuple[str, str], Any], live: LiveState,
                       desired: DesiredState | None) -> str | None:
     kind = REGISTRY[change.kind]
     price = change.after.get(kind.price_field)
-    found = _cost_after(change, plan, live)
+    found = _cost_after(change, costs, live)
     if not isinstance(price, Decimal) or found is None or price >= found[1] \
             or _acknowledges(desired, change, "below_cost"):
         return None
@@ -261,12 +262,16 @@ def _below_store_cost(change: ResourceChange, plan: Plan, live: LiveState,
             "acknowledge it in YAML (acknowledge: [below_cost]) or pass --allow-price-drop")
 
 
-def _cost_after(change: ResourceChange, plan: Plan, live: LiveState) -> tuple[str, Decimal] | None:
-    """(cost field, cost) that holds once the plan is applied: the plan's own, else the store's;
-    an override's is its SKU's catalog objects' (a record: its variant's, else product's), and a
-    kind with ``cost_from_parent`` falls back to its parent's (a variant: its product's)."""
-    planned = {(c.kind, c.key.casefold()): c.after[f] for c in plan.changes
-               if (f := _cost_field(c.kind)) and f in c.after}
+def _planned_costs(plan: Plan) -> dict[tuple[str, str], Any]:
+    """(kind, folded key) -> the cost the plan writes, for every change that writes one."""
+    return {(c.kind, c.key.casefold()): c.after[f] for c in plan.changes if (f := _cost_field(c.kind)) and f in c.after}
+
+
+def _cost_after(change: ResourceChange, planned: dict[tuple[str, str], Any],
+                live: LiveState) -> tuple[str, Decimal] | None:
+    """(cost field, cost) that holds once the plan is applied: the plan's own (``planned``), else
+    the store's; an override's is its SKU's catalog objects' (a record: its variant's, else
+    product's), and a kind with ``cost_from_parent`` falls back to its parent's (a variant: its product's)."""
     kind = REGISTRY[change.kind]
     chain = [(change.kind, change.key)]
     if kind.overrides:
