@@ -46,6 +46,7 @@ from reconciler.core.objects import DesiredObject
 
 from reconciler.core.settings import StoreSettings
 from reconciler.core.diagnostics import EXCERPT, Diagnostic, SourceRange, excerpt
+from reconciler.desired.pricing import sku_index
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import ResourceKind, fold_text
 from reconciler.resources.checks import Sku
@@ -63,7 +64,6 @@ def top_level_kinds() -> list[ResourceKind]:
     return [kind for kind in REGISTRY if not kind.parent]
 
 
-from reconciler.desired.pricing import sku_index  # noqa: E402
 from reconciler.desired.quickcheck import discriminator, quick_check  # noqa: E402
 from reconciler.desired.schemas import load_schema, schema_dir, schema_registry, validator_for  # noqa: E402,F401
 
