@@ -18,8 +18,9 @@ turned into plain values here rather than by ``yaml.safe_load``, so that:
 
 Nothing is raised until every file is read and checked: one run reports every
 syntax, schema, duplicate, reference and catalog-rule problem (desired/rules.py:
-variants, SKUs, the SKU convention, channels; desired/pricing.py: money
-guardrails, price lists, customer groups), sorted by file, line and column.
+variants, SKUs, the SKU convention, channels; the kinds' own checks, listed in
+desired/pricing.py: money guardrails, price lists, customer groups), sorted by
+file, line and column.
 Only then are the sub-resources written inside products (options, variants,
 custom fields, channel assignments) and price lists (assignments, records)
 derived as objects of their own kinds (``resources.children.expand_children``).
@@ -43,7 +44,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from reconciler.core import gcpause
-from reconciler.desired import pricing, rules, validate
+from reconciler.desired import rules, validate
 from reconciler.core.objects import DesiredObject
 from reconciler.desired.model import DesiredState
 from reconciler.core.settings import StoreSettings
@@ -361,7 +362,7 @@ class _Reader:
         diagnostics += validate.check_existing_overlap(objects, store, self.store_values)
         flagged = frozenset(d.source for d in diagnostics if d.source)
         diagnostics += self._check_products(objects, store, flagged)
-        diagnostics += _check_pricing(objects, store, flagged)
+        diagnostics += validate.check_kinds(objects, store, flagged)
         if diagnostics:
             unique = {(d.source, d.summary): d for d in diagnostics}    # merged anchors repeat
             raise DesiredStateError(sorted(unique.values(), key=Diagnostic.sort_key))
@@ -386,19 +387,6 @@ class _Reader:
             k.casefold() for k in store.existing.get("category", ())}
         out += rules.check_store(store, categories, self.store_values, flagged)
         return out
-
-
-def _check_pricing(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
-                   flagged: frozenset[SourceRange]) -> list[Diagnostic]:
-    """Money guardrails, price lists and customer groups (reconciler/desired/pricing.py)."""
-    products = list(objects.get("product", {}).values())
-    groups = objects.get("customer_group", {})
-    out = pricing.check_product_prices(products, flagged)
-    if objects.get("price_list"):
-        out += pricing.check_price_lists(list(objects["price_list"].values()), pricing.sku_index(products),
-                                         {k.casefold(): g for k, g in groups.items()}, store, flagged)
-    out += pricing.check_customer_groups(list(groups.values()), flagged)
-    return out
 
 
 _PLAIN = re.compile(r"[^\s,\[\]{}#'\"]+")     # a plain scalar, as flow and block styles end it

@@ -13,8 +13,11 @@ Three layers, all collected rather than raised:
    ``x-parent-reference`` (the path's parent does), so a new kind declares its
    references where its fields are described and this module needs no change.
 
-Rules a schema cannot state (variants against options, SKUs across products and
-variants, the SKU convention, channels) are in desired/rules.py.
+Rules a schema cannot state are the kinds' own ``checks`` (money guardrails,
+price records, assignments, customer groups: see desired/pricing.py), run by
+``check_kinds`` on every kind at once; the product rules (variants against
+options, SKUs across products and variants, the SKU convention, channels) are in
+desired/rules.py.
 
 Messages read ``<kind> '<key>': <field path>: <message>``:
 
@@ -34,7 +37,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Callable, Iterator, Mapping
 
 from jsonschema.exceptions import ValidationError, best_match
@@ -43,8 +46,10 @@ from reconciler.core.objects import DesiredObject
 
 from reconciler.core.settings import StoreSettings
 from reconciler.core.diagnostics import EXCERPT, Diagnostic, SourceRange, excerpt
-from reconciler.resources import REGISTRY
+from reconciler.desired.pricing import sku_index
+from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import ResourceKind, fold_text
+from reconciler.resources.checks import Sku
 
 STORE_SCHEMA = "store.schema.json"
 CATALOG_SCHEMA = "catalog.schema.json"
@@ -351,3 +356,30 @@ def _values_at(value: Any, pattern: tuple[str, ...], path: str = "") -> Iterator
                 yield from _values_at(item, rest, f"{path}.{i}" if path else str(i))
     elif isinstance(value, dict) and head in value:
         yield from _values_at(value[head], rest, f"{path}.{head}" if path else head)
+
+
+# -- the kinds' own checks --------------------------------------------------------------
+
+@dataclass
+class Checking:
+    """What a kind's ``checks`` gets besides its objects (resources/checks.py)."""
+
+    objects: dict[str, dict[str, DesiredObject]]    # every kind's objects as written, by key
+    store: StoreSettings
+    flagged: frozenset[SourceRange]                 # positions already reported: not reported again
+
+    @cached_property
+    def skus(self) -> dict[str, Sku]:
+        """Folded SKU -> what the catalog says about it (its cost; a product's variants)."""
+        return sku_index(self.objects)
+
+
+def check_kinds(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
+                flagged: frozenset[SourceRange] = frozenset(), registry: Registry = REGISTRY) -> list[Diagnostic]:
+    """Every kind's ``checks`` on its objects as written (a child kind's: on its parents)."""
+    checking = Checking(objects, store, flagged)
+    out: list[Diagnostic] = []
+    for kind in registry:
+        if kind.checks is not None:
+            out += kind.checks(list(objects.get(kind.parent or kind.name, {}).values()), checking)
+    return out

@@ -11,6 +11,10 @@ what the store charges now:
   runs with ``--allow-price-drop``;
 - a price below the variant's cost in the store is an error at the YAML
   position, unless the object says ``acknowledge: [below_cost]``.
+
+Which kinds set a price, in which fields, and whose cost applies are the kinds'
+pricing facts (ResourceKind "plan: pricing": ``price_field``, ``cost_field``,
+``cost_from_parent``, ``overrides``); nothing here names a kind.
 """
 
 from __future__ import annotations
@@ -23,17 +27,23 @@ from reconciler.desired.model import DesiredState
 from reconciler.core.diagnostics import Diagnostic
 from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import ResourceKind
 from reconciler.resources.fields import money_text
 
-PRICED = ("product", "variant", "price_record")
+
+def priced(kind_name: str) -> ResourceKind | None:
+    """The kind named ``kind_name`` when it sets a price (``price_field``); None for others and unknown kinds."""
+    kind = REGISTRY[kind_name] if kind_name in REGISTRY else None
+    return kind if kind is not None and kind.price_field else None
 
 
-def effective(fields: dict[str, Any]) -> Decimal | None:
-    """What a shopper pays: the sale price when set, else the price."""
-    sale = fields.get("sale_price")
+def effective(kind: ResourceKind, fields: dict[str, Any]) -> Decimal | None:
+    """What a shopper pays for an object of ``kind``: the sale price when set, else the price."""
+    sale = fields.get(kind.sale_price_field) if kind.sale_price_field else None
     if isinstance(sale, Decimal) and sale > 0:
         return sale
-    price = fields.get("price")
+    price = fields.get(kind.price_field) if kind.price_field else None
     return price if isinstance(price, Decimal) else None
 
 
@@ -57,9 +67,10 @@ def drop_percent(before: Decimal, after: Decimal) -> Decimal:
 def price_drop(change: ResourceChange, live: LiveState, limit: Decimal) -> str | None:
     """An update of a priced object that drops what a shopper pays past ``limit`` %:
     the drop in words, else None."""
-    if change.kind not in PRICED or change.action is not Action.UPDATE:
+    kind = priced(change.kind)
+    if kind is None or change.action is not Action.UPDATE:
         return None
-    before, after = (effective(f) for f in merged(change, live))
+    before, after = (effective(kind, f) for f in merged(change, live))
     if not before or after is None or before <= 0:
         return None
     drop = drop_percent(before, after)
@@ -106,52 +117,67 @@ def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagn
     """Prices the plan would set below the cost the store holds for that SKU."""
     out = []
     for change in plan.changes:
-        if change.kind not in PRICED or change.action is Action.DELETE or "price" not in change.after:
+        kind = priced(change.kind)
+        if kind is None or change.action is Action.DELETE or kind.price_field not in change.after:
             continue
-        cost = _cost(change, desired, live)
-        price = change.after["price"]
-        if cost is None or not isinstance(price, Decimal) or price >= cost:
+        found = _cost(change, desired, live)
+        price = change.after[kind.price_field]
+        if found is None or not isinstance(price, Decimal) or price >= found[1]:
             continue
         if acknowledged(desired, change, "below_cost"):
             continue
         obj = desired.get(change.kind, change.key)
         out.append(Diagnostic(
             "error",
-            f"{change.kind} {change.key!r}: price {money_text(price)} is below cost_price {money_text(cost)} in the store "
-            "(add acknowledge: [below_cost] to sell below cost)",
-            obj.source_of("price") if obj else None,
+            f"{change.kind} {change.key!r}: {kind.price_field} {money_text(price)} is below {found[0]} "
+            f"{money_text(found[1])} in the store (add acknowledge: [below_cost] to sell below cost)",
+            obj.source_of(kind.price_field) if obj else None,
         ))
     return out
 
 
-def _cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> Decimal | None:
-    """The cost that applies: written in YAML (validate checks those), else the store's.
-    A variant without a cost of its own uses its product's."""
-    if change.kind == "price_record":
-        current = live.get(change.kind, change.key)
-        sku = change.after.get("sku") or (current.fields.get("sku") if current else None)
-        if not isinstance(sku, str):
+def _cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> tuple[str, Decimal] | None:
+    """(cost field, cost) that applies: written in YAML (validate checks those), else the store's.
+    An override's is its SKU's catalog object's; a kind with ``cost_from_parent`` (a variant)
+    without a cost of its own uses its parent's."""
+    kind = REGISTRY[change.kind]
+    if kind.overrides:
+        sku = _sku(change, kind, live)     # never split from the key: a list name may hold ':'
+        if sku is None:
             return None
-        kind, key = "variant", sku      # never split from the key: a list name may hold ':'
-        if desired.get("variant", key) is None and live.get("variant", key) is None:
-            kind = "product"
-    elif "cost_price" in change.after:
+        held = (k for k in kind.overrides if desired.get(k, sku) is not None or live.get(k, sku) is not None)
+        start = (next(held, kind.overrides[-1]), sku)
+    elif kind.cost_field in change.after:
         return None  # both written: validate's job
     else:
-        kind, key = change.kind, change.key
-    chain = [(kind, key)]
-    owner = desired.get(kind, key) or live.get(kind, key)
-    if kind == "variant" and owner is not None and owner.parent:
-        chain.append(("product", owner.parent))
-    for k, name in chain:
+        start = (change.kind, change.key)
+    owner = desired.get(*start)
+    for k, name in _cost_chain(start, owner if owner is not None else live.get(*start)):
+        field = REGISTRY[k].cost_field
         wanted = desired.get(k, name)
-        if wanted is not None and "cost_price" in wanted.fields:
+        if wanted is not None and field in wanted.fields:
             return None  # validate compares against the YAML cost
         current = live.get(k, name)
-        cost = current.fields.get("cost_price") if current else None
+        cost = current.fields.get(field) if current and field else None
         if isinstance(cost, Decimal) and cost > 0:
-            return cost
+            return field, cost
     return None
+
+
+def _sku(change: ResourceChange, kind: ResourceKind, live: LiveState) -> str | None:
+    """The SKU an override (a price record) prices: what the change writes, else the store's."""
+    current = live.get(change.kind, change.key)
+    sku = change.after.get(kind.sku_field) or (current.fields.get(kind.sku_field) if current else None)
+    return sku if isinstance(sku, str) else None
+
+
+def _cost_chain(start: tuple[str, str], obj) -> list[tuple[str, str]]:
+    """Where a cost is looked for: ``start`` (kind, key), then its parent when the kind takes its
+    parent's cost and ``obj`` (the object, desired or live) has one."""
+    kind = REGISTRY[start[0]]
+    if kind.cost_from_parent and obj is not None and obj.parent:
+        return [start, (kind.parent, obj.parent)]
+    return [start]
 
 
 # -- at apply: every plan, whoever made it --------------------------------------------------------
@@ -173,15 +199,16 @@ def blocked_at_apply(plan: Plan, live: LiveState, settings, desired: DesiredStat
         if change.action is Action.DELETE:
             deletes[change.kind] = deletes.get(change.kind, 0) + 1
     total = sum(deletes.values())
+    costs = _planned_costs(plan)
     out = []
     for change in plan.changes:
         if change.action is Action.DELETE:
             why = _existing_delete(change, settings) or _mass_delete(change.kind, deletes, total, live, settings,
                                                                      allow_deletes)
-        elif change.action is Action.NOOP or change.kind not in PRICED or allow_price_drop:
+        elif change.action is Action.NOOP or priced(change.kind) is None or allow_price_drop:
             why = None
         else:
-            why = _price_drop(change, live, settings, desired) or _below_store_cost(change, plan, live, desired)
+            why = _price_drop(change, live, settings, desired) or _below_store_cost(change, costs, live, desired)
         if why:
             out.append(dataclasses.replace(change, blocked=why))
     return out
@@ -211,7 +238,9 @@ def _acknowledges(desired: DesiredState | None, change: ResourceChange, what: st
     obj = desired.get(change.kind, change.key) if desired is not None else None
     if obj is None or what not in (obj.fields.get("acknowledge") or []):
         return False
-    return all(obj.fields.get(f) == change.after[f] for f in ("price", "sale_price") if f in change.after)
+    kind = priced(change.kind)
+    prices = (kind.price_field, kind.sale_price_field) if kind else ()
+    return all(obj.fields.get(f) == change.after[f] for f in prices if f and f in change.after)
 
 
 def _price_drop(change: ResourceChange, live: LiveState, settings, desired: DesiredState | None) -> str | None:
@@ -221,34 +250,45 @@ def _price_drop(change: ResourceChange, live: LiveState, settings, desired: Desi
     return f"{why}; acknowledge it in YAML (acknowledge: [price_drop]) or pass --allow-price-drop"
 
 
-def _below_store_cost(change: ResourceChange, plan: Plan, live: LiveState,
+def _below_store_cost(change: ResourceChange, costs: dict[tuple[str, str], Any], live: LiveState,
                       desired: DesiredState | None) -> str | None:
-    price = change.after.get("price")
-    cost = _cost_after(change, plan, live)
-    if not isinstance(price, Decimal) or cost is None or price >= cost or _acknowledges(desired, change, "below_cost"):
+    kind = REGISTRY[change.kind]
+    price = change.after.get(kind.price_field)
+    found = _cost_after(change, costs, live)
+    if not isinstance(price, Decimal) or found is None or price >= found[1] \
+            or _acknowledges(desired, change, "below_cost"):
         return None
-    return (f"price {money_text(price)} is below cost_price {money_text(cost)} in the store; acknowledge it in "
-            "YAML (acknowledge: [below_cost]) or pass --allow-price-drop")
+    return (f"{kind.price_field} {money_text(price)} is below {found[0]} {money_text(found[1])} in the store; "
+            "acknowledge it in YAML (acknowledge: [below_cost]) or pass --allow-price-drop")
 
 
-def _cost_after(change: ResourceChange, plan: Plan, live: LiveState) -> Decimal | None:
-    """The cost that holds once the plan is applied: the plan's own, else the store's;
-    a price record's is its variant's (else product's), a variant's falls back to its product's."""
-    planned = {(c.kind, c.key.casefold()): c.after.get("cost_price") for c in plan.changes if "cost_price" in c.after}
+def _planned_costs(plan: Plan) -> dict[tuple[str, str], Any]:
+    """(kind, folded key) -> the cost the plan writes, for every change that writes one."""
+    return {(c.kind, c.key.casefold()): c.after[f] for c in plan.changes if (f := _cost_field(c.kind)) and f in c.after}
+
+
+def _cost_after(change: ResourceChange, planned: dict[tuple[str, str], Any],
+                live: LiveState) -> tuple[str, Decimal] | None:
+    """(cost field, cost) that holds once the plan is applied: the plan's own (``planned``), else
+    the store's; an override's is its SKU's catalog objects' (a record: its variant's, else
+    product's), and a kind with ``cost_from_parent`` falls back to its parent's (a variant: its product's)."""
+    kind = REGISTRY[change.kind]
     chain = [(change.kind, change.key)]
-    if change.kind == "price_record":
-        current = live.get(change.kind, change.key)
-        sku = change.after.get("sku") or (current.fields.get("sku") if current else None)
-        chain = [("variant", sku), ("product", sku)] if isinstance(sku, str) else []
-    for kind, key in list(chain):
-        obj = live.get(kind, key)
-        if kind == "variant" and obj is not None and obj.parent:
-            chain.append(("product", obj.parent))
-    for kind, key in chain:
-        cost = planned.get((kind, key.casefold()))
+    if kind.overrides:
+        sku = _sku(change, kind, live)
+        chain = [(k, sku) for k in kind.overrides] if sku is not None else []
+    for k, key in list(chain):
+        chain += _cost_chain((k, key), live.get(k, key))[1:]
+    for k, key in chain:
+        field = REGISTRY[k].cost_field
+        cost = planned.get((k, key.casefold()))
         if cost is None:
-            obj = live.get(kind, key)
-            cost = obj.fields.get("cost_price") if obj is not None else None
+            obj = live.get(k, key)
+            cost = obj.fields.get(field) if obj is not None and field else None
         if isinstance(cost, Decimal) and cost > 0:
-            return cost
+            return field, cost
     return None
+
+
+def _cost_field(kind_name: str) -> str | None:
+    return REGISTRY[kind_name].cost_field if kind_name in REGISTRY else None

@@ -11,6 +11,12 @@ decides that group's price there; shoppers without one pay the catalog price
 - a catalog price change (product or variant) moves the "(catalog price)" row
   of every channel the product is listed on.
 
+Which kinds carry a price and who sees it are the kinds' pricing facts
+(ResourceKind "plan: pricing"): a kind with ``overrides`` (a price record)
+replaces the catalog price of its SKU for its parent's audience; a kind with
+``audience_fields`` (a price list assignment, a channel assignment) names who
+sees its parent's prices. Nothing here names a kind.
+
 The rows are plain data on the Plan; renderers only show them.
 """
 
@@ -22,27 +28,28 @@ from statistics import median
 
 from reconciler.desired.model import DesiredState
 from reconciler.core.live import LiveState
-from reconciler.plan.guardrails import effective, merged
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.guardrails import effective, merged, priced
+from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import ResourceKind
 
 CATALOG = "(catalog price)"
 
 
 def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dict]:
-    targets = _assignments(desired, live)
+    audiences = _audiences(desired, live)
     catalog_currency = str(desired.store.raw.get("currency") or "").upper()
-    channels = _product_channels(desired, live)
     moves: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
     blocked: dict[tuple[str, str], int] = defaultdict(int)
     for change in plan.changes:
-        if change.kind == "price_record":
-            rows = targets.get(_list_of(change), [])
-            before, after = _record_prices(change, live, catalog_currency)
-        elif change.kind in ("product", "variant") and change.action is Action.UPDATE:
-            rows = [(CATALOG, ch) for ch in channels.get(_product_of(change), [])]
-            before, after = (effective(f) for f in merged(change, live))
-        else:
+        kind = priced(change.kind)
+        if kind is None or not kind.overrides and change.action is not Action.UPDATE:
             continue
+        rows = audiences.get(_audience_owner(kind, change), [])
+        if kind.overrides:
+            before, after = _override_prices(kind, change, live, catalog_currency)
+        else:
+            before, after = (effective(kind, f) for f in merged(change, live))
         if before is None or after is None or before == after or before <= 0:
             continue
         pct = ((after - before) / before * 100).quantize(Decimal("0.1"))
@@ -50,76 +57,68 @@ def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dic
             moves[row].append(pct)
             blocked[row] += bool(change.blocked)
     out = [
-        {"customer_group": group, "channel": channel, "changed": len(pcts),
+        {IMPACT_GROUP: group, "channel": channel, "changed": len(pcts),
          "min_pct": min(pcts), "median_pct": Decimal(median(pcts)).quantize(Decimal("0.1")),
          "max_pct": max(pcts), "blocked": blocked[(group, channel)]}
         for (group, channel), pcts in moves.items()
     ]
-    out.sort(key=lambda r: (-r["blocked"], r["customer_group"] == CATALOG, r["customer_group"], r["channel"]))
+    out.sort(key=lambda r: (-r["blocked"], r[IMPACT_GROUP] == CATALOG, r[IMPACT_GROUP], r["channel"]))
     return out
 
 
-def _record_prices(change: ResourceChange, live: LiveState,
-                   catalog_currency: str) -> tuple[Decimal | None, Decimal | None]:
-    """A record's effective price before and after; without a record, the catalog's
-    (only comparable when the record is in the catalog's currency, store.currency)."""
-    sku, currency = _record_sku(change, live), _record_currency(change, live)
+def _override_prices(kind: ResourceKind, change: ResourceChange, live: LiveState,
+                     catalog_currency: str) -> tuple[Decimal | None, Decimal | None]:
+    """An override's effective price before and after; without one, the catalog's (only
+    comparable when the override is in the catalog's currency, store.currency)."""
+    sku = str(_field(change, live, kind.sku_field) or "")
+    currency = str(_field(change, live, kind.currency_field) or "")
     catalog = None
     if currency.upper() == catalog_currency:
-        catalog = next((effective(o.fields) for k in ("variant", "product") if (o := live.get(k, sku))), None)
+        catalog = next((effective(REGISTRY[k], o.fields) for k in kind.overrides if (o := live.get(k, sku))), None)
     before_fields, after_fields = merged(change, live)
-    before = effective(before_fields) if change.action is not Action.CREATE else catalog
-    after = effective(after_fields) if change.action is not Action.DELETE else catalog
+    before = effective(kind, before_fields) if change.action is not Action.CREATE else catalog
+    after = effective(kind, after_fields) if change.action is not Action.DELETE else catalog
     return before, after
 
 
-def _assignments(desired: DesiredState, live: LiveState) -> dict[str, list[tuple[str, str]]]:
-    """Price list name -> [(group, channel)]: as the YAML says for the lists it
-    declares, as the store has them for the others."""
-    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    declared = set(desired.of("price_list"))
-    for a in desired.of("price_list_assignment").values():
-        out[a.parent].add((a.fields["customer_group"], a.fields["channel"]))
-    for a in live.of("price_list_assignment").values():
-        if a.parent not in declared:
-            out[a.parent].add((a.fields["customer_group"], a.fields["channel"]))
+def _audiences(desired: DesiredState, live: LiveState) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(owner kind, owner key) -> [(group, channel)] who see the owner's prices, from every kind
+    with ``audience_fields``: as the YAML says for the owners it decides (``audience_from``),
+    as the store has them for the others."""
+    out: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for kind in REGISTRY:
+        if kind.audience_fields is None or kind.parent is None:
+            continue
+        wanted = desired.of(kind.name).values()
+        decided = set(desired.of(kind.parent)) if kind.audience_from == "declared" else {a.parent for a in wanted}
+        for a in wanted:
+            out[(kind.parent, a.parent)].add(_seen_by(kind, a.fields))
+        for a in live.of(kind.name).values():
+            if a.parent not in decided:
+                out[(kind.parent, a.parent)].add(_seen_by(kind, a.fields))
     return {k: sorted(v) for k, v in out.items()}
 
 
-def _product_channels(desired: DesiredState, live: LiveState) -> dict[str, list[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    listed = {a.parent for a in desired.of("channel_assignment").values()}
-    for a in desired.of("channel_assignment").values():
-        out[a.parent].add(a.fields["channel"])
-    for a in live.of("channel_assignment").values():
-        if a.parent not in listed:
-            out[a.parent].add(a.fields["channel"])
-    return {k: sorted(v) for k, v in out.items()}
+def _seen_by(kind: ResourceKind, fields: dict) -> tuple[str, str]:
+    group, channel = kind.audience_fields
+    return (fields[group] if group else CATALOG), fields[channel]
 
 
-def _product_of(change: ResourceChange) -> str:
-    if change.kind == "product":
-        return change.key
-    return _owner_key(change.parent) if change.parent else change.key
+def _audience_owner(kind: ResourceKind, change: ResourceChange) -> tuple[str, str]:
+    """Whose audience sees a priced change: its parent's (a variant's product, a record's
+    price list), else its own (a product)."""
+    if kind.parent is None:
+        return kind.name, change.key
+    return kind.parent, _owner_key(change.parent) if change.parent else change.key
 
 
-# A record's list, SKU and currency come from the change's own fields, never from
-# splitting its key "List:SKU:CUR": a list name may hold ':', '@' or '/'.
+# An override's owner, SKU and currency come from the change's parent address and its own
+# fields, never from splitting its key "List:SKU:CUR": a list name may hold ':', '@' or '/'.
 
-def _list_of(change: ResourceChange) -> str:
-    """The price list's name, from the change's parent address ``price_list['Trade: GBP']``."""
-    return _owner_key(change.parent) if change.parent else change.key.rsplit(":", 2)[0]
-
-
-def _record_sku(change: ResourceChange, live: LiveState) -> str:
-    return str(_record_field(change, live, "sku") or "")
-
-
-def _record_currency(change: ResourceChange, live: LiveState) -> str:
-    return str(_record_field(change, live, "currency") or "")
-
-
-def _record_field(change: ResourceChange, live: LiveState, name: str):
+def _field(change: ResourceChange, live: LiveState, name: str | None):
+    """A field of the changed object: what the change writes, else the store's, else what it held."""
+    if name is None:
+        return None
     if change.after.get(name) is not None:
         return change.after[name]
     current = live.get(change.kind, change.key)

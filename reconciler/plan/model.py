@@ -28,6 +28,9 @@ from typing import Any
 from reconciler.core.errors import PlanError
 
 FORMAT_VERSION = "1"
+# Plan.impact's column naming who sees a price: a field of the plan file that happens to
+# be spelled as a kind's name (tests/plan/test_no_kind_names.py allows this one constant).
+IMPACT_GROUP = "customer_group"
 
 
 class Action(str, Enum):

@@ -44,11 +44,12 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Iterable, NamedTuple, Protocol, TypeVar
 
-from reconciler.plan.model import Action, ResourceChange
+from reconciler.plan.model import IMPACT_GROUP, Action, ResourceChange
 from reconciler.resources import REGISTRY
 
 MAX_STRING = 60      # characters of a string shown before it is cut with "…"
@@ -121,6 +122,23 @@ def is_set_field(kind: str, path: str) -> bool:
     return kind in REGISTRY and path in REGISTRY[kind].set_fields
 
 
+# Render hints (ResourceKind's "plan: render hints"): how a kind's changes are shown.
+
+def _compact(kind: str, path: str) -> bool:
+    """A field shown YAML flow style (``[{type: price_list, price_list: "Trade GBP"}]``), not as JSON."""
+    return kind in REGISTRY and path in REGISTRY[kind].compact_fields
+
+
+def _fields_first(kind: str) -> tuple[str, ...]:
+    """Fields shown first, in this order (a record's price before the prices a reviewer reads less)."""
+    return REGISTRY[kind].fields_first if kind in REGISTRY else ()
+
+
+def _title_fields(kind: str) -> frozenset[str]:
+    """Fields a ``child_title`` already says: not repeated as field lines."""
+    return REGISTRY[kind].title_fields if kind in REGISTRY else frozenset()
+
+
 class _HasKind(Protocol):
     kind: str
 
@@ -175,7 +193,7 @@ def field_lines(rc: ResourceChange) -> list[FieldLine]:
         return [FieldLine("+", p, None, _shown_value(rc.kind, p, rc.after[p])) for p in _create_order(rc)]
     if rc.action is Action.UPDATE:
         lines = [_change_line(rc.kind, fc.path, fc.before, fc.after) for fc in rc.changes]
-        return sorted(lines, key=lambda f: _field_rank(rc.kind, f.path)) if rc.kind in FIELDS_FIRST else lines
+        return sorted(lines, key=lambda f: _field_rank(rc.kind, f.path)) if _fields_first(rc.kind) else lines
     return []
 
 
@@ -186,7 +204,7 @@ def deleted_lines(rc: ResourceChange) -> list[FieldLine]:
     """
     if rc.action is not Action.DELETE or rc.kind not in ONE_LINE_KINDS:
         return []
-    titled = TITLE_FIELDS.get(rc.kind, frozenset())
+    titled = _title_fields(rc.kind)
     gone = [fc for fc in rc.changes if fc.before is not None and fc.path not in titled]
     return [FieldLine("-", fc.path, _shown_value(rc.kind, fc.path, fc.before), None)
             for fc in sorted(gone, key=lambda fc: _field_rank(rc.kind, fc.path))]
@@ -194,24 +212,24 @@ def deleted_lines(rc: ResourceChange) -> list[FieldLine]:
 
 def _create_order(rc: ResourceChange) -> list[str]:
     key = key_field(rc.kind)
-    titled = TITLE_FIELDS.get(rc.kind, frozenset()) if rc.parent else frozenset()
+    titled = _title_fields(rc.kind) if rc.parent else frozenset()
     paths = [p for p in rc.after if not (rc.parent and p == key) and p not in titled]
     return sorted(paths, key=lambda p: (p != key, _field_rank(rc.kind, p), p))
 
 
 def _field_rank(kind: str, path: str) -> int:
-    first = FIELDS_FIRST.get(kind, ())
+    first = _fields_first(kind)
     return first.index(path) if path in first else len(first)
 
 
 def _shown_value(kind: str, path: str, value: Any) -> str:
-    if path in COMPACT_FIELDS.get(kind, ()):
+    if _compact(kind, path):
         return format_compact(value)
     return format_value(value)
 
 
 def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
-    if path in COMPACT_FIELDS.get(kind, ()):
+    if _compact(kind, path):
         if before is None:
             return FieldLine("+", path, None, format_compact(after))
         if after is None:
@@ -237,15 +255,6 @@ def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
 
 # -- prices: compact values, percentages, impact rows -------------------------------------
 
-# Fields shown YAML flow style (``[{type: price_list, price_list: "Trade GBP"}]``) rather than as JSON.
-COMPACT_FIELDS: dict[str, frozenset[str]] = {
-    "customer_group": frozenset({"discount_rules", "category_access"}),
-    "price_record": frozenset({"bulk_pricing_tiers"}),
-}
-# Fields shown first, in this order (the price before the prices a reviewer reads less).
-FIELDS_FIRST: dict[str, tuple[str, ...]] = {
-    "price_record": ("price", "sale_price", "retail_price", "map_price", "bulk_pricing_tiers"),
-}
 NO_PCT = "n/a"
 ACKNOWLEDGE_YAML = "acknowledge: [price_drop]"
 ACKNOWLEDGE_FLAG = "--allow-price-drop"
@@ -313,7 +322,7 @@ def format_pct(value: Any) -> str:
 def impact_cells(row: dict[str, Any]) -> tuple[str, str, str, str, str, str, str]:
     """The cells of one ``Plan.impact`` row, in ``IMPACT_COLUMNS`` order (missing values tolerated)."""
     return (
-        str(row.get("customer_group", "")), str(row.get("channel", "")), str(row.get("changed", 0)),
+        str(row.get(IMPACT_GROUP, "")), str(row.get("channel", "")), str(row.get("changed", 0)),
         format_pct(row.get("min_pct")), format_pct(row.get("median_pct")), format_pct(row.get("max_pct")),
         str(row.get("blocked", 0)),
     )
@@ -324,14 +333,9 @@ def impact_cells(row: dict[str, Any]) -> tuple[str, str, str, str, str, str, str
 NEUTRAL = "="      # a parent shown only because its parts change; apply does not touch it
 REPLACE = "-/+"    # a child deleted and created again under the same key
 # Kinds that are one value each (a label list, a text, a channel): shown on one line.
-INLINE_KINDS = frozenset({"option", "custom_field", "channel_assignment"})
+INLINE_KINDS = frozenset(k.name for k in REGISTRY if k.shown_as == "inline")
 # Kinds shown on one line whatever they change, named by ``child_title`` (a list holds 1,500 records).
-ONE_LINE_KINDS = frozenset({"price_record", "price_list_assignment"})
-# Fields a ``child_title`` already says: not repeated as field lines.
-TITLE_FIELDS: dict[str, frozenset[str]] = {
-    "price_record": frozenset({"sku", "currency"}),
-    "price_list_assignment": frozenset({"customer_group", "channel"}),
-}
+ONE_LINE_KINDS = frozenset(k.name for k in REGISTRY if k.shown_as == "one_line")
 
 _ADDRESS = re.compile(r"^([a-z][a-z0-9_]*)\[(.+)\]$", re.S)
 
@@ -378,7 +382,11 @@ def parent_of(rc: ResourceChange) -> tuple[str, str] | None:
         if isinstance(key, str):
             return m.group(1), key
     kind = REGISTRY[rc.kind].parent if rc.kind in REGISTRY else None
-    return kind or "product", rc.parent      # a bare key: the owner kind is the registry's
+    return kind or _USUAL_OWNER, rc.parent      # a bare key: the owner kind is the registry's
+
+
+# The owner of a bare-key child of a kind this tool does not know: the kind most kinds nest under.
+_USUAL_OWNER = Counter(k.parent for k in REGISTRY if k.parent).most_common(1)[0][0]
 
 
 def child_label(rc: ResourceChange) -> str:
@@ -395,19 +403,15 @@ def child_label(rc: ResourceChange) -> str:
 def child_title(rc: ResourceChange) -> list[tuple[str, bool]] | None:
     """How a one-line child names itself, as (word, is_name) pairs; None for other kinds.
 
-    A price record is its SKU and currency (``CT-BLK100-2.5 GBP``), an assignment
-    its customer group and channel (``assignment Trade on uk-main``). Names come
-    from the change's fields, else from the key.
+    The kind's ``title`` says: a price record is its SKU and currency
+    (``CT-BLK100-2.5 GBP``), an assignment its customer group and channel
+    (``assignment Trade on uk-main``). Names come from the change's fields, else
+    from the key.
     """
-    if rc.kind == "price_record":
-        sku, _, currency = child_label(rc).rpartition(":")
-        sku = _field(rc, "sku") or sku or rc.key
-        return [(sku, True), (_field(rc, "currency") or currency, False)]
-    if rc.kind == "price_list_assignment":
-        group, _, channel = child_label(rc).rpartition("@")
-        group, channel = _field(rc, "customer_group") or group, _field(rc, "channel") or channel
-        return [("assignment", False), (group or rc.key, True), ("on", False), (channel, True)]
-    return None
+    title = REGISTRY[rc.kind].title if rc.kind in REGISTRY else None
+    if title is None:
+        return None
+    return title(lambda name: _field(rc, name), child_label(rc), rc.key)
 
 
 def _field(rc: ResourceChange, name: str) -> str | None:

@@ -174,6 +174,48 @@ class ResourceKind:
     # (store settings) -> {kind: {key: id}}: ids payloads look up that the settings hold, not the store.
     known_ids: Callable[..., dict[str, dict[str, int]]] | None = None
 
+    # -- plan: render hints --
+    # How the text and markdown plans show a child under its owner (plan/values.py):
+    # "block" (its field lines below it), "inline" (on one line when it changes one field),
+    # "one_line" (always one line, named by ``title``: a list holds 1,500 records).
+    shown_as: str = "block"
+    compact_fields: frozenset[str] = frozenset()   # shown YAML flow style ([{type: all, ...}]), not as JSON
+    fields_first: tuple[str, ...] = ()             # field lines shown first, in this order
+    title_fields: frozenset[str] = frozenset()     # what ``title`` already says: not repeated as field lines
+    # (field(name) -> str | None, label, key) -> [(word, is_name)]: how a one-line child names itself
+    # ("CT-BLK100-2.5 GBP"); ``field`` reads what the change writes or held, ``label`` is the key
+    # without its owner's.
+    title: Callable[..., list] | None = None
+
+    # -- plan: pricing --
+    # What the money guardrails and the price impact (plan/guardrails.py, plan/impact.py) read.
+    price_field: str | None = None        # the selling price ("price"); None: the kind sets no price
+    sale_price_field: str | None = None   # what a shopper pays instead when it is set above 0
+    cost_field: str | None = None         # the cost a price must not go below ("cost_price")
+    cost_from_parent: bool = False        # without a cost of its own, its parent's applies (a variant's product's)
+    # An override of the catalog price (a price record): the kinds holding the catalog price of
+    # its SKU, in lookup order. A create moves the price from theirs, a delete back to it, and
+    # their cost is the one a price must not go below.
+    overrides: tuple[str, ...] = ()
+    sku_field: str | None = None          # an override's field naming the SKU it prices
+    currency_field: str | None = None     # an override's currency: compared with the catalog only in the store's
+    # Who sees the prices of this kind's parent: (field naming the customer group, or None for
+    # every shopper without a price list, "(catalog price)"; field naming the channel).
+    audience_fields: tuple[str | None, str] | None = None
+    # Which parents' audience the YAML decides (the others': as the store has it): "declared"
+    # (every parent in the YAML: a price list's assignments) or "granted" (parents with at least
+    # one of these in the YAML: a product's channels).
+    audience_from: str = "declared"
+
+    # -- desired: checks --
+    # ([objects as written], checking) -> [Diagnostic]: rules a schema cannot state (money
+    # guardrails, duplicates in a list), run by desired validation on every kind at once,
+    # before any API call. A child kind gets its parents (its entries are their
+    # ``owner_field``). ``checking``: resources/checks.py says what it holds.
+    checks: Callable[..., list] | None = None
+    # (object as written) -> [(sku, checks.Sku)]: the SKUs it sells and their cost, for other
+    # kinds' checks (a price record's below-cost check); a product: itself and its variants.
+    sold: Callable[..., list] | None = None
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""

@@ -233,4 +233,7 @@ CHANNEL_ASSIGNMENT = register(ResourceKind(
     settle_created=settle_new_products,
     delete_writer=unassign,
     known_ids=known_ids,
+    shown_as="inline",        # one value each (a label list, a text, a channel)
+    audience_fields=(None, "channel"),   # the product's catalog price, on this channel
+    audience_from="granted",
 ))

@@ -67,4 +67,5 @@ CUSTOM_FIELD = register(ResourceKind(
     # order the product page shows them (the order they were made in).
     import_fold=lambda found, product, doc, ctx: {
         c.fields["name"]: c.fields["value"] for c in sorted(found, key=lambda c: c.id)} or None,
+    shown_as="inline",        # one value each (a label list, a text, a channel)
 ))

@@ -17,6 +17,7 @@ from typing import Any
 
 from reconciler.resources.registry import register
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.checks import error, items
 from reconciler.resources.fields import to_decimal
 
 PLAIN = ("name", "is_default", "is_group_for_guests")
@@ -115,6 +116,65 @@ def import_refers(fields: dict[str, Any]) -> list[tuple[str, str]]:
     for rule in fields.get("discount_rules") or []:
         out += [(kind, rule[kind]) for kind in ("category", "price_list", "product") if rule.get(kind)]
     return out
+# -- desired checks ----------------------------------------------------------------------------
+
+def checks(groups: list, checking) -> list:
+    """Category access, discount rules, and at most one default and one guest group."""
+    out = []
+    only: dict[str, Any] = {}
+    for group in groups:
+        out += _category_access(group, checking.flagged)
+        out += _discount_rules(group)
+        for flag, what in (("is_default", "the default group"), ("is_group_for_guests", "the group for guests")):
+            if group.fields.get(flag) is True:
+                held = only.setdefault(flag, group)
+                if held is not group:
+                    out.append(error(f"customer_group '{group.key}': {flag}: '{held.key}' is already {what} "
+                                     f"({held.source_of(flag)}); at most one group can be", group.source_of(flag)))
+    return out
+
+
+def _category_access(group, flagged) -> list:
+    access, at = group.fields.get("category_access"), group.source_of
+    if not isinstance(access, dict) or flagged and at("category_access.type") in flagged:
+        return []
+    label, kind = f"customer_group '{group.key}'", access.get("type")
+    if kind == "specific" and "categories" not in access:
+        return [error(f"{label}: category_access: type specific needs categories, the paths the group can see "
+                      "(or use type: none)", at("category_access"))]
+    if kind in ("all", "none") and "categories" in access:
+        return [error(f"{label}: category_access.categories: only used with type: specific (type is {kind})",
+                      at("category_access.categories"))]
+    return []
+
+
+def _discount_rules(group) -> list:
+    label = f"customer_group '{group.key}'"
+    rules = list(items(group, "discount_rules"))
+    out = []
+    first_all = None
+    for i, rule in rules:
+        where = group.source_of(f"discount_rules.{i}")
+        if rule.get("type") == "price_list" and len(rules) > 1:
+            out.append(error(f"{label}: discount_rules.{i}: a price_list rule must be the only rule "
+                             f"(the group has {len(rules)})", where))
+        elif rule.get("type") == "all":
+            if first_all is not None:
+                out.append(error(f"{label}: discount_rules.{i}: a second rule of type all (first at {first_all}); "
+                                 "at most one is allowed", where))
+            first_all = first_all or where
+    return out
+
+
+def discount_types(group) -> list[str]:
+    """The kinds of customer-group discount a group (as written, or None) has besides a price list."""
+    if group is None:
+        return []
+    rules = group.fields.get("discount_rules")
+    found = [r.get("type") for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
+    return sorted({t for t in found if isinstance(t, str) and t != "price_list"})
+
+
 CUSTOMER_GROUP = register(ResourceKind(
     name="customer_group",
     plural="customer_groups",
@@ -142,4 +202,6 @@ CUSTOMER_GROUP = register(ResourceKind(
     import_unset={"is_default": False, "is_group_for_guests": False},
     import_doc=import_doc,
     import_refers=import_refers,
+    compact_fields=frozenset({"discount_rules", "category_access"}),
+    checks=checks,
 ))

@@ -213,4 +213,5 @@ OPTION = register(ResourceKind(
     # -- apply: writers --
     create_writer=create,
     update_writer=update,
+    shown_as="inline",        # one value each (a label list, a text, a channel)
 ))

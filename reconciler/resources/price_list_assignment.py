@@ -16,7 +16,9 @@ from reconciler.core.refs import UnresolvedReference
 from reconciler.core.writing import rows_of
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.channel_assignment import channel_id, channel_name
+from reconciler.resources.checks import error, items
 from reconciler.resources.children import child
+from reconciler.resources.customer_group import discount_types
 
 ENDPOINT = "/v3/pricelists/assignments"
 
@@ -118,6 +120,46 @@ def unassign(ctx, batch: list) -> None:
     for change in batch:
         ctx.send([(change, {})], lambda _, c=change: ctx.client.delete(ENDPOINT, {"id": c.live_id}),
                  lambda r, resp: ctx.done(r[0][0], True, "", r[0][0].live_id))
+def title(field, label: str, key: str) -> list[tuple[str, bool]]:
+    """An assignment in a plan: ``assignment Trade on uk-main`` (from its fields, else its label)."""
+    group, _, channel = label.rpartition("@")
+    group, channel = field("customer_group") or group, field("channel") or channel
+    return [("assignment", False), (group or key, True), ("on", False), (channel, True)]
+
+
+def checks(price_lists: list, checking) -> list:
+    """Each list's assignments: known channels, no (group, channel) twice, and no group that
+    has customer-group discounts (the store refuses a price list for it)."""
+    groups = {k.casefold(): g for k, g in checking.objects.get("customer_group", {}).items()}
+    out = []
+    for price_list in price_lists:
+        first: dict[tuple[str, str], Any] = {}
+        for i, item in items(price_list, "assignments"):
+            out += _assignment(price_list, i, item, groups, checking, first)
+    return out
+
+
+def _assignment(price_list, i: int, item: dict, groups: dict, checking, first: dict) -> list:
+    label, at = f"price_list '{price_list.key}'", price_list.source_of
+    group, channel = item.get("customer_group"), item.get("channel")
+    where, out = at(f"assignments.{i}"), []
+    if isinstance(channel, str) and channel not in checking.store.channels \
+            and at(f"assignments.{i}.channel") not in checking.flagged:
+        known = ", ".join(sorted(checking.store.channels))
+        out.append(error(f"{label}: channel '{channel}' is not in store.channels (known: {known})",
+                         at(f"assignments.{i}.channel")))
+    if not isinstance(group, str) or not isinstance(channel, str):
+        return out
+    seen = first.setdefault((group.casefold(), channel), where)
+    if seen != where:
+        out.append(error(f"{label}: assignments.{i}: customer group '{group}' on channel '{channel}' "
+                         f"is listed twice (first at {seen})", where))
+    discounts = discount_types(groups.get(group.casefold()))
+    if discounts:
+        out.append(error(f"{label}: assignments.{i}: customer group '{group}' has customer-group discounts "
+                         f"({', '.join(discounts)}); the store refuses a price list for a group until its "
+                         "discount rules are removed", where))
+    return out
 
 
 PRICE_LIST_ASSIGNMENT = register(ResourceKind(
@@ -146,4 +188,9 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     # -- apply: writers --
     create_writer=assign,
     delete_writer=unassign,
+    shown_as="one_line",
+    title_fields=frozenset({"customer_group", "channel"}),
+    title=title,
+    audience_fields=("customer_group", "channel"),
+    checks=checks,
 ))

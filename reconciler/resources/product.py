@@ -17,6 +17,7 @@ from reconciler.core.objects import DesiredObject
 from reconciler.core.settings import StoreSettings
 from reconciler.core.writing import delete_by_filter, rows_of
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.checks import Sku, items, prices
 from reconciler.resources.fields import to_decimal
 
 MONEY = frozenset({"price", "sale_price", "retail_price", "cost_price", "map_price", "fixed_cost_shipping_price"})
@@ -191,6 +192,27 @@ def _bundle(body: dict[str, Any], kids: list, children: list) -> None:
             body[kind.bundle_field] = items
 
 
+def checks(products: list, checking) -> list:
+    """The money guardrails on each product's own prices (resources/checks.py ``prices``)."""
+    out = []
+    for product in products:
+        out += prices(f"product '{product.key}'", product.fields, product.fields.get("cost_price"),
+                      product.source_of, checking.flagged)
+    return out
+
+
+def sold(product) -> list[tuple[str, Sku]]:
+    """The product's SKU (with its variants' SKUs, which price records must use instead) and
+    each variant's, with the cost that applies: its own, else the product's."""
+    cost = product.fields.get("cost_price")
+    variants = [item for _, item in items(product, "variants") if isinstance(item.get("sku"), str)]
+    out = [(product.key, Sku(cost, tuple(item["sku"] for item in variants)))]
+    for item in variants:
+        own = item.get("cost_price")
+        out.append((item["sku"], Sku(cost if own is None else own)))
+    return out
+
+
 PRODUCT = register(ResourceKind(
     name="product",
     plural="products",
@@ -226,4 +248,9 @@ PRODUCT = register(ResourceKind(
     # DELETE ?id:in= for up to 250 at once (FACTS.md 5.6); the store removes their
     # variants, options, custom fields and assignments with them.
     delete_writer=delete_by_filter("id:in"),
+    price_field="price",
+    sale_price_field="sale_price",
+    cost_field="cost_price",
+    checks=checks,
+    sold=sold,
 ))

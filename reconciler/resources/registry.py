@@ -53,18 +53,17 @@ class Registry:
         return next(i for i, k in enumerate(self.ordered()) if k.name == name)
 
     def needs(self, kind: ResourceKind) -> set[str]:
-        """What must exist before ``kind``: its ``depends_on`` and its parent, itself excluded."""
-        out = {*kind.depends_on, *((kind.parent,) if kind.parent else ())} - {kind.name}
-        unknown = out - set(self._kinds)
-        if unknown:
-            raise ValueError(f"resource kind {kind.name!r} depends on unknown kinds {sorted(unknown)}")
-        return out
+        """What must exist before ``kind``: its ``depends_on`` and its parent, itself
+        excluded, among the kinds of this registry (one built by hand may hold a few;
+        tests/arch checks that the package's kinds name only registered kinds)."""
+        return ({*kind.depends_on, *((kind.parent,) if kind.parent else ())} - {kind.name}) & set(self._kinds)
 
     def looks_up(self, name: str) -> tuple[str, ...]:
         """Top-level kinds ``name`` refers to by name (its parent's key is not a lookup;
         a sub-resource's names come with its parent's row)."""
         kind = self._kinds[name]
-        return tuple(d for d in kind.depends_on if d != kind.parent and self._kinds[d].parent is None)
+        return tuple(d for d in kind.depends_on if d != kind.parent and d in self._kinds
+                     and self._kinds[d].parent is None)
 
     def list_params(self, kind: ResourceKind, settings) -> dict[str, Any] | None:
         """The query of ``kind``'s list reads: its own ``list_params`` and the ``include``

@@ -16,6 +16,7 @@ from typing import Any
 from reconciler.core.live import LiveObject
 from reconciler.resources.registry import register
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.checks import items, prices
 from reconciler.resources.children import child, text
 from reconciler.resources.fields import to_decimal
 from reconciler.resources.option import key_for, value_key
@@ -120,6 +121,19 @@ def learn_created(ctx, sku: str, row: dict) -> None:
         for ov in v.get("option_values") or []:
             ctx.ids.add("option", key_for(sku, ov["option_display_name"]), ov["option_id"])
             ctx.ids.add("option_value", value_key(sku, ov["option_display_name"], ov["label"]), ov["id"])
+def checks(products: list, checking) -> list:
+    """The money guardrails on each variant's prices; a variant without its own cost_price
+    uses its product's."""
+    out = []
+    for product in products:
+        product_cost = product.fields.get("cost_price")
+        for i, item in items(product, "variants"):
+            sku = item.get("sku")
+            label = f"variant '{sku}'" if isinstance(sku, str) and sku else f"product '{product.key}': variants[{i}]"
+            cost = item.get("cost_price")
+            out += prices(label, item, product_cost if cost is None else cost,
+                          lambda path, p=product, i=i: p.source_of(f"variants.{i}.{path}"), checking.flagged)
+    return out
 
 
 VARIANT = register(ResourceKind(
@@ -152,4 +166,9 @@ VARIANT = register(ResourceKind(
     import_fields=PLAIN,
     import_unset={"is_free_shipping": False, "purchasing_disabled": False},
     import_fold=import_fold,
+    price_field="price",
+    sale_price_field="sale_price",
+    cost_field="cost_price",
+    cost_from_parent=True,
+    checks=checks,
 ))

@@ -20,6 +20,8 @@ KIND_MODULES = {PKG / "resources" / f"{k.name}.py" for k in REGISTRY.ordered()}
 # resources/__init__.py names the kinds once: LISTED, how kinds that do not depend on
 # each other are listed (apply order itself comes from depends_on).
 ALLOWED = {PKG / "resources" / "__init__.py"}
+# Literals that are not kind names but spelled like one: (file, text).
+SPELLED_ALIKE = {("plan/model.py", "customer_group")}   # the impact row's column in plan files
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -47,7 +49,8 @@ ENGINE = sorted(p for p in PKG.rglob("*.py")
 
 @pytest.mark.parametrize("path", ENGINE, ids=lambda p: str(p.relative_to(PKG)))
 def test_no_kind_name_outside_its_module(path):
-    assert kind_names_in(path) == []
+    where = str(path.relative_to(PKG))
+    assert [(line, text) for line, text in kind_names_in(path) if (where, text) not in SPELLED_ALIKE] == []
 
 
 def test_the_scan_finds_kind_names(tmp_path):
