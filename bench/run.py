@@ -42,7 +42,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from reconciler.sandbox.generate import generate_store, write_catalog
+from bench.generate import generate_store, write_catalog
 from reconciler.sandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
