@@ -17,7 +17,12 @@ Overlapping quantity ranges inside a product are a 409 (P updateBulkPricingRule 
 declares only 200, we give the same 409; product POST/PUT: 409 for "a conflicting
 bulk_pricing_rule", FACTS §5.1). In a product body, items with ``id`` replace that rule,
 items without add one, rules not sent are kept (as for custom fields; not stated).
-Every write moves the product's ``date_modified``.
+Every write moves the product's ``date_modified``. ⚠ P does not say whether a product
+PUT's ``bulk_pricing_rules`` replaces the set; we keep the rules not sent (the reading
+that loses nothing; removing a rule is a DELETE).
+
+In the SEED FORMAT (and the dump) a product's rules are its body's
+``bulk_pricing_rules``, without ids.
 """
 
 from __future__ import annotations
@@ -139,6 +144,13 @@ class BulkPricingRules:
         if touch:
             self.s.products.touch(pid)
         return written
+
+    def dump_into_products(self, pids: list[int]) -> tuple[str, dict[int, list[dict]]]:
+        """Each product's rules in the SEED FORMAT (the product body's form, no ids)."""
+        out: dict[int, list[dict]] = {}
+        for rule in self.s.children(KIND, pids):
+            out.setdefault(rule["product_id"], []).append({f: rule[f] for f in FIELDS})
+        return "bulk_pricing_rules", out
 
     def drop_product(self, pid: int) -> None:
         for rule in self.s.children(KIND, [pid]):

@@ -462,7 +462,9 @@ class Products:
 
     def dump(self) -> dict[str, list[dict]]:
         """Products by id with every writable field; brand by name, categories by path,
-        channels, custom fields, option variants and base-variant overrides (refs.py)."""
+        channels, custom fields, option variants and base-variant overrides (refs.py);
+        and what a sub-resource model adds with ``dump_into_products(pids)`` ->
+        (field, {pid: value}), left out when empty (seeding takes it back in the body)."""
         refs = Refs(self.s)
         products = self.s.all(KIND)
         pids = [p["id"] for p in products]
@@ -472,8 +474,15 @@ class Products:
         for pid, cid in self.s.links("product_channel", pids):
             channels[pid].append(cid)
         brands = {b["id"]: b["name"] for b in self.s.all("brand")}
-        return {"products": [self._dump_one(p, refs, brands, channels[p["id"]], fields[p["id"]], variants[p["id"]])
-                             for p in products]}
+        out = [self._dump_one(p, refs, brands, channels[p["id"]], fields[p["id"]], variants[p["id"]])
+               for p in products]
+        for model in self.s.models:  # sub-resources that dump themselves into their product
+            if hasattr(model, "dump_into_products"):
+                field, values = model.dump_into_products(pids)
+                for item, pid in zip(out, pids):
+                    if values.get(pid):
+                        item[field] = values[pid]
+        return {"products": out}
 
     @staticmethod
     def _dump_one(product: dict, refs: Refs, brands: dict[int, str], channels: list[int], fields: list[dict],
