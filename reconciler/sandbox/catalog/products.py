@@ -127,7 +127,7 @@ def _apply(product: dict, body: dict) -> dict:
             out["categories"] = list(dict.fromkeys(value))
         elif key == "inventory_level":
             out[key] = min(value, MAX_INVENTORY)  # P: over the limit "sets ... to the limit"
-        elif key not in ("brand_name", "custom_fields", "bulk_pricing_rules", "variants"):
+        elif key not in ("brand_name", "custom_fields", "bulk_pricing_rules", "images", "variants"):
             out[key] = value
     out["calculated_price"] = out["sale_price"] if out["sale_price"] else out["price"]
     return out
@@ -176,7 +176,7 @@ class Products:
                 channels[pid].append(cid)
             subs["channels"] = {pid: views.dumps(cids) for pid, cids in channels.items()}
         for inc, kind in (("custom_fields", "custom_field"), ("variants", "variant"),
-                          ("bulk_pricing_rules", "bulk_pricing_rule")):
+                          ("bulk_pricing_rules", "bulk_pricing_rule"), ("images", "product_image")):
             # ⚠ product_Full declares no variants; examples have them
             if inc in includes:
                 children: dict[int, list[str]] = {pid: [] for pid in pids}
@@ -188,7 +188,7 @@ class Products:
             for option in self.s.children("option", pids):
                 options[option["product_id"]].append(option)
             subs["options"] = {pid: views.dumps(found) for pid, found in options.items()}
-        # none of images, videos or modifiers exist in the sandbox yet
+        # neither videos nor modifiers exist in the sandbox yet
         extras = [[subs[inc][pid] if inc in subs else "[]" for inc in includes] for pid in pids]
         stored = self.s.views(KIND, pids)
         keep, drop = shape_sets(q, always=_ALWAYS)
@@ -350,6 +350,9 @@ class Products:
             raise unprocessable("JSON data is missing or invalid", {
                 "bulk_pricing_rules": "A new product's bulk pricing rules cannot have ids."})
         self.s.bulk_pricing_rules.write_from_product(pid, body.get("bulk_pricing_rules", []))
+        if any("id" in image for image in body.get("images", [])):
+            raise unprocessable("JSON data is missing or invalid", {"images": "A new product's images cannot have ids."})
+        self.s.images.write_from_product(pid, body.get("images", []))
         if variants:
             self.s.variants.create_bundle(pid, variants)
         return product
@@ -401,6 +404,7 @@ class Products:
             self.s.save(KIND, product["id"], product)
             self.s.custom_fields.write_from_product(product["id"], body.get("custom_fields", []))
             self.s.bulk_pricing_rules.write_from_product(product["id"], body.get("bulk_pricing_rules", []))
+            self.s.images.write_from_product(product["id"], body.get("images", []))
             out.append(product)
         return out
 
@@ -415,6 +419,7 @@ class Products:
             self.s.remove("option", option["id"])
         self.s.custom_fields.drop_product(pid)
         self.s.bulk_pricing_rules.drop_product(pid)
+        self.s.images.drop_product(pid)
         self.s.unlink("product_channel", [pid])
         self.s.price_records.drop_product(pid)
         self.s.customer_groups.forget_product(pid)

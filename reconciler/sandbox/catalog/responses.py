@@ -6,14 +6,16 @@ the route's style.
 
 from __future__ import annotations
 
+from typing import Any
+
 from werkzeug.wrappers import Response
 
 from ..core import views
-from ..core.errors import SandboxError
+from ..core.errors import SandboxError, unprocessable
 from ..core.query import PAGING, SHAPING, Query, paginate, shape
 from ..core.responses import Ctx, collection, collection_json, json_response, no_content, single, single_json
 from ..core.storage import public
-from . import brands, bulk_pricing_rules, categories, custom_fields, products, variants
+from . import brands, bulk_pricing_rules, categories, custom_fields, images, products, variants
 
 
 # ---- products -------------------------------------------------------------------------
@@ -199,6 +201,40 @@ def update_bulk_pricing_rule(ctx: Ctx, id: int, rule_id: int) -> Response:
 
 def delete_bulk_pricing_rule(ctx: Ctx, id: int, rule_id: int) -> Response:
     ctx.state.bulk_pricing_rules.delete(id, rule_id)
+    return no_content()
+
+
+# ---- images --------------------------------------------------------------------------------
+
+def list_images(ctx: Ctx, id: int) -> Response:
+    q = ctx.query(images.LIST_PARAMS)
+    page, meta = paginate(ctx.state.images.list(id), q)
+    return collection([shape(image, q) for image in page], meta)
+
+
+def _image_body(ctx: Ctx) -> Any:
+    """FACTS §1: an ``image_file`` upload (multipart) may be refused with 422; the sandbox
+    takes images by ``image_url`` (JSON) only."""
+    if ctx.request.mimetype == "multipart/form-data":
+        raise unprocessable("The sandbox takes images by image_url only", {
+            "image_file": "Send image_url in an application/json body; file uploads are not supported."})
+    return ctx.body()
+
+
+def create_image(ctx: Ctx, id: int) -> Response:
+    return single(ctx.state.images.create(id, _image_body(ctx)))
+
+
+def get_image(ctx: Ctx, id: int, image_id: int) -> Response:
+    return single(shape(ctx.state.images.get(id, image_id), ctx.query(images.ITEM_PARAMS)))
+
+
+def update_image(ctx: Ctx, id: int, image_id: int) -> Response:
+    return single(ctx.state.images.update(id, image_id, _image_body(ctx)))
+
+
+def delete_image(ctx: Ctx, id: int, image_id: int) -> Response:
+    ctx.state.images.delete(id, image_id)
     return no_content()
 
 

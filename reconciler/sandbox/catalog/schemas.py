@@ -121,6 +121,18 @@ BULK_PRICING_RULE = {
     "additionalProperties": False,
 }
 
+# P productImage_Post_Put: the body of …/images POST and PUT (image_url at most 255).
+IMAGE_BODY = {"product_id": _i(1), "image_url": _s(255, 1), "is_thumbnail": _BOOL,
+              "sort_order": _i(-2147483648, 2147483647), "description": _s()}
+# P product_Base_POST/PUT images items (productImage_Full): the writable fields, and an
+# id on PUT to update that image. ⚠ url_* and image_file are read-only or multipart-only:
+# refused here as unknown.
+IMAGE = {
+    "type": "object",
+    "properties": {"id": _i(1), **{k: v for k, v in IMAGE_BODY.items() if k != "product_id"}},
+    "additionalProperties": False,
+}
+
 PRODUCT = {
     "name": _s(250, 1),
     "type": _e("physical", "digital"),
@@ -178,6 +190,7 @@ PRODUCT = {
     "total_sold": {"type": "integer"},
     "custom_fields": {"type": "array", "items": CUSTOM_FIELD, "maxItems": 200},
     "bulk_pricing_rules": {"type": "array", "items": BULK_PRICING_RULE},
+    "images": {"type": "array", "items": IMAGE},
 }
 # Product POST ``variants[]`` items, in the prose shape (FACTS §5.8): ``sku`` and
 # ``option_values: [{option_display_name, label}]`` plus P ``productVariant_Base`` fields.
@@ -205,7 +218,7 @@ PRODUCT_READ_ONLY = ("id", "date_created", "date_modified", "calculated_price", 
                      "primary_image", "parent_relations")
 # Sub-resources the products spec accepts in a body but the sandbox does not model yet:
 # refused with a 422 that says so, rather than silently dropped.
-PRODUCT_UNSUPPORTED = ("images", "videos")
+PRODUCT_UNSUPPORTED = ("videos",)
 PRODUCT_POST_ONLY = ("variants",)  # FACTS §5.3: "variants | array (POST only)"
 
 # B: custom_url.url pattern from createBrand.

@@ -7,6 +7,7 @@ from .brands import Brands
 from .bulk_pricing_rules import BulkPricingRules
 from .categories import Categories
 from .custom_fields import CustomFields
+from .images import Images
 from .options import Options
 from .products import Products
 from .urls import ROUTES
@@ -14,4 +15,5 @@ from .variants import Variants
 
 SERVICE = Service("catalog", tuple(ROUTES), (
     ("brands", Brands), ("categories", Categories), ("products", Products), ("options", Options),
-    ("variants", Variants), ("custom_fields", CustomFields), ("bulk_pricing_rules", BulkPricingRules)))
+    ("variants", Variants), ("custom_fields", CustomFields), ("bulk_pricing_rules", BulkPricingRules),
+    ("images", Images)))

@@ -32,6 +32,9 @@ ROUTES = [
     Route("/v3/catalog/products/<int:id>/bulk-pricing-rules/<int:rule_id>", {
         "GET": h.get_bulk_pricing_rule, "PUT": h.update_bulk_pricing_rule,
         "DELETE": h.delete_bulk_pricing_rule}),
+    Route("/v3/catalog/products/<int:id>/images", {"GET": h.list_images, "POST": h.create_image}),
+    Route("/v3/catalog/products/<int:id>/images/<int:image_id>", {
+        "GET": h.get_image, "PUT": h.update_image, "DELETE": h.delete_image}),
     Route("/v3/catalog/brands", {"GET": h.list_brands, "POST": h.create_brand,
                                  "DELETE": h.delete_brands}),
     Route("/v3/catalog/brands/<int:id>", {"GET": h.get_brand, "PUT": h.update_brand,
