@@ -14,8 +14,13 @@ Choices where the official description is silent or contradicts itself (⚠):
   (``related_products: [-1]``, ``layout_file: "product.html"``, …).
 * ``is_price_hidden: true`` needs ``availability: "disabled"`` (P's note says it will
   not take effect otherwise); we refuse it with 422 instead of ignoring it.
-* ``custom_url`` left out is generated from the name ("/cable-tie-100/"); a generated
-  URL that is taken gets "-2", "-3" …; an explicit one that is taken is a 409.
+* ``custom_url`` (P ``customUrl_Full``) is on every product. Left out on POST it is
+  generated from the name ("Black Cable Ties 100mm" -> "/black-cable-ties-100mm/",
+  ``is_customized: false``); a generated URL that is taken gets "-2", "-3" …; an explicit
+  one (``url`` 1–255 and ``is_customized`` both required) that another product has,
+  ignoring case, is a 409 naming ``custom_url`` (FACTS §5.1). ``create_redirect`` is
+  accepted and not kept or echoed: the sandbox has no storefront redirects. A rename
+  leaves the URL as it is (not stated).
 * ``categories:in`` on GET returns products in *all* listed categories (⚠ P says "all",
   d:query calls it SQL IN; "all" is the stricter reading).
 * SKUs of products and of option variants share one case-insensitive namespace (P
