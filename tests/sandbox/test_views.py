@@ -1,4 +1,4 @@
-"""Kept views (``sandbox/views.py``): pages joined from stored JSON text answer exactly
+"""Kept views (``sandbox/core/views.py``): pages joined from stored JSON text answer exactly
 what rendering the bodies answers, before and after every kind of write."""
 
 from __future__ import annotations
