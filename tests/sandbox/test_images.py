@@ -147,3 +147,16 @@ def test_images_are_in_the_dump_and_seed_back(api, sandbox):
     assert "images" not in by_sku[plain["sku"]]
     sandbox.reset(data=dump)
     assert sandbox.dump() == dump
+
+
+def test_include_images_from_kept_views_equals_a_fresh_render(api, sandbox):
+    p = api.product(images=[{"image_url": URL}])
+    base = images(p["id"])
+    reads = [(PRODUCTS, {"include": "images"}), (f"{PRODUCTS}/{p['id']}", {"include": "images,bulk_pricing_rules"})]
+    for write in (lambda: api.post(base, json={"image_url": URL + "?2", "is_thumbnail": True}),
+                  lambda: api.put(f"{base}/{api.get(base).json()['data'][0]['id']}", json={"description": "d"}),
+                  lambda: api.delete(f"{base}/{api.get(base).json()['data'][1]['id']}")):
+        assert write().status_code in (200, 204)
+        kept = [api.get(path, params=params).json() for path, params in reads]
+        sandbox.state.forget_views()
+        assert [api.get(path, params=params).json() for path, params in reads] == kept
