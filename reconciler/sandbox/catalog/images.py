@@ -172,7 +172,8 @@ class Images:
         """Take the thumbnail flag from every other image; their ids."""
         others = [o for o in existing.values() if o["id"] != image["id"] and o["is_thumbnail"]]
         for other in others:
-            existing[other["id"]] = {**other, "is_thumbnail": False, "date_modified": self.s.stamp(other["date_modified"])}
+            stamp = self.s.stamp(other["date_modified"])
+            existing[other["id"]] = {**other, "is_thumbnail": False, "date_modified": stamp}
         return {other["id"] for other in others}
 
     def _one_is_thumbnail(self, pid: int) -> None:

@@ -356,7 +356,8 @@ class Products:
                 "bulk_pricing_rules": "A new product's bulk pricing rules cannot have ids."})
         self.s.bulk_pricing_rules.write_from_product(pid, body.get("bulk_pricing_rules", []))
         if any("id" in image for image in body.get("images", [])):
-            raise unprocessable("JSON data is missing or invalid", {"images": "A new product's images cannot have ids."})
+            raise unprocessable("JSON data is missing or invalid", {
+                "images": "A new product's images cannot have ids."})
         self.s.images.write_from_product(pid, body.get("images", []))
         if variants:
             self.s.variants.create_bundle(pid, variants)

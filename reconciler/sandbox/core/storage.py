@@ -316,20 +316,22 @@ class Storage:
     def _children(self, columns: str, kind: str, parent_ids: Iterable[int], field: str, join: str = "") -> list[tuple]:
         """Rows of ``columns`` (of ``objects o``; ``{parent}`` is the parent field) for
         ``children(kind, parent_ids, field)``."""
+        column = self._keys[field].name
         with self.lock:
             return self._conn.execute(
-                f"SELECT {columns.format(parent=f'o.{field}')} FROM objects o INDEXED BY objects_by_{self._keys[field].name} "
-                f"{join} WHERE o.kind=? AND o.{field} IN (SELECT value FROM json_each(?)) ORDER BY o.id",
+                f"SELECT {columns.format(parent=f'o.{column}')} FROM objects o INDEXED BY objects_by_{column} "
+                f"{join} WHERE o.kind=? AND o.{column} IN (SELECT value FROM json_each(?)) ORDER BY o.id",
                 (kind, json.dumps(sorted(set(parent_ids))))).fetchall()
 
     def child_ids(self, kind: str, parent_id: int, field: str = "product_id",
                   offset: int = 0, limit: int = -1) -> list[int]:
         """Ids of ``children(kind, [parent_id], field)``, in id order, without decoding
         the bodies; ``offset``/``limit`` take one page of them (-1: no limit)."""
+        column = self._keys[field].name
         with self.lock:
             rows = self._conn.execute(
-                f"SELECT id FROM objects INDEXED BY objects_by_{self._keys[field].name} "
-                f"WHERE kind=? AND {field} = ? ORDER BY id LIMIT ? OFFSET ?",
+                f"SELECT id FROM objects INDEXED BY objects_by_{column} "
+                f"WHERE kind=? AND {column} = ? ORDER BY id LIMIT ? OFFSET ?",
                 (kind, parent_id, limit, _clamp(offset))).fetchall()
         return [r[0] for r in rows]
 
@@ -337,10 +339,11 @@ class Storage:
                     below: int | None = None) -> int:
         """How many ``child_ids(kind, parent_id, field)`` there are (with ``below``: how
         many of them are less than it)."""
+        column = self._keys[field].name
         with self.lock:
             return self._conn.execute(
-                f"SELECT COUNT(*) FROM objects INDEXED BY objects_by_{self._keys[field].name} "
-                f"WHERE kind=? AND {field} = ? AND id < ?",
+                f"SELECT COUNT(*) FROM objects INDEXED BY objects_by_{column} "
+                f"WHERE kind=? AND {column} = ? AND id < ?",
                 (kind, parent_id, _clamp(below if below is not None else _MAX_INT))).fetchone()[0]
 
     def lookup(self, kinds: tuple[str, ...], field: str, value: str) -> list[tuple[str, int]]:
@@ -394,8 +397,10 @@ class Storage:
         with self.lock:
             self._stale_views(kind, oid, obj)
             keys = self._keys.values()
-            self._conn.execute(f"INSERT OR REPLACE INTO objects (kind, id, body{''.join(f', {k.name}' for k in keys)}) "
-                               f"VALUES (?, ?, ?{', ?' * len(keys)})", (kind, oid, _dumps(obj), *(k.value(obj) for k in keys)))
+            columns = "".join(f", {k.name}" for k in keys)
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO objects (kind, id, body{columns}) VALUES (?, ?, ?{', ?' * len(keys)})",
+                (kind, oid, _dumps(obj), *(k.value(obj) for k in keys)))
         return obj
 
     def remove(self, kind: str, oid: int) -> None:
