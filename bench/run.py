@@ -42,8 +42,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from reconciler.sandbox.generate import generate_store, write_catalog
-from reconciler.sandbox.server import SandboxServer
+from bench.generate import generate_store, write_catalog
+from reconciler.sandbox.store import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTED_KINDS = ("brand", "category", "product", "variant", "option", "custom_field", "price_list",

@@ -300,7 +300,7 @@ def sandbox(
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="Added to every answer.")] = 0,
 ) -> None:
     """Run the local BigCommerce-compatible sandbox store in the foreground."""
-    from reconciler.sandbox.server import SandboxServer
+    from reconciler.sandbox.store import SandboxServer
 
     srv = SandboxServer(host=host, port=port, db=db, seed=seed, quota=quota, window_ms=window_ms,
                         latency_ms=latency_ms)

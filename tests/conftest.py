@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.store import SandboxServer
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

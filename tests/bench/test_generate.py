@@ -1,4 +1,4 @@
-"""The synthetic store generator (reconciler/sandbox/generate.py) that the scale benchmark
+"""The synthetic store generator (bench/generate.py) that the scale benchmark
 (bench/run.py) uses: deterministic, valid, and in step with the sandbox seeded from it."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from reconciler import build_plan, connect, load_desired, read_live
-from reconciler.sandbox.generate import generate_store, to_yaml, write_catalog
+from bench.generate import generate_store, to_yaml, write_catalog
 from reconciler.store.config import StoreConfig
 
 

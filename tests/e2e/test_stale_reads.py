@@ -12,7 +12,7 @@ import pytest
 from reconciler import build_plan, load_desired, read_live
 from reconciler.apply.stale import find_stale, touched_keys
 from reconciler.plan.model import Action
-from reconciler.sandbox.generate import generate_store, write_catalog
+from bench.generate import generate_store, write_catalog
 from reconciler.store.client import MAX_URL_LENGTH
 from reconciler.store.read import read_touched, touched_by_changes
 

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 PRODUCTS = "/v3/catalog/products"
 RULE = {"quantity_min": 10, "quantity_max": 49, "type": "price", "amount": 1}
 
@@ -79,3 +81,26 @@ def test_bulk_pricing_rules_in_product_bodies(api):
     assert r.status_code == 422
     assert api.delete(f"{PRODUCTS}/{pid}").status_code == 204
     assert api.get(f"{PRODUCTS}/{pid}/bulk-pricing-rules").status_code == 404
+
+
+def test_bulk_pricing_rules_are_in_the_dump_and_seed_back(api, sandbox):
+    p = api.product(bulk_pricing_rules=[RULE, {"quantity_min": 50, "quantity_max": 0, "type": "percent",
+                                               "amount": 5}])
+    other = api.product(2)
+    dump = sandbox.dump()
+    by_sku = {item["sku"]: item for item in dump["products"]}
+    assert by_sku[p["sku"]]["bulk_pricing_rules"] == [
+        RULE, {"quantity_min": 50, "quantity_max": 0, "type": "percent", "amount": 5}]
+    assert "bulk_pricing_rules" not in by_sku[other["sku"]]        # none: left out
+    sandbox.reset(data=dump)
+    assert sandbox.dump() == dump
+    [pid] = [x["id"] for x in api.get(PRODUCTS, params={"sku": p["sku"]}).json()["data"]]
+    rules = api.get(f"{PRODUCTS}/{pid}/bulk-pricing-rules").json()["data"]
+    assert [r["quantity_min"] for r in rules] == [10, 50]
+
+
+def test_a_seeded_rule_is_checked_like_one_sent(sandbox):
+    bad = {"products": [{"sku": "A", "name": "A", "type": "physical", "price": 1, "weight": 1,
+                         "bulk_pricing_rules": [RULE, {**RULE, "quantity_min": 20}]}]}
+    with pytest.raises(ValueError):
+        sandbox.reset(data=bad)

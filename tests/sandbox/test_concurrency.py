@@ -7,7 +7,7 @@ import threading
 
 import requests
 
-from reconciler.sandbox.concurrency import LIMITS, ConcurrencyLimiter
+from reconciler.sandbox.core.concurrency import LIMITS, ConcurrencyLimiter
 
 RATE_HEADERS = ("X-Rate-Limit-Time-Window-Ms", "X-Rate-Limit-Time-Reset-Ms",
                 "X-Rate-Limit-Requests-Quota", "X-Rate-Limit-Requests-Left")

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from reconciler.sandbox.seeds import load_seed
-from reconciler.sandbox.server import SandboxServer
+from reconciler.sandbox.store import SandboxServer
 
 SEED = {
     "brands": [{"name": "GTSE Pro", "page_title": "GTSE Professional"}],

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from reconciler.sandbox.ratelimit import RateLimiter
+from reconciler.sandbox.core.ratelimit import RateLimiter
 
 HEADERS = ("X-Rate-Limit-Time-Window-Ms", "X-Rate-Limit-Time-Reset-Ms",
            "X-Rate-Limit-Requests-Quota", "X-Rate-Limit-Requests-Left")

@@ -10,10 +10,14 @@ from decimal import Decimal
 import pytest
 from jsonschema import Draft7Validator
 
-from reconciler.sandbox import schemas
-from reconciler.sandbox.validation import _quick, parse_json
+from reconciler.sandbox.catalog import schemas
+from reconciler.sandbox.channels import schemas as channel_schemas
+from reconciler.sandbox.core.validation import _quick, parse_json
+from reconciler.sandbox.customer_groups import schemas as group_schemas
+from reconciler.sandbox.pricelists import schemas as pricelist_schemas
 
-TABLES = {name: table for name, table in vars(schemas).items()
+TABLES = {name: table for module in (schemas, channel_schemas, pricelist_schemas, group_schemas)
+          for name, table in vars(module).items()
           if name.isupper() and isinstance(table, dict) and table
           and all(isinstance(v, dict) for v in table.values())}
 
@@ -53,7 +57,7 @@ def test_the_bodies_clients_send_are_quick():
     record = parse_json(b'{"variant_id": 301, "currency": "GBP", "price": 9.99, "sale_price": null, '
                         b'"bulk_pricing_tiers": [{"quantity_min": 10, "quantity_max": 20, "type": "percent", "amount": 5}]}')
     variant = parse_json(b'{"id": 301, "price": 3.5, "sku": "CT-1-1", "weight": null}')
-    for table, body in ((schemas.PRODUCT, product), (schemas.PRICE_RECORD_ITEM, record),
+    for table, body in ((schemas.PRODUCT, product), (pricelist_schemas.PRICE_RECORD_ITEM, record),
                         (schemas.VARIANT_BATCH, variant)):
         assert _quick(table)(body), body
         agrees(table, body)

@@ -1,4 +1,4 @@
-"""Kept views (``sandbox/views.py``): pages joined from stored JSON text answer exactly
+"""Kept views (``sandbox/core/views.py``): pages joined from stored JSON text answer exactly
 what rendering the bodies answers, before and after every kind of write."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler.sandbox import views
-from reconciler.sandbox.cursors import Listed, paginate_ordered
-from reconciler.sandbox.price_records import _ListRecords
-from reconciler.sandbox.query import Query, shape, shape_sets
-from reconciler.sandbox.state import StoreState
-from reconciler.sandbox.validation import normalize_number
+from reconciler.sandbox.core import views
+from reconciler.sandbox.core.cursors import Listed, paginate_ordered
+from reconciler.sandbox.core.query import Query, shape, shape_sets
+from reconciler.sandbox.core.validation import normalize_number
+from reconciler.sandbox.pricelists.records import _ListRecords
+from reconciler.sandbox.store import StoreState
 
 PRODUCT_READ = {"include": "variants,custom_fields,channels",
                 "include_fields": "sku,name,price,sale_price,weight,categories,brand_id,date_modified",

@@ -13,7 +13,7 @@ from reconciler import build_plan, connect, load_desired
 from reconciler.core.settings import StoreSettings
 from reconciler.plan.model import Action
 from reconciler.resources import REGISTRY
-from reconciler.sandbox.generate import generate_store, write_catalog
+from bench.generate import generate_store, write_catalog
 from reconciler.store.build import LiveBuilder
 from reconciler.store.config import StoreConfig
 from reconciler.core import gcpause

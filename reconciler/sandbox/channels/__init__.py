@@ -1,0 +1,1 @@
+"""The channels service (see ``service.py``)."""

@@ -1,0 +1,1 @@
+"""The customer groups service (see ``service.py``)."""

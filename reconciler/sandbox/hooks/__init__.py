@@ -1,0 +1,1 @@
+"""The webhooks service (see ``service.py``)."""

@@ -1,0 +1,1 @@
+"""The price lists service (see ``service.py``)."""
