@@ -305,7 +305,8 @@ def _record_body(run: Run, kind: ResourceKind, change: ResourceChange) -> dict:
     for f in ("sku", "currency"):
         body[f] = change.after.get(f) or known.get(f)
     if not (body["sku"] and body["currency"]):
-        _, body["sku"], body["currency"] = change.key.rsplit(":", 2)
+        parts = kind.key_parts(change.key, parent_key(change))
+        body["sku"], body["currency"] = parts["sku"], parts["currency"]
     return kind.to_payload(body, run.refs)
 
 
@@ -315,7 +316,8 @@ def delete_records(run: Run, kind: ResourceKind, batch: list[ResourceChange]) ->
     groups: dict[tuple[str, str], Ready] = defaultdict(list)
     for change in batch:
         run.hooks.pre_apply(change)
-        groups[(parent_key(change), change.key.rsplit(":", 1)[1])].append((change, {}))
+        currency = kind.key_parts(change.key, parent_key(change))["currency"]
+        groups[(parent_key(change), currency)].append((change, {}))
     for (name, currency), ready in groups.items():
         try:
             path = run.path(kind, ready[0][0])

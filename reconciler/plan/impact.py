@@ -24,6 +24,7 @@ from reconciler.desired.model import DesiredState
 from reconciler.core.live import LiveState
 from reconciler.plan.guardrails import effective, merged
 from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.resources import REGISTRY
 
 CATALOG = "(catalog price)"
 
@@ -103,12 +104,14 @@ def _product_of(change: ResourceChange) -> str:
     return _owner_key(change.parent) if change.parent else change.key
 
 
-# A record's list, SKU and currency come from the change's own fields, never from
-# splitting its key "List:SKU:CUR": a list name may hold ':', '@' or '/'.
+# A record's SKU and currency come from the change's own fields, its list from its
+# parent, never from splitting its key "List:SKU:CUR" here: a list name may hold ':',
+# '@' or '/' (only the kind's ``key_parts`` splits it, by the parent's name).
 
 def _list_of(change: ResourceChange) -> str:
     """The price list's name, from the change's parent address ``price_list['Trade: GBP']``."""
-    return _owner_key(change.parent) if change.parent else change.key.rsplit(":", 2)[0]
+    parent = _owner_key(change.parent) if change.parent else None
+    return REGISTRY[change.kind].key_parts(change.key, parent)["price_list"]
 
 
 def _record_sku(change: ResourceChange, live: LiveState) -> str:

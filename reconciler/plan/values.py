@@ -400,7 +400,9 @@ def child_title(rc: ResourceChange) -> list[tuple[str, bool]] | None:
     from the change's fields, else from the key.
     """
     if rc.kind == "price_record":
-        sku, _, currency = child_label(rc).rpartition(":")
+        owner = parent_of(rc)
+        parts = REGISTRY[rc.kind].key_parts(rc.key, owner[1] if owner else None)
+        sku, currency = parts["sku"], parts["currency"]
         sku = _field(rc, "sku") or sku or rc.key
         return [(sku, True), (_field(rc, "currency") or currency, False)]
     if rc.kind == "price_list_assignment":

@@ -9,12 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reconciler.core.address
+import reconciler.resources.price_record
 from reconciler.core.address import Address
+from reconciler.resources import REGISTRY
 
 KINDS = st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True)
 
 
-@pytest.mark.parametrize("module", [reconciler.core.address])
+@pytest.mark.parametrize("module", [reconciler.core.address, reconciler.resources.price_record])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0
 
@@ -76,3 +78,13 @@ def test_addresses_sort_as_their_text():
     addresses = [Address("price_list", k) for k in keys] + [Address("product", k) for k in keys]
     assert [str(a) for a in sorted(addresses)] == sorted(str(a) for a in addresses)
 
+
+@pytest.mark.parametrize("key, parent, parts", [
+    ("Trade: GBP:CT-1:GBP", "Trade: GBP", ("Trade: GBP", "CT-1", "GBP")),
+    ("Trade: GBP:CT:1:EUR", "Trade: GBP", ("Trade: GBP", "CT:1", "EUR")),
+    ("a:b:c:d:USD", "a:b", ("a:b", "c:d", "USD")),
+    ("Trade GBP:CT-1:GBP", None, ("Trade GBP", "CT-1", "GBP")),
+])
+def test_a_price_record_key_splits_by_its_list_name(key, parent, parts):
+    got = REGISTRY["price_record"].key_parts(key, parent)
+    assert (got["price_list"], got["sku"], got["currency"]) == parts
