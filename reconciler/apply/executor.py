@@ -442,12 +442,8 @@ def _index_of(err: dict, ready: Ready) -> int | None:
 
 
 def parent_key(change: ResourceChange) -> str | None:
-    """"product['CT-BLK100']" -> "CT-BLK100"."""
-    if not change.parent:
-        return None
-    import ast
-
-    return ast.literal_eval(change.parent[change.parent.index("[") + 1 : -1])
+    """The owner's key: "CT-BLK100" for a variant of product['CT-BLK100']."""
+    return change.parent.key if change.parent else None
 
 
 def rows_of(resp: Response) -> list[dict]:

@@ -124,7 +124,7 @@ def _unlisting_failed(run: Run, kind: ResourceKind, product: ResourceChange, cid
     name = channel_name(run.store_settings, cid) if cid is not None else "*"
     change = ResourceChange(kind=kind.name, key=assignment_key(product.key, name), action=Action.DELETE,
                             live_id=cid, source=product.source, reason="listed_by_the_store_on_create",
-                            parent=f"product[{product.key!r}]")
+                            parent=product.address)
     run.hooks.pre_apply(change)
     run.done(change, False, message)
 

@@ -101,7 +101,7 @@ def _product_channels(desired: DesiredState, live: LiveState) -> dict[str, list[
 def _product_of(change: ResourceChange) -> str:
     if change.kind == "product":
         return change.key
-    return _owner_key(change.parent) if change.parent else change.key
+    return change.parent.key if change.parent else change.key
 
 
 # A record's SKU and currency come from the change's own fields, its list from its
@@ -109,8 +109,8 @@ def _product_of(change: ResourceChange) -> str:
 # '@' or '/' (only the kind's ``key_parts`` splits it, by the parent's name).
 
 def _list_of(change: ResourceChange) -> str:
-    """The price list's name, from the change's parent address ``price_list['Trade: GBP']``."""
-    parent = _owner_key(change.parent) if change.parent else None
+    """The price list's name: the change's parent ``price_list['Trade: GBP']``, as the kind splits its key."""
+    parent = change.parent.key if change.parent else None
     return REGISTRY[change.kind].key_parts(change.key, parent)["price_list"]
 
 
@@ -129,10 +129,3 @@ def _record_field(change: ResourceChange, live: LiveState, name: str):
     if current is not None and current.fields.get(name) is not None:
         return current.fields[name]
     return next((f.before for f in change.changes if f.path == name), None)
-
-
-def _owner_key(address: str) -> str:
-    """The key inside an address ``kind['key']`` (written with repr, so any character may be in it)."""
-    import ast
-
-    return ast.literal_eval(address[address.index("[") + 1:-1])

@@ -41,13 +41,13 @@ Display strings may be shortened here (long strings are cut with "…").
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Iterable, NamedTuple, Protocol, TypeVar
 
+from reconciler.core.address import Address
 from reconciler.plan.model import Action, ResourceChange
 from reconciler.resources import REGISTRY
 
@@ -333,8 +333,6 @@ TITLE_FIELDS: dict[str, frozenset[str]] = {
     "price_list_assignment": frozenset({"customer_group", "channel"}),
 }
 
-_ADDRESS = re.compile(r"^([a-z][a-z0-9_]*)\[(.+)\]$", re.S)
-
 
 class Entry(NamedTuple):
     """One displayed child: a change, or a replacement (``change`` is its create)."""
@@ -366,17 +364,11 @@ class Block:
 
 
 def parent_of(rc: ResourceChange) -> tuple[str, str] | None:
-    """(kind, key) of the owner named by ``rc.parent`` ("product['CT-BLK100']"); None at top level."""
+    """(kind, key) of the owner ``rc.parent`` (``Address("product", "CT-BLK100")``); None at top level."""
     if rc.parent is None:
         return None
-    m = _ADDRESS.match(rc.parent)
-    if m:
-        try:
-            key = ast.literal_eval(m.group(2))
-        except (ValueError, SyntaxError):
-            key = None
-        if isinstance(key, str):
-            return m.group(1), key
+    if isinstance(rc.parent, Address):
+        return rc.parent.kind, rc.parent.key
     kind = REGISTRY[rc.kind].parent if rc.kind in REGISTRY else None
     return kind or "product", rc.parent      # a bare key: the owner kind is the registry's
 

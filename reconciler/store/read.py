@@ -9,7 +9,6 @@ or, when the read is to be cached, a RowCollector that keeps the raw rows.
 
 from __future__ import annotations
 
-import ast
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -274,7 +273,7 @@ def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
         if kind.parent:
             if not c.parent:
                 continue   # a sub-resource without its parent's address: nothing to read it by
-            parent = _key_of_address(c.parent)
+            parent = c.parent.key
             parents.append((kind.parent, parent))
             if kind.name in _SEPARATE_CHILDREN:
                 touched.children.setdefault(kind.name, {}).setdefault(parent, []).append((c.key, c.live_id))
@@ -299,11 +298,6 @@ def _rule_products(rules, by: str) -> set:
     (SKUs: the plan's values) or "product_id" (the store's rows)."""
     return {r[by] for r in rules or () if isinstance(r, dict) and r.get("type") == "product"
             and r.get(by) is not None}
-
-
-def _key_of_address(address: str) -> str:
-    """"product['CT-BLK100']" -> "CT-BLK100" (a ResourceChange's ``parent``)."""
-    return ast.literal_eval(address[address.index("[") + 1 : -1])
 
 
 def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", settings: StoreSettings | None = None,
