@@ -92,13 +92,13 @@ NOT_APPLIED_SHOWN = 20
 
 def render_result(result: ApplyResult, console: Console, requests_sent: int | None = None) -> None:
     for change, why in result.skipped:
-        console.print(f"[yellow]skipped[/] {escape(change.address)}: {escape(why)}", soft_wrap=True)
+        console.print(f"[yellow]skipped[/] {escape(str(change.address))}: {escape(why)}", soft_wrap=True)
     for o in result.failed:
         where = f"{o.change.source}: " if o.change.source else ""
         console.print(f"[red]✗[/] {escape(where)}{o.change.kind} {escape(repr(o.change.key))}: {escape(o.message)}",
                       soft_wrap=True)
     for change in result.not_applied[:NOT_APPLIED_SHOWN]:
-        console.print(f"[yellow]not applied[/] {escape(change.address)}", soft_wrap=True)
+        console.print(f"[yellow]not applied[/] {escape(str(change.address))}", soft_wrap=True)
     if len(result.not_applied) > NOT_APPLIED_SHOWN:
         console.print(f"[yellow]… and {len(result.not_applied) - NOT_APPLIED_SHOWN} more not applied[/] "
                       "(the next plan lists them all)")

@@ -7,11 +7,11 @@ the LiveState), the step's batch helpers, and the executor's outcome book-keepin
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING, Any, Callable
 
 from reconciler.apply import sending, writers
 from reconciler.core.live import LiveObject
+from reconciler.core.address import key_of
 from reconciler.core.refs import RefIndex, UnresolvedReference
 from reconciler.core.writing import Ready
 from reconciler.plan.model import Action, ResourceChange
@@ -22,10 +22,8 @@ if TYPE_CHECKING:
 
 
 def parent_key(change) -> str | None:
-    """"product['CT-BLK100']" -> "CT-BLK100"."""
-    if not change.parent:
-        return None
-    return ast.literal_eval(change.parent[change.parent.index("[") + 1 : -1])
+    """The owner's key: "CT-BLK100" for a variant of product['CT-BLK100']."""
+    return key_of(change.parent)
 
 
 class ApplyIds(RefIndex):

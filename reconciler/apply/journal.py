@@ -58,7 +58,8 @@ class Journal:
         c = outcome.change
         before = {f.path: f.before for f in c.changes}
         self._write({
-            "event": "done", "kind": c.kind, "key": c.key, "action": c.action.verb, "parent": c.parent,
+            "event": "done", "kind": c.kind, "key": c.key, "action": c.action.verb,
+            "parent": str(c.parent) if c.parent else None,
             "before": encode_value(before), "after": encode_value(c.after),
             "outcome": "ok" if outcome.ok else "failed", "message": outcome.message, "id": outcome.id,
         })

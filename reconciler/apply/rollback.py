@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reconciler.apply.journal import confirmed
+from reconciler.core.address import Address
 from reconciler.core.errors import PlanError
 from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
@@ -56,8 +57,13 @@ def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | Non
                 created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
 
 
+def _parent(r: dict) -> Address | None:
+    """The journal writes a change's parent as its address text."""
+    return Address.parse(r["parent"]) if r.get("parent") else None
+
+
 def _undo(r: dict, live: LiveState) -> ResourceChange | None:
-    kind, key, parent = r["kind"], r["key"], r.get("parent")
+    kind, key, parent = r["kind"], r["key"], _parent(r)
     now = live.get(kind, key)
     action = r["action"]
     if action == "update":

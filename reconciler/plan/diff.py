@@ -17,6 +17,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from reconciler.core.address import Address
 from reconciler.core.objects import DesiredObject
 
 from reconciler.desired.model import DesiredState
@@ -108,14 +109,14 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
     elif absent:
         plan.unmanaged[kind.name] = sorted(o.key for o in absent)
     rank = kind.create_rank or (lambda key: 0)
-    creates.sort(key=lambda c: (c.parent or "", rank(c.key), c.key))
-    updates.sort(key=lambda c: (c.parent or "", c.key))
-    deletes.sort(key=lambda c: (c.parent or "", c.key))
+    creates.sort(key=lambda c: (str(c.parent or ""), rank(c.key), c.key))
+    updates.sort(key=lambda c: (str(c.parent or ""), c.key))
+    deletes.sort(key=lambda c: (str(c.parent or ""), c.key))
     return deletes + creates + updates
 
 
-def _address(kind_name: str, key: str | None) -> str | None:
-    return f"{kind_name}[{key!r}]" if key else None
+def _address(kind_name: str, key: str | None) -> Address | None:
+    return Address(kind_name, key) if key else None
 
 
 def _replaced_keys(plan: Plan, kind_name: str) -> set[str]:
@@ -322,10 +323,7 @@ def _modified(change: ResourceChange, live: LiveState) -> str | None:
     if current is not None and current.date_modified:
         return current.date_modified
     if change.parent:   # sub-resources without dates: a write to them moves the product's
-        import ast
-
-        kind, _, rest = change.parent.partition("[")
-        owner = live.get(kind, ast.literal_eval(rest[:-1])) if rest else None   # the key as repr wrote it
+        owner = live.get(change.parent.kind, change.parent.key)
         return owner.date_modified if owner is not None else None
     return None
 

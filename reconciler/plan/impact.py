@@ -28,6 +28,7 @@ from statistics import median
 
 from reconciler.desired.model import DesiredState
 from reconciler.core.live import LiveState
+from reconciler.core.address import key_of
 from reconciler.plan.guardrails import effective, merged, priced
 from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY
@@ -109,7 +110,7 @@ def _audience_owner(kind: ResourceKind, change: ResourceChange) -> tuple[str, st
     price list), else its own (a product)."""
     if kind.parent is None:
         return kind.name, change.key
-    return kind.parent, _owner_key(change.parent) if change.parent else change.key
+    return kind.parent, key_of(change.parent) or change.key
 
 
 # An override's owner, SKU and currency come from the change's parent address and its own
@@ -125,10 +126,3 @@ def _field(change: ResourceChange, live: LiveState, name: str | None):
     if current is not None and current.fields.get(name) is not None:
         return current.fields[name]
     return next((f.before for f in change.changes if f.path == name), None)
-
-
-def _owner_key(address: str) -> str:
-    """The key inside an address ``kind['key']`` (written with repr, so any character may be in it)."""
-    import ast
-
-    return ast.literal_eval(address[address.index("[") + 1:-1])

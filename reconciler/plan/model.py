@@ -7,7 +7,7 @@
     │   ├── after: {field: value}        the desired fields to write (create/update)
     │   ├── live_id                      store id of the object (None for a create)
     │   ├── fingerprint                  hash of the live object the change was computed from
-    │   ├── parent                       address of the owning product, for sub-resources
+    │   ├── parent                       Address of the owning object, for sub-resources
     │   └── source                       "catalog/products/x.yaml:12:3" of the YAML object
     └── unmanaged: {kind: [key]}          in the store, not in YAML: never touched
 
@@ -15,6 +15,10 @@ Values are in desired-state terms (brand names, category paths, Decimals), never
 API ids, so a plan reads like the YAML it came from. ``to_json``/``from_json``
 round-trip exactly; Decimals are written as strings so money never becomes a
 float on the way through a plan file.
+
+Plan files: format_version "2" carries addresses and parents as JSON objects
+(``Address.to_json``). A version "1" file (addresses as text) is still read when its
+checksum verifies, its texts parsed with ``Address.parse``; any other version is refused.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from reconciler.core.address import Address
 from reconciler.core.errors import PlanError
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+READS = ("1", FORMAT_VERSION)   # versions from_json reads; a plan read is held (and written) as the current one
 # Plan.impact's column naming who sees a price: a field of the plan file that happens to
 # be spelled as a kind's name (tests/plan/test_no_kind_names.py allows this one constant).
 IMPACT_GROUP = "customer_group"
@@ -66,7 +72,9 @@ class ResourceChange:
     fingerprint: str | None = None
     source: str | None = None
     reason: str | None = None
-    parent: str | None = None      # address of the owning object: "product['CT-BLK100']"
+    # Address of the owning object: Address("product", "CT-BLK100"). Text ("product['CT-BLK100']")
+    # is parsed on construction; anything else that is not an address stays as given (a bare key).
+    parent: Address | None = None
     blocked: str | None = None     # why apply refuses this change unless acknowledged (guardrails)
     # Where the difference comes from, when the last applied state is known:
     # "yaml" (the catalog changed: a PR's intent), "drift" (the store changed since
@@ -74,9 +82,17 @@ class ResourceChange:
     origin: str | None = None
     live_modified: str | None = None   # the store's date_modified of the object, where the API has one
 
+    def __post_init__(self) -> None:
+        if isinstance(self.parent, str):
+            try:
+                self.parent = Address.parse(self.parent)
+            except ValueError:
+                pass    # a bare key, as some callers still write it: renderers nest it by kind
+
     @property
-    def address(self) -> str:
-        return f"{self.kind}[{self.key!r}]"
+    def address(self) -> Address:
+        parent = self.parent if isinstance(self.parent, Address) else None
+        return Address(self.kind, self.key, parent)
 
 
 @dataclass
@@ -134,16 +150,18 @@ class Plan:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Plan":
         version = data.get("format_version")
-        if version != FORMAT_VERSION:
-            raise PlanError(f"unsupported plan format_version {version!r} (this tool reads {FORMAT_VERSION!r})")
+        if version not in READS:
+            raise PlanError(f"unsupported plan format_version {version!r}: this tool writes "
+                            f"{FORMAT_VERSION!r} and reads {' and '.join(map(repr, READS))}; "
+                            "make a new plan with `catalog plan --out`")
+        parent_of = _parent_v1 if version == "1" else _parent_v2
         try:
             return cls(
-                changes=[_change_from_dict(c) for c in data["resource_changes"]],
+                changes=[_change_from_dict(c, parent_of) for c in data["resource_changes"]],
                 unmanaged={k: list(v["keys"]) for k, v in data.get("unmanaged", {}).items()},
                 desired_digest=data.get("desired_digest", ""),
                 store=dict(data.get("store", {})),
                 created_at=data.get("created_at", ""),
-                format_version=version,
                 impact=decode_value(data.get("impact") or []),
                 refresh=data.get("refresh") or "full",
                 last_applied=data.get("last_applied"),
@@ -161,8 +179,10 @@ class Plan:
             raise PlanError("plan file is not a JSON object")
         written = data.pop("checksum", None)
         if written != checksum(data):
+            version = data.get("format_version")
+            older = f", and a format_version {version!r} plan is read only as written" if version != FORMAT_VERSION else ""
             raise PlanError(
-                "plan file was changed after `catalog plan` wrote it (its checksum does not match); "
+                f"plan file was changed after `catalog plan` wrote it (its checksum does not match{older}); "
                 "a plan is applied exactly as it was reviewed, so make a new one with `catalog plan --out`"
             )
         return cls.from_dict(data)
@@ -204,7 +224,7 @@ def decode_value(value: Any) -> Any:
 
 def _change_to_dict(c: ResourceChange) -> dict[str, Any]:
     return {
-        "address": c.address,
+        "address": c.address.to_json(),
         "kind": c.kind,
         "key": c.key,
         "action": c.action.verb,
@@ -212,7 +232,7 @@ def _change_to_dict(c: ResourceChange) -> dict[str, Any]:
         "live_id": c.live_id,
         "fingerprint": c.fingerprint,
         "source": c.source,
-        "parent": c.parent,
+        "parent": c.parent.to_json() if isinstance(c.parent, Address) else None,
         "blocked": c.blocked,
         "origin": c.origin,
         "live_modified": c.live_modified,
@@ -223,7 +243,21 @@ def _change_to_dict(c: ResourceChange) -> dict[str, Any]:
     }
 
 
-def _change_from_dict(d: dict[str, Any]) -> ResourceChange:
+def _parent_v1(d: dict[str, Any]) -> Address | None:
+    """A version-1 parent: the address as text, "product['CT-BLK100']"."""
+    return Address.parse(d["parent"]) if d.get("parent") is not None else None
+
+
+def _parent_v2(d: dict[str, Any]) -> Address | None:
+    """A version-2 parent: ``{"kind", "key", "parent"}``; the change's own address must agree."""
+    parent = Address.from_json(d["parent"]) if d.get("parent") is not None else None
+    address = Address.from_json(d["address"])
+    if (address.kind, address.key, address.parent) != (d["kind"], d["key"], parent):
+        raise ValueError(f"address {address} does not match kind {d['kind']!r}, key {d['key']!r}, parent {parent}")
+    return parent
+
+
+def _change_from_dict(d: dict[str, Any], parent_of=_parent_v2) -> ResourceChange:
     return ResourceChange(
         kind=d["kind"],
         key=d["key"],
@@ -234,7 +268,7 @@ def _change_from_dict(d: dict[str, Any]) -> ResourceChange:
         fingerprint=d.get("fingerprint"),
         source=d.get("source"),
         reason=d.get("reason"),
-        parent=d.get("parent"),
+        parent=parent_of(d),
         blocked=d.get("blocked"),
         origin=d.get("origin"),
         live_modified=d.get("live_modified"),

@@ -1,6 +1,6 @@
 """Machine-readable view of a Plan: the plan file itself.
 
-The output is exactly ``Plan.to_json()`` (``"format_version": "1"``), documented
+The output is exactly ``Plan.to_json()`` (``"format_version": "2"``), documented
 by schemas/plan.schema.json, so ``catalog plan --format json > plan.json`` gives a
 file that ``apply --plan plan.json`` and ``Plan.from_json`` read back unchanged.
 

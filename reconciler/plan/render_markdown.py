@@ -229,7 +229,7 @@ def _warning(blocked: list[ResourceChange]) -> str:
 
 
 def _blocked_row(rc: ResourceChange) -> str:
-    return _row(rc.action.value, _code(rc.address), _code(rc.source or ""), _text(rc.blocked or ""))
+    return _row(rc.action.value, _code(str(rc.address)), _code(rc.source or ""), _text(rc.blocked or ""))
 
 
 def _caution(deletes: list[ResourceChange]) -> str:
@@ -287,7 +287,7 @@ _DRIFT_HEADER = "| | address | fields | origin | store changed |\n| --- | --- | 
 
 def _drift_row(rc: ResourceChange) -> str:
     fields = ", ".join(_code(f.path) for f in rc.changes) or rc.action.verb
-    return _row(rc.action.value, _code(rc.address), fields, rc.origin or "", _text(rc.live_modified or ""))
+    return _row(rc.action.value, _code(str(rc.address)), fields, rc.origin or "", _text(rc.live_modified or ""))
 
 
 def _blocked_mark(rc: ResourceChange) -> str:

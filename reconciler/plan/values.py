@@ -41,7 +41,6 @@ Display strings may be shortened here (long strings are cut with "…").
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections import Counter
@@ -49,6 +48,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Iterable, NamedTuple, Protocol, TypeVar
 
+from reconciler.core.address import Address
 from reconciler.plan.model import IMPACT_GROUP, Action, ResourceChange
 from reconciler.resources import REGISTRY
 
@@ -337,8 +337,6 @@ INLINE_KINDS = frozenset(k.name for k in REGISTRY if k.shown_as == "inline")
 # Kinds shown on one line whatever they change, named by ``child_title`` (a list holds 1,500 records).
 ONE_LINE_KINDS = frozenset(k.name for k in REGISTRY if k.shown_as == "one_line")
 
-_ADDRESS = re.compile(r"^([a-z][a-z0-9_]*)\[(.+)\]$", re.S)
-
 
 class Entry(NamedTuple):
     """One displayed child: a change, or a replacement (``change`` is its create)."""
@@ -370,17 +368,11 @@ class Block:
 
 
 def parent_of(rc: ResourceChange) -> tuple[str, str] | None:
-    """(kind, key) of the owner named by ``rc.parent`` ("product['CT-BLK100']"); None at top level."""
+    """(kind, key) of the owner ``rc.parent`` (``Address("product", "CT-BLK100")``); None at top level."""
     if rc.parent is None:
         return None
-    m = _ADDRESS.match(rc.parent)
-    if m:
-        try:
-            key = ast.literal_eval(m.group(2))
-        except (ValueError, SyntaxError):
-            key = None
-        if isinstance(key, str):
-            return m.group(1), key
+    if isinstance(rc.parent, Address):
+        return rc.parent.kind, rc.parent.key
     kind = REGISTRY[rc.kind].parent if rc.kind in REGISTRY else None
     return kind or _USUAL_OWNER, rc.parent      # a bare key: the owner kind is the registry's
 

@@ -98,6 +98,10 @@ class ResourceKind:
     # (client, [(change, body)], settings) -> [row or None]: finds the objects of creates whose
     # answer was lost, by what was sent; None = ``store.read.find_by_key`` on each key.
     find_created: Callable[..., list] | None = None
+    # -- addresses: composite keys --
+    # (key, parent's key or None) -> the key's named parts ({"price_list", "sku", "currency"}),
+    # for kinds whose key joins other names; the only place such a key is split. None = atomic.
+    key_parts: Callable[[str, str | None], dict[str, str]] | None = None
 
     # -- store: read --
     # The parent's list ``include`` value that brings this kind's rows in the parent's

@@ -40,6 +40,21 @@ def key_for(price_list: str, sku: str, currency: str) -> str:
     return f"{price_list}:{sku}:{currency.upper()}"
 
 
+def key_parts(key: str, price_list: str | None = None) -> dict[str, str]:
+    """The list, SKU and currency of a key ``key_for`` wrote. The list's name is the
+    parent's (a name may hold ':'), the currency what follows the last ':'.
+
+    >>> key_parts("Trade: GBP:CT:1:GBP", "Trade: GBP")
+    {'price_list': 'Trade: GBP', 'sku': 'CT:1', 'currency': 'GBP'}
+    """
+    if price_list is not None and key.startswith(price_list + ":"):
+        sku, _, currency = key[len(price_list) + 1:].rpartition(":")
+    else:    # no parent to go by: the SKU is taken to hold no ':'
+        head, _, currency = key.rpartition(":")
+        price_list, _, sku = head.rpartition(":")
+    return {"price_list": price_list, "sku": sku, "currency": currency}
+
+
 def from_parent(price_list, settings) -> list:
     default = price_list.fields.get("currency")
     out = []
@@ -362,4 +377,5 @@ PRICE_RECORD = register(ResourceKind(
     sku_field="sku",
     currency_field="currency",
     checks=checks,
+    key_parts=key_parts,
 ))

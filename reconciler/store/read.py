@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+
 
 from reconciler.core import gcpause
 from reconciler.core.settings import StoreSettings

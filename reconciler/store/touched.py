@@ -15,10 +15,10 @@ anything with their kind, key, action, parent, after, live_id and reason.
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.core.address import key_of
 from reconciler.resources import REGISTRY, Registry
 
 
@@ -62,7 +62,7 @@ def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
         if kind.parent:
             if not c.parent:
                 continue   # a sub-resource without its parent's address: nothing to read it by
-            parent = _key_of_address(c.parent)
+            parent = key_of(c.parent)
             parents.append((kind.parent, parent))
             touched.children.setdefault(kind.name, {}).setdefault(parent, []).append((c.key, c.live_id))
         elif c.action.verb == "create" and not (c.reason or "").startswith("replace"):
@@ -78,8 +78,3 @@ def touched_by_changes(changes, registry: Registry = REGISTRY) -> Touched:
     for kind, keys in touched.keys.items():
         touched.absent.get(kind, set()).difference_update(keys)
     return touched
-
-
-def _key_of_address(address: str) -> str:
-    """"product['CT-BLK100']" -> "CT-BLK100" (a ResourceChange's ``parent``)."""
-    return ast.literal_eval(address[address.index("[") + 1 : -1])

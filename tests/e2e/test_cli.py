@@ -31,7 +31,7 @@ def test_saved_plan_is_applied_exactly(seeded, run_cli, tmp_path, catalog_files)
     made = run_cli("plan", "--catalog", catalog, "--out", out, "--format", "json")
     assert made.exit_code == 0, made.output
     saved = json.loads(out.read_text())
-    assert saved["format_version"] == "1"
+    assert saved["format_version"] == "2"
     assert json.loads(made.stdout)["summary"] == saved["summary"] == {"create": 2, "update": 1, "delete": 0}
 
     applied = run_cli("apply", out, "--catalog", catalog)

@@ -88,7 +88,7 @@ def runs(sandbox_server, tmp_path_factory):
 
 
 def _mine(case, change) -> bool:
-    return case.token in change.key or case.token in (change.parent or "")
+    return case.token in change.key or case.token in str(change.parent or "")
 
 
 def _describe(changes) -> list[str]:

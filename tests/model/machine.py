@@ -37,7 +37,6 @@ MODEL_ENABLE=name,name or MODEL_ENABLE=all turns them on. Empty now: every rule 
 
 from __future__ import annotations
 
-import ast
 import copy
 import json
 import os
@@ -52,6 +51,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from reconciler import apply_saved_plan, build_plan, load_desired, read_live
 from reconciler.apply import last_applied
+from reconciler.core.address import Address
 from reconciler.core.errors import ReconcilerError
 from reconciler.plan.model import Action
 
@@ -272,7 +272,7 @@ class CatalogMachine(RuleBasedStateMachine):
         if self.dirty:
             return
         STEPS["drift_checks"] += 1
-        drift = [(c.address, c.origin) for c in plan.changes
+        drift = [(str(c.address), c.origin) for c in plan.changes
                  if c.origin in ("drift", "yaml+drift") and not any(
                      c.key.casefold().startswith(k) for k in self.unsettled)]
         assert not drift, f"YAML-only edits reported as drift against the last-applied state: {drift}"
@@ -295,7 +295,7 @@ class CatalogMachine(RuleBasedStateMachine):
         try:
             result = apply_saved_plan(plan, self.client, desired.store, check_stale=False, live=live,
                                       allow_price_drop=True, hooks=hooks)
-            failed = {o.change.address: o.message for o in result.failed}
+            failed = {str(o.change.address): o.message for o in result.failed}
             last_applied.record(self.state, plan, result.outcomes, desired)
             self.unsettled = {o.change.key.casefold() for o in result.failed}
         except Killed:
@@ -328,7 +328,7 @@ class CatalogMachine(RuleBasedStateMachine):
             return kind == MUST_FIX or kind == DEPENDENT and any(
                 _key(address).casefold().startswith(k.casefold()) for k in must_fix)
 
-        bad = [(c.action.verb, c.address, [f.path for f in c.changes], failed.get(c.address)) for c in left
+        bad = [(c.action.verb, str(c.address), [f.path for f in c.changes], failed.get(c.address)) for c in left
                if not acceptable(c.address, failed.get(c.address))]
         assert not bad, (f"plan after a fault-free apply still changes, not named as the YAML's to fix "
                          f"(verb, address, fields, last failure): {bad}; failed: {failed}")
@@ -671,7 +671,7 @@ class CatalogMachine(RuleBasedStateMachine):
 
 def _key(address: str) -> str:
     """"variant['CT-A-2.5']" -> "CT-A-2.5"."""
-    return ast.literal_eval(address[address.index("["):])[0]
+    return Address.parse(str(address)).key
 
 
 def _canon(obj) -> str:

@@ -83,7 +83,8 @@ def test_schema_is_closed_and_versioned():
     jsonschema.Draft7Validator.check_schema(SCHEMA)
     data = CASES["mixed"]().to_dict()
     for broken in (
-        {**data, "format_version": "2"},
+        {**data, "format_version": "1"},
+        {**data, "format_version": "3"},
         {**data, "extra": 1},
         {**data, "resource_changes": [{**data["resource_changes"][0], "action": "replace"}]},
         {**data, "resource_changes": [{**data["resource_changes"][0], "after": {"price": {"$decimal": 12.5}}}]},
