@@ -104,6 +104,9 @@ class ResourceKind:
     key_parts: Callable[[str, str | None], dict[str, str]] | None = None
 
     # -- store: read --
+    # (row) -> the LiveObject's ``extra``: what import or apply need of a top-level row beside
+    # its fields (a product's custom URL was made by the store, not set by anyone).
+    live_extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     # The parent's list ``include`` value that brings this kind's rows in the parent's
     # pages (a product's "variants"); ``Registry.list_params`` adds it to the parent's query.
     read_include: str | None = None

@@ -139,7 +139,8 @@ class LiveBuilder:
             key = fields.get(kind.key)
             if not key:
                 continue  # e.g. a product without SKU: cannot be matched to YAML
-            out.append(LiveObject(kind.name, key, row[kind.id_field], fields, row.get("date_modified")))
+            extra = kind.live_extra(row) if kind.live_extra else {}
+            out.append(LiveObject(kind.name, key, row[kind.id_field], fields, row.get("date_modified"), extra=extra))
             for child in children:
                 out.extend(child.live_from_parent(row, key, refs, settings))
         return self._shared(out)

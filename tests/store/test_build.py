@@ -166,3 +166,18 @@ def test_list_all_keeps_page_order(big, client):
         one_by_one += client.get("/v3/catalog/products", params).data["data"]
     got = client.list_all("/v3/catalog/products", {"include_fields": "sku"}, page_size=50)
     assert len(got) == 510 and [p["id"] for p in got] == [p["id"] for p in one_by_one]
+
+
+def test_a_kinds_live_extra_is_kept_beside_its_fields():
+    import dataclasses
+
+    from reconciler.resources.registry import Registry
+
+    registry = Registry()
+    registry.register(dataclasses.replace(REGISTRY["brand"], live_extra=lambda row: {"seen": row["id"] * 2}))
+    builder = LiveBuilder(StoreSettings(), registry)
+    builder.add("brand", [brand(4, "Acme")])
+    builder.done("brand")
+    live = builder.finish()
+    assert live.get("brand", "Acme").extra == {"seen": 8}
+    assert LiveBuilder(StoreSettings()).live.of("brand") == {}
