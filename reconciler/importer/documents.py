@@ -82,10 +82,11 @@ class _Documents:
         """The fields of ``obj`` in ``order`` (the kind's ``import_fields``) that someone set,
         money marked as Money, lists on one line when short."""
         kind = self.registry[obj.kind]
+        made = kind.import_made(obj) if kind.import_made else frozenset()
         out: dict[str, Any] = {}
         for name in order or kind.import_fields or tuple(obj.fields):
             value = obj.fields.get(name)
-            if _empty(value) or _unset(kind, name, value):
+            if _empty(value) or _unset(kind, name, value) or name in made:
                 continue
             if name in kind.money_fields and isinstance(value, Decimal):
                 value = Money(value)

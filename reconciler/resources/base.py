@@ -149,6 +149,8 @@ class ResourceKind:
     import_fields: tuple[str, ...] = ()   # the fields written, in this order; (): as from_live gives them
     # The store's value for a field nobody set (sale_price: 0): not written.
     import_unset: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # (live obj) -> its fields the store made itself (a product's path from its name): not written.
+    import_made: Callable[..., frozenset[str]] | None = None
     import_doc: Callable[..., dict] | None = None   # (obj, ctx) -> its YAML mapping; None: ctx.pick, ctx.fold
     # (children, parent obj, parent doc, ctx) -> the parent's owner_field value (the inverse of
     # from_parent), None to leave it out; None: the children's documents, by key.

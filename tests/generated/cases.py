@@ -177,6 +177,8 @@ def value(name: str, schema: dict, n: int, token: str) -> Any:
     if "enum" in schema:
         enum = schema["enum"]
         return enum[(1 + n) % len(enum)]     # not the first: often the store's default
+    if "examples" in schema:                 # the schema's own (a pattern a generated text would miss)
+        return schema["examples"][n % len(schema["examples"])]
     if typ == "boolean":
         return n == 0
     if typ == "integer":
