@@ -23,12 +23,16 @@ from reconciler.resources.fields import to_decimal
 MONEY = frozenset({"price", "sale_price", "retail_price", "cost_price", "map_price", "fixed_cost_shipping_price"})
 DECIMAL = MONEY | {"weight", "width", "height", "depth"}
 
-# Plain fields copied as they are (besides sku, brand, categories).
+# The product page's path (P customUrl_Full): YAML writes the path, the API an object.
+CUSTOM_URL = "custom_url"
+
+# Fields by their API names (besides sku, brand, categories), copied as they are but
+# custom_url (path <-> object, from_live / to_payload).
 PLAIN = (
     "name", "type", "description", "price", "sale_price", "retail_price", "cost_price", "map_price",
     "weight", "width", "height", "depth", "is_visible", "is_featured", "availability",
     "availability_description", "condition", "is_condition_shown", "upc", "gtin", "mpn",
-    "search_keywords", "page_title", "meta_description", "meta_keywords", "sort_order",
+    "search_keywords", "page_title", "meta_description", "meta_keywords", CUSTOM_URL, "sort_order",
     "is_free_shipping", "fixed_cost_shipping_price", "order_quantity_minimum",
     "order_quantity_maximum", "warranty", "tax_class_id", "product_tax_code", "bin_picking_number",
     "inventory_tracking", "is_price_hidden", "price_hidden_label", "preorder_message",
@@ -47,7 +51,20 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     if "categories" in obj:
         paths = [refs.key_of("category", c) or f"#{c}" for c in obj["categories"]]
         out["categories"] = sorted(paths)
+    if CUSTOM_URL in obj:     # not as it is: its path
+        out[CUSTOM_URL] = (obj[CUSTOM_URL] or {}).get("url")
     return out
+
+
+def live_extra(row: dict[str, Any]) -> dict[str, Any]:
+    """A custom URL the store made from the name (``is_customized`` false): nobody set it
+    (``import_made``). One shared dict for all such products (store/build.py)."""
+    url = row.get(CUSTOM_URL)
+    return {"made_url": True} if isinstance(url, dict) and not url.get("is_customized") else {}
+
+
+def import_made(obj) -> frozenset[str]:
+    return frozenset({CUSTOM_URL}) if obj.extra.get("made_url") else frozenset()
 
 
 def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
@@ -57,6 +74,10 @@ def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[
             body["brand_id"] = refs.id_of("brand", v) if v else 0
         elif f == "categories":
             body["categories"] = [refs.id_of("category", p) for p in v]
+        elif f == CUSTOM_URL:
+            # Customized, so the store keeps it when the name changes; the old path
+            # redirects (301) to the new one (customUrl_Full ``create_redirect``).
+            body[f] = {"url": v, "is_customized": True, "create_redirect": True}
         elif f in PLAIN or f == "sku":
             body[f] = v
     return body
@@ -230,6 +251,7 @@ PRODUCT = register(ResourceKind(
     key_filter="sku:in",
     modified_filter="date_modified:min",
     list_params=list_params,
+    live_extra=live_extra,
     from_live=from_live,
     to_payload=to_payload,
     import_file="products/{}.yaml",       # one file per top category
@@ -239,6 +261,7 @@ PRODUCT = register(ResourceKind(
     import_fields=IMPORT_FIELDS,
     import_unset=IMPORT_UNSET,
     import_doc=import_doc,
+    import_made=import_made,
     import_refers=import_refers,
     existing_refused=("price list records and customer-group product discounts name SKUs, which must be "
                       "products in the catalog (store.existing cannot list products); add product to --kinds"),
