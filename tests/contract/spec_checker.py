@@ -1,7 +1,7 @@
 """An independent check of request bodies against the official OpenAPI files.
 
 The sandbox validates bodies with tables transcribed from the specs
-(reconciler/sandbox/schemas.py); this module deliberately does not use them: it reads
+(the schemas.py of each service in reconciler/sandbox/); this module deliberately does not use them: it reads
 /work/shared/bigcommerce-api/specs itself, so a transcription mistake on either side
 of the contract shows up as a disagreement.
 
