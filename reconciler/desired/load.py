@@ -17,10 +17,10 @@ turned into plain values here rather than by ``yaml.safe_load``, so that:
 - a key written twice in one mapping is reported (PyYAML keeps the last silently).
 
 Nothing is raised until every file is read and checked: one run reports every
-syntax, schema, duplicate, reference and catalog-rule problem (desired/rules.py:
-variants, SKUs, the SKU convention, channels; the kinds' own checks, listed in
-desired/pricing.py: money guardrails, price lists, customer groups), sorted by
-file, line and column.
+syntax, schema, duplicate, reference and catalog-rule problem (the store block's
+channel ids, desired/rules.py; the kinds' ``catalog_rules``: variants, SKUs, the
+SKU convention, channels; the kinds' ``checks``, listed in desired/pricing.py:
+money guardrails, price lists, customer groups), sorted by file, line and column.
 Only then are the sub-resources written inside products (options, variants,
 custom fields, channel assignments) and price lists (assignments, records)
 derived as objects of their own kinds (``resources.children.expand_children``).
@@ -361,7 +361,8 @@ class _Reader:
         diagnostics += validate.check_references(objects, store, flagged)
         diagnostics += validate.check_existing_overlap(objects, store, self.store_values)
         flagged = frozenset(d.source for d in diagnostics if d.source)
-        diagnostics += self._check_products(objects, store, flagged)
+        diagnostics += rules.check_store(store, self.store_values)
+        diagnostics += validate.check_rules(objects, store, flagged, self.store_values)
         diagnostics += validate.check_kinds(objects, store, flagged)
         if diagnostics:
             unique = {(d.source, d.summary): d for d in diagnostics}    # merged anchors repeat
@@ -369,24 +370,6 @@ class _Reader:
         self.table.loaded()
         children.expand_children(objects, store)
         return DesiredState(objects=objects, store=store, files=sorted(self.files), digest=digest(objects, store))
-
-    def _check_products(self, objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
-                        flagged: frozenset[SourceRange]) -> list[Diagnostic]:
-        """Variants, SKUs, the SKU convention and channels (reconciler/desired/rules.py)."""
-        products = list(objects.get("product", {}).values())
-        out = []
-        for product in products:
-            keys = product.field_sources
-            if isinstance(keys, SourceMap):
-                keys = SourceMap(keys.table, keys.node, keys.value, keys=True)
-            out += rules.check_variants(product, keys, flagged)
-        out += rules.check_skus(products, flagged)
-        out += rules.check_sku_convention(products, store, flagged)
-        out += rules.check_channels(products, store, flagged)
-        categories = {k.casefold() for k in objects.get("category", {})} | {
-            k.casefold() for k in store.existing.get("category", ())}
-        out += rules.check_store(store, categories, self.store_values, flagged)
-        return out
 
 
 _PLAIN = re.compile(r"[^\s,\[\]{}#'\"]+")     # a plain scalar, as flow and block styles end it
@@ -661,14 +644,23 @@ def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
         existing=_existing(raw.get("existing")),
         category_tree_id=_int(tree, 1),
         channels={n: i for n, i in channels.items() if _int(i, 0) > 0} if isinstance(channels, dict) else {},
-        sku_convention=_sku_convention(raw.get("sku_convention")),
         max_price_drop_percent=_guardrail(raw.get("guardrails"), "max_price_drop_percent", Decimal(30)),
         prune=frozenset(p for p in raw.get("prune") or [] if isinstance(p, str)),
         max_deletes=_int((raw.get("deletion") or {}).get("max_objects", 10), 10),
         max_delete_percent=_guardrail(raw.get("deletion"), "max_percent", Decimal(5)),
         raw=raw,
         source=source,
+        **_kinds_settings(raw),
     )
+
+
+def _kinds_settings(raw: dict[str, Any]) -> dict[str, Any]:
+    """The settings kinds read from the store block themselves (``ResourceKind.store_settings``)."""
+    out: dict[str, Any] = {}
+    for kind in REGISTRY:
+        if kind.store_settings is not None:
+            out.update(kind.store_settings(raw))
+    return out
 
 
 def _guardrail(block: Any, name: str, default: Decimal) -> Decimal:
@@ -681,17 +673,6 @@ def _guardrail(block: Any, name: str, default: Decimal) -> Decimal:
 
 def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
-def _sku_convention(block: Any) -> dict[str, Any] | None:
-    """The block with ``enabled`` filled in (true unless written false), or None."""
-    if not isinstance(block, dict):
-        return None
-    categories = block.get("categories")
-    return {
-        "enabled": block.get("enabled", True) is not False,
-        "categories": dict(categories) if isinstance(categories, dict) else {},
-    }
 
 
 def _existing(block: Any) -> dict[str, set[str]]:

@@ -13,11 +13,13 @@ Three layers, all collected rather than raised:
    ``x-parent-reference`` (the path's parent does), so a new kind declares its
    references where its fields are described and this module needs no change.
 
-Rules a schema cannot state are the kinds' own ``checks`` (money guardrails,
-price records, assignments, customer groups: see desired/pricing.py), run by
-``check_kinds`` on every kind at once; the product rules (variants against
-options, SKUs across products and variants, the SKU convention, channels) are in
-desired/rules.py.
+Rules a schema cannot state are the kinds' own: first their ``catalog_rules``
+(a product's variants against its options, SKUs across products and variants,
+the SKU convention, channels: resources/product_rules.py; the categories the
+convention names: resources/category.py), run by ``check_rules``; then their
+``checks`` (money guardrails, price records, assignments, customer groups: see
+desired/pricing.py), run by ``check_kinds``; both on every kind at once. The
+store block's own rule (channel ids) is desired/rules.py.
 
 Messages read ``<kind> '<key>': <field path>: <message>``:
 
@@ -362,11 +364,13 @@ def _values_at(value: Any, pattern: tuple[str, ...], path: str = "") -> Iterator
 
 @dataclass
 class Checking:
-    """What a kind's ``checks`` gets besides its objects (resources/checks.py)."""
+    """What a kind's ``checks`` and ``catalog_rules`` get besides its objects (resources/checks.py)."""
 
     objects: dict[str, dict[str, DesiredObject]]    # every kind's objects as written, by key
     store: StoreSettings
     flagged: frozenset[SourceRange]                 # positions already reported: not reported again
+    # the store block's dotted paths -> positions (loaded: a SourceMap; read with .get() only)
+    store_values: Mapping[str, SourceRange] = field(default_factory=dict)
 
     @cached_property
     def skus(self) -> dict[str, Sku]:
@@ -374,12 +378,27 @@ class Checking:
         return sku_index(self.objects)
 
 
+def check_rules(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
+                flagged: frozenset[SourceRange] = frozenset(), store_values: Mapping[str, SourceRange] | None = None,
+                registry: Registry = REGISTRY) -> list[Diagnostic]:
+    """Every kind's ``catalog_rules`` (a product's variants against its options, SKUs, the SKU
+    convention, channels; the categories the convention names), before ``check_kinds``."""
+    checking = Checking(objects, store, flagged, store_values if store_values is not None else {})
+    return _run(lambda kind: kind.catalog_rules, objects, checking, registry)
+
+
 def check_kinds(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
                 flagged: frozenset[SourceRange] = frozenset(), registry: Registry = REGISTRY) -> list[Diagnostic]:
     """Every kind's ``checks`` on its objects as written (a child kind's: on its parents)."""
-    checking = Checking(objects, store, flagged)
+    return _run(lambda kind: kind.checks, objects, Checking(objects, store, flagged), registry)
+
+
+def _run(hook: Callable[[ResourceKind], Callable | None], objects: dict[str, dict[str, DesiredObject]],
+         checking: Checking, registry: Registry) -> list[Diagnostic]:
+    """One hook of every kind that has it, in registry order, on its objects (a child kind: its parents')."""
     out: list[Diagnostic] = []
     for kind in registry:
-        if kind.checks is not None:
-            out += kind.checks(list(objects.get(kind.parent or kind.name, {}).values()), checking)
+        check = hook(kind)
+        if check is not None:
+            out += check(list(objects.get(kind.parent or kind.name, {}).values()), checking)
     return out

@@ -43,7 +43,7 @@ from typing import Any
 
 from reconciler.desired.load import find_files
 from reconciler.core.settings import StoreSettings
-from reconciler.desired import rules
+from reconciler.resources.product_rules import check_sku_convention
 from reconciler.importer.common import KINDS, CatalogExistsError, CatalogImportError, slugify  # noqa: F401
 from reconciler.importer.documents import _Documents, existing, store_settings
 from reconciler.importer.writer import _Writer
@@ -154,7 +154,7 @@ def import_catalog(live: LiveState, settings_hint: StoreSettings, out_dir: Path,
 def _store_rules(objects: list, settings: StoreSettings) -> list:
     """What the catalog's rules for the whole store say of ``objects`` under ``settings``
     (the diagnostics a kind's ``import_store`` counts to say whether the store follows them)."""
-    return rules.check_sku_convention(objects, settings, frozenset())
+    return check_sku_convention(objects, settings, frozenset())
 
 
 def check_out_dir(out_dir: Path, force: bool) -> list[Path]:

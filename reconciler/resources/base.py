@@ -226,6 +226,15 @@ class ResourceKind:
     # kinds' checks (a price record's below-cost check); a product: itself and its variants.
     sold: Callable[..., list] | None = None
 
+    # -- desired: catalog rules --
+    # ([objects as written], checking) -> [Diagnostic]: rules that hold the catalog together
+    # (a product's variants against its options, one SKU namespace, the SKU convention), run by
+    # the loader before every kind's ``checks``; ``checking`` also holds ``store_values``.
+    catalog_rules: Callable[..., list] | None = None
+    # (store block as written, a dict) -> {StoreSettings field: value}: the settings this kind
+    # reads from store.yaml itself (a product: sku_convention, "enabled" filled in).
+    store_settings: Callable[..., dict] | None = None
+
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)

@@ -13,6 +13,7 @@ from typing import Any
 from reconciler.resources.registry import register
 from reconciler.core.writing import delete_by_filter
 from reconciler.resources.base import ResourceKind
+from reconciler.resources.checks import error
 
 FIELDS = (
     "description", "is_visible", "sort_order", "page_title", "meta_description",
@@ -95,6 +96,21 @@ def paths_by_id(rows: list[dict[str, Any]]) -> dict[int, str]:
     return out
 
 
+def catalog_rules(categories: list, checking) -> list:
+    """The categories ``store.sku_convention`` names exist: in the catalog or in
+    ``store.existing.categories`` (matched without case)."""
+    store, values, flagged = checking.store, checking.store_values, checking.flagged
+    declared = {c.key.casefold() for c in categories} | {
+        k.casefold() for k in store.existing.get(CATEGORY.name, ())}
+    out = []
+    for code, path in ((store.sku_convention or {}).get("categories") or {}).items():
+        where = values.get(f"sku_convention.categories.{code}", store.source)
+        if isinstance(path, str) and path.casefold() not in declared and where not in flagged:
+            out.append(error(f"store: sku_convention.categories.{code}: category '{path}' is not declared "
+                             "(add it to categories or to store.existing.categories)", where))
+    return out
+
+
 CATEGORY = register(ResourceKind(
     name="category",
     plural="categories",
@@ -127,4 +143,6 @@ CATEGORY = register(ResourceKind(
     import_unset={"default_product_sort": "use_store_settings", "layout_file": "category.html"},
     # -- apply: writers --
     delete_writer=delete_by_filter("category_id:in"),   # the trees endpoint deletes by filter
+    # -- desired: catalog rules --
+    catalog_rules=catalog_rules,    # the categories store.sku_convention names exist
 ))

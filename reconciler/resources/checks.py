@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from reconciler.core.diagnostics import Diagnostic, SourceRange
 from reconciler.core.objects import DesiredObject
+from reconciler.core.sources import SourceMap
 
 BELOW_COST = "below_cost"
 
@@ -61,6 +62,30 @@ def items(obj: DesiredObject, field: str) -> Iterator[tuple[int, dict[str, Any]]
         for i, item in enumerate(found):
             if isinstance(item, dict):
                 yield i, item
+
+
+def tombstone(obj: DesiredObject) -> bool:
+    """``delete: true``: the object is to be deleted, and only its key is needed next to it."""
+    return obj.fields.get("delete") is True
+
+
+def listed(names: Any) -> str:
+    """Names as a message lists them: ``a, b, c``."""
+    return ", ".join(str(n) for n in names)
+
+
+def flagged_at(flagged: frozenset[SourceRange], obj: DesiredObject, path: str) -> bool:
+    """Whether the value at ``path`` in ``obj`` already has a diagnostic (looked up only if any has)."""
+    return bool(flagged) and obj.source_of(path) in flagged
+
+
+def key_sources(obj: DesiredObject) -> Mapping[str, SourceRange]:
+    """Dotted path -> position of its mapping key in ``obj`` (read with ``.get()`` only), for
+    problems with a name rather than a value; an object built by hand: its value positions."""
+    found = obj.field_sources
+    if isinstance(found, SourceMap):
+        return SourceMap(found.table, found.node, found.value, keys=True)
+    return found
 
 
 def acknowledges(fields: dict[str, Any], what: str) -> bool:

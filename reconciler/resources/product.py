@@ -18,6 +18,7 @@ from reconciler.core.settings import StoreSettings
 from reconciler.core.writing import delete_by_filter, rows_of
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.checks import Sku, items, prices
+from reconciler.resources.product_rules import catalog_rules
 from reconciler.resources.fields import to_decimal
 
 MONEY = frozenset({"price", "sale_price", "retail_price", "cost_price", "map_price", "fixed_cost_shipping_price"})
@@ -145,6 +146,19 @@ def import_sku_convention(live, rules) -> tuple[list[str], dict, list[tuple[str,
         comment += [f"Inferred from the SKUs: all {total} follow it. Set enabled: true to check every new SKU."]
     block = {"sku_convention": {"enabled": False, "categories": codes}}
     return comment, block, [("category", top) for top in codes.values()]
+
+
+def store_settings(raw: dict[str, Any]) -> dict[str, Any]:
+    """``store.sku_convention`` with ``enabled`` filled in (true unless written false), or None;
+    its checks are product_rules.py ``check_sku_convention``."""
+    block = raw.get("sku_convention")
+    if not isinstance(block, dict):
+        return {"sku_convention": None}
+    categories = block.get("categories")
+    return {"sku_convention": {
+        "enabled": block.get("enabled", True) is not False,
+        "categories": dict(categories) if isinstance(categories, dict) else {},
+    }}
 
 
 def _sku_codes(live) -> dict[str, str]:
@@ -276,4 +290,7 @@ PRODUCT = register(ResourceKind(
     cost_field="cost_price",
     checks=checks,
     sold=sold,
+    # -- desired: catalog rules --
+    catalog_rules=catalog_rules,      # variants against options, SKUs, the SKU convention, channels
+    store_settings=store_settings,    # store.sku_convention
 ))
