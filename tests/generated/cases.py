@@ -135,7 +135,7 @@ OVERRIDES = {
     # currency: the pattern allows any 3 letters; the store takes only its currencies
     # (PL: "currency ... must be a currency the store has"); GBP and USD are the sandbox's.
     "currency": ["GBP", "USD"],
-    # channel: a name from store.channels (desired/rules.py), which a schema cannot list.
+    # channel: a name from store.channels (resources/product_rules.py), which a schema cannot list.
     "channel": ["uk-main", "us-trade"],
     # upc/gtin: "up to 14 digits" in the description, the schema only says maxLength 14.
     "upc": ["012345678905", "012345678912"],
