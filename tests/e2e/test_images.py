@@ -169,3 +169,21 @@ def test_thumbnail_rules_that_never_converge_are_diagnostics(tmp_path, images, m
         load_desired(folder)
     found = [str(d) for d in caught.value.diagnostics]
     assert any(message in d for d in found), found
+
+
+def test_a_lost_image_create_is_found_by_its_url_not_sent_twice(sandbox, client, tmp_path):
+    converge(client, write(tmp_path, [product()]))
+    folder = write(tmp_path, [product(images=[{"image_url": A, "description": "Front"}, {"image_url": B}])])
+    plan, desired = plan_for(client, folder)
+    client.transport.backoff_s = 0.01
+    route = "/v3/catalog/products/{id}/images"
+    sandbox.faults(queue=[{"fault": "drop_after", "count": 1, "method": "POST", "route": route}])
+    result = apply_saved_plan(plan, client, desired.store)
+    assert sandbox.faults()["injected"] == {"drop_after": 1}
+    sandbox.clear_faults()
+    assert not result.failed, [(o.change.address, o.message) for o in result.failed]
+    posts = [r for r in sandbox.requests() if r["method"] == "POST" and r["route"] == route]
+    assert len(posts) == 2            # the lost one looked up by its whole URL, never sent again
+    assert [i["image_url"] for i in images_of(sandbox, "CT-BLK100")] == sorted([A, B])
+    again, _ = plan_for(client, folder)
+    assert not again.has_changes, changes(again)
