@@ -7,7 +7,8 @@
 Every module of this package is imported, so a new kind's module registers itself
 with no change here. Apply order follows ``depends_on`` (``Registry.ordered``);
 ``LISTED`` only says how kinds that do not depend on each other are listed (in
-plans, reads and applies); a kind not in it comes after these, by name.
+plans, reads and applies); a kind not in it comes after these, by name. A child kind's
+``owner_field`` joins its parent's ``child_fields`` (``Registry.link_children``).
 """
 
 import importlib
@@ -21,3 +22,4 @@ LISTED = ("brand", "category", "product", "option", "variant", "custom_field", "
 for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     importlib.import_module(f"{__name__}.{_module}")
 REGISTRY.list_in(LISTED)
+REGISTRY.link_children()

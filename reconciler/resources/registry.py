@@ -37,6 +37,17 @@ class Registry:
         self._listed = tuple(names)
         self._order = None
 
+    def link_children(self) -> None:
+        """Each child kind's ``owner_field`` joins its parent's ``child_fields`` (the parent's
+        YAML field diffed as the child kind's objects, never as the parent's own field), so a
+        parent's module need not list the kinds that live inside it. Run once every kind is
+        registered (``reconciler.resources`` does for ``REGISTRY``); the kinds are frozen, so
+        the set is replaced in place, before anything hashes or reads them."""
+        for child in self._kinds.values():
+            parent = self._kinds.get(child.parent or "")
+            if parent is not None and child.owner_field and child.owner_field not in parent.child_fields:
+                object.__setattr__(parent, "child_fields", parent.child_fields | {child.owner_field})
+
     def __getitem__(self, name: str) -> ResourceKind:
         return self._kinds[name]
 

@@ -2,7 +2,7 @@
 
 If you edit catalog/, edit reconciler/sandbox/seeds/gtse.json the same way, or
 this test names the field that drifted. Sub-resources (options, variants, custom
-fields, channel assignments) are compared too, read from the seed the way the
+fields, channel assignments, images) are compared too, read from the seed the way the
 store shows them: options only through the values their variants use. Price
 lists, their records and assignments, and customer groups are compared the
 same way.
@@ -47,6 +47,7 @@ ONLY_IN_YAML = {
     "channel_assignment": {"TL-TIEGUN@us-trade"},    # on UK Main only in the store
     "price_list": {"Trade USD"},                      # created with its records and assignment
     "price_record": {"Trade GBP:FX-FRAME-140:GBP"},   # new trade price
+    "image": {"CT-KIT500/https://cdn.gtse.co.uk/p/ct-kit500-open.jpg"},   # a new picture of the open kit
 }
 ONLY_IN_STORE = {
     "product": {"CT-CLR150", "FX-NAIL40"},            # not managed by the catalog
@@ -94,6 +95,8 @@ def seed_objects(seed: dict, channels: dict[str, int]) -> Live:
             out.add("option", f"{sku}/{name}", sku, {"name": name, "values": labels})
         for name, value in p.get("custom_fields", {}).items():
             out.add("custom_field", f"{sku}/{name}", sku, {"name": name, "value": value})
+        for image in p.get("images", []):
+            out.add("image", f"{sku}/{image['image_url']}", sku, image)
         for cid in p["channels"]:
             name = names.get(cid, f"#{cid}")
             out.add("channel_assignment", f"{sku}@{name}", sku, {"channel": name})

@@ -234,7 +234,25 @@ def _entries(case: Case, step: str) -> dict | None:
         rules = [{"type": "all", "method": "percent", "amount": Decimal("5") + (1 if changed else 0)},
                  {"type": "category", "category": REFS["category"][0], "method": "fixed", "amount": Decimal("1")}]
         return {"discount_rules": rules[:count]}
-    raise KeyError(case.field)
+    return {case.field: [_item(case, i) for i in ([1, 0] if changed else [0])[:count]]}
+
+
+def _item(case: Case, i: int, **fld) -> dict:
+    """An entry of any other child kind's list of objects (images): its key (the ``i``-th value
+    the key's schema allows, the same at every step), the fields its item schema requires,
+    and the case's field."""
+    kind = REGISTRY[case.kind]
+    schema = load(REGISTRY[kind.parent].schema)["properties"][kind.owner_field]["items"]
+    names = (kind.key, *(r for r in schema.get("required", ()) if r != kind.key))
+    entry = {name: value(name, schema["properties"][name], i if name == kind.key else 0, case.token)
+             for name in names}
+    return {**entry, **fld}
+
+
+def _owner(case: Case) -> dict:
+    """The object of the case's owner kind that carries its list."""
+    return {"product": _product(case.token), "price_list": {"name": f"List {case.token}", "currency": "GBP"},
+            "customer_group": {"name": f"Group {case.token}"}}[case.owner]
 
 
 def case_object(case: Case, step: str) -> tuple[str, dict]:
@@ -244,9 +262,7 @@ def case_object(case: Case, step: str) -> tuple[str, dict]:
     set_field = {} if step in ("unset", *LIST_STEPS) and not case.is_list else None
     if case.is_list:
         body = _entries(case, step) or {}
-        owner = {"product": _product(t), "price_list": {"name": f"List {t}", "currency": "GBP"},
-                 "customer_group": {"name": f"Group {t}"}}[case.owner]
-        return REGISTRY[case.owner].plural, {**owner, **body}
+        return REGISTRY[case.owner].plural, {**_owner(case), **body}
     fld = {} if set_field == {} else {case.field: value(case.field, case.schema, n, t)}
     if case.kind == "brand":
         return "brands", {"name": f"Brand {t}", **fld}
@@ -269,6 +285,11 @@ def case_object(case: Case, step: str) -> tuple[str, dict]:
             {"customer_group": assignment_groups(case)[0], **(fld or {"channel": "uk-main"})}]}
     if case.kind == "customer_group":
         return "customer_groups", {"name": f"Group {t}", **fld}
+    kind = REGISTRY[case.kind]
+    if kind.parent:
+        # Any other child kind: the case's entry and a second one, so a rule about a list's only
+        # entry (a product's only image is its thumbnail) does not decide the case's field.
+        return REGISTRY[case.owner].plural, {**_owner(case), kind.owner_field: [_item(case, 0, **fld), _item(case, 1)]}
     raise KeyError(case.kind)
 
 
