@@ -693,7 +693,8 @@ def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings) -
     Decimals are compared by value (12.50 and 12.5 give the same digest).
     Sub-resources are digested as the derived objects, not as the parent's
     fields they come from: an option label 4.80 is the text "4.80", not the
-    number 4.8.
+    number 4.8. Kinds without objects are left out, so registering a new kind
+    leaves the digest of a catalog that does not use it as it was.
     """
     def content(kind: ResourceKind, obj: DesiredObject) -> dict[str, Any]:
         if not kind.child_fields:
@@ -705,7 +706,7 @@ def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings) -
         "objects": {
             kind.name: [content(kind, o) for o in sorted(objects.get(kind.name, {}).values(),
                                                          key=lambda o: kind.fold(o.key))]
-            for kind in REGISTRY
+            for kind in REGISTRY if objects.get(kind.name)   # a kind nobody uses: as if unregistered
         },
     }
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
