@@ -715,9 +715,10 @@ def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings) -
     number 4.8.
     """
     def content(kind: ResourceKind, obj: DesiredObject) -> dict[str, Any]:
-        if not kind.child_fields:
+        owned = REGISTRY.child_fields(kind)
+        if not owned:
             return obj.fields
-        return {k: v for k, v in obj.fields.items() if k not in kind.child_fields}
+        return {k: v for k, v in obj.fields.items() if k not in owned}
 
     doc = {
         "store": store.raw,

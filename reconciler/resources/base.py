@@ -85,7 +85,7 @@ class ResourceKind:
     # (kind, field): an object whose ``field`` names an object of ``kind`` the plan replaces
     # is dropped by the store with it (a variant's price records), so it is created again.
     gone_with: tuple[str, str] | None = None
-    child_fields: frozenset[str] = frozenset()     # parent fields handled by child kinds, not diffed here
+    child_fields: frozenset[str] = frozenset()     # parent fields handled by child kinds (Registry.child_fields adds their owner_fields)
     update_endpoint: str | None = None             # batch update endpoint when not ``endpoint``
     api_version: str = "v3"        # "v2": bare JSON bodies, page/limit paging without meta (customer groups)
     # YAML-only fields: never compared with the store nor sent (acknowledgements, list defaults).
