@@ -78,7 +78,9 @@ def build_cases() -> list[Case]:
     def add(kind, name, prop, owner, is_list=False, required=False):
         token = f"Q{len(cases):03d}Z"
         steps = STEPS + (LIST_STEPS if is_list else ())
-        if required or f"{name}@{kind}" in KEY_PARTS:   # cannot be left out: create and change only
+        # Cannot be left out, or left out it is the schema's ``default`` (a bulk pricing rule's
+        # quantity_max: no maximum), not unmanaged: create and change only.
+        if required or f"{name}@{kind}" in KEY_PARTS or "default" in prop:
             steps = tuple(s for s in steps if s != "unset")
         cases.append(Case(kind, name, prop, token, owner, is_list, steps))
 
@@ -232,7 +234,20 @@ def _entries(case: Case, step: str) -> dict | None:
         rules = [{"type": "all", "method": "percent", "amount": Decimal("5") + (1 if changed else 0)},
                  {"type": "category", "category": REFS["category"][0], "method": "fixed", "amount": Decimal("1")}]
         return {"discount_rules": rules[:count]}
+    examples = case.schema.get("examples")
+    if examples:   # any other owned list: its schema's examples (create: the first, then the second)
+        return {case.field: examples[1 if changed else 0][:count]}
     raise KeyError(case.field)
+
+
+def _example_entry(case: Case) -> dict:
+    """One entry of a child kind's owned list, from the owner field's schema ``examples``:
+    the first entry of the first example, which the case's field then changes."""
+    kind = REGISTRY[case.kind]
+    prop = load(REGISTRY[case.owner].schema)["properties"][kind.owner_field]
+    if not prop.get("examples"):
+        raise KeyError(f"{case.kind}: give {kind.owner_field} schema examples, or a case shape here")
+    return dict(prop["examples"][0][0])
 
 
 def case_object(case: Case, step: str) -> tuple[str, dict]:
@@ -242,9 +257,7 @@ def case_object(case: Case, step: str) -> tuple[str, dict]:
     set_field = {} if step in ("unset", *LIST_STEPS) and not case.is_list else None
     if case.is_list:
         body = _entries(case, step) or {}
-        owner = {"product": _product(t), "price_list": {"name": f"List {t}", "currency": "GBP"},
-                 "customer_group": {"name": f"Group {t}"}}[case.owner]
-        return REGISTRY[case.owner].plural, {**owner, **body}
+        return REGISTRY[case.owner].plural, {**_owner(case), **body}
     fld = {} if set_field == {} else {case.field: value(case.field, case.schema, n, t)}
     if case.kind == "brand":
         return "brands", {"name": f"Brand {t}", **fld}
@@ -267,7 +280,18 @@ def case_object(case: Case, step: str) -> tuple[str, dict]:
             {"customer_group": assignment_groups(case)[0], **(fld or {"channel": "uk-main"})}]}
     if case.kind == "customer_group":
         return "customer_groups", {"name": f"Group {t}", **fld}
-    raise KeyError(case.kind)
+    # Any other child kind: one entry from its owner field's schema examples, with this field.
+    # Left out only where it may be (a required field's case has no unset step: it keeps the example's).
+    entry = {k: v for k, v in _example_entry(case).items() if fld or "unset" not in case.steps or k != case.field}
+    owner = _owner(case)
+    return REGISTRY[case.owner].plural, {**owner, REGISTRY[case.kind].owner_field: [{**entry, **fld}]}
+
+
+def _owner(case: Case) -> dict:
+    """The object of the case's owner kind that carries its owned list."""
+    t = case.token
+    return {"product": _product(t), "price_list": {"name": f"List {t}", "currency": "GBP"},
+            "customer_group": {"name": f"Group {t}"}}[case.owner]
 
 
 def catalog(step: str, group: str) -> dict:
