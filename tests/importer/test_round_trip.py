@@ -28,7 +28,7 @@ def comparable(kind: ResourceKind, fields: dict[str, Any]) -> dict[str, Any]:
     """The fields a plan compares, as it compares them (sets sorted); YAML-only fields and
     the parent's fields held by child kinds left out."""
     return {name: sorted(value) if name in kind.set_fields else value for name, value in fields.items()
-            if name not in kind.meta_fields | kind.child_fields and not nobody_set(kind, name, value)}
+            if name not in kind.meta_fields | REGISTRY.child_fields(kind) and not nobody_set(kind, name, value)}
 
 
 @pytest.fixture(scope="module")
