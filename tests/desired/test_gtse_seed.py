@@ -2,7 +2,7 @@
 
 If you edit catalog/, edit reconciler/sandbox/seeds/gtse.json the same way, or
 this test names the field that drifted. Sub-resources (options, variants, custom
-fields, channel assignments) are compared too, read from the seed the way the
+fields, channel assignments, bulk pricing rules) are compared too, read from the seed the way the
 store shows them: options only through the values their variants use. Price
 lists, their records and assignments, and customer groups are compared the
 same way.
@@ -94,6 +94,8 @@ def seed_objects(seed: dict, channels: dict[str, int]) -> Live:
             out.add("option", f"{sku}/{name}", sku, {"name": name, "values": labels})
         for name, value in p.get("custom_fields", {}).items():
             out.add("custom_field", f"{sku}/{name}", sku, {"name": name, "value": value})
+        for r in p.get("bulk_pricing_rules", []):     # the store's 0 is "no maximum"
+            out.add("bulk_pricing_rule", f"{sku}/{r['quantity_min']}+", sku, {**r, "quantity_max": r["quantity_max"] or None})
         for cid in p["channels"]:
             name = names.get(cid, f"#{cid}")
             out.add("channel_assignment", f"{sku}@{name}", sku, {"channel": name})
