@@ -7,7 +7,9 @@ From the journal's confirmed changes, in reverse:
 - a create  -> a delete of that object, if it is still there;
 - a delete  -> a create from the journal's ``before`` values, where the API can
   create that kind again (sub-resources a deleted product took with it are not
-  in the journal and are not recreated: the plan says only what it will do).
+  in the journal and are not recreated: the plan says only what it will do);
+- a replace (deleted, then created again under the same key: a field the API cannot
+  update) -> a delete of the new object and a create of the old one.
 
 The result is shown, saved and applied like any plan (`catalog apply FILE`), so
 the stale-plan check and the guardrails apply to it too.
@@ -39,16 +41,12 @@ def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | Non
     entries = confirmed(journal)
     if not entries:
         raise PlanError(f"{journal}: no confirmed changes to roll back")
+    by_object: dict[tuple[str, str], list[dict]] = {}
+    for r in entries:
+        by_object.setdefault((r["kind"], r["key"]), []).append(r)
     changes: list[ResourceChange] = []
-    seen: set[tuple[str, str]] = set()
-    for r in reversed(entries):
-        ident = (r["kind"], r["key"])
-        if ident in seen:
-            continue  # the earliest state of an object wins: undo it once
-        seen.add(ident)
-        change = _undo(r, live)
-        if change is not None:
-            changes.append(change)
+    for done in reversed(list(by_object.values())):
+        changes += _undo_object(done, live)
     order = {k.name: i for i, k in enumerate(registry.ordered())}
     rank = {Action.DELETE: 0, Action.CREATE: 1, Action.UPDATE: 2}
     changes.sort(key=lambda c: (rank[c.action], order[c.kind] if c.action is not Action.DELETE
@@ -60,6 +58,26 @@ def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | Non
 def _parent(r: dict) -> Address | None:
     """The journal writes a change's parent as its address text."""
     return Address.parse(r["parent"]) if r.get("parent") else None
+
+
+def _undo_object(done: list[dict], live: LiveState) -> list[ResourceChange]:
+    """The changes undoing what one apply did to one object (``done``, in order): its last
+    change undone; a replace (deleted, then created again under its key: a field the API
+    cannot update) also deletes the new one and creates the first one again."""
+    first, last = done[0], done[-1]
+    if first["action"] == "delete" and last["action"] == "create":
+        gone = _undo(last, live)
+        return [*([gone] if gone else []), _created_again(first)]
+    change = _undo(last, live)
+    return [change] if change is not None else []
+
+
+def _created_again(r: dict) -> ResourceChange:
+    """A create from a deleted object's journal ``before`` values."""
+    before = {f: v for f, v in (r.get("before") or {}).items() if v is not None}
+    return ResourceChange(r["kind"], r["key"], Action.CREATE,
+                          changes=[FieldChange(f, None, v) for f, v in sorted(before.items())],
+                          after=before, reason="rollback", parent=_parent(r))
 
 
 def _undo(r: dict, live: LiveState) -> ResourceChange | None:
@@ -83,10 +101,5 @@ def _undo(r: dict, live: LiveState) -> ResourceChange | None:
                               changes=[FieldChange(f, v, None) for f, v in sorted(now.fields.items())],
                               live_id=now.id, fingerprint=now.fingerprint, reason="rollback", parent=parent)
     if action == "delete":
-        if now is not None:
-            return None
-        before = {f: v for f, v in (r.get("before") or {}).items() if v is not None}
-        return ResourceChange(kind, key, Action.CREATE,
-                              changes=[FieldChange(f, None, v) for f, v in sorted(before.items())],
-                              after=before, reason="rollback", parent=parent)
+        return None if now is not None else _created_again(r)
     return None

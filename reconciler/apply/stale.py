@@ -23,11 +23,14 @@ def touched_keys(plan: Plan, registry: Registry = REGISTRY) -> dict[str, list[st
 def find_stale(plan: Plan, live: LiveState) -> list[tuple["ResourceChange", str]]:
     """Changes whose object is no longer as the plan saw it, each with what happened."""
     stale = []
+    deleted = {(c.kind, c.key.casefold()) for c in plan.changes if c.action is Action.DELETE}
     for c in plan.changes:
         now = live.get(c.kind, c.key)
         # A replaced object, and what the store drops with it (with_replaced_*), are in the
-        # store when the plan is made: their creates expect it.
-        if c.action is Action.CREATE and now is not None and not (c.reason or "").startswith(("replace", "with_replaced_")):
+        # store when the plan is made: their creates expect it; so does any create of an
+        # object the same plan deletes first (a rollback of a replace).
+        if (c.action is Action.CREATE and now is not None and (c.kind, c.key.casefold()) not in deleted
+                and not (c.reason or "").startswith(("replace", "with_replaced_"))):
             stale.append((c, "was created in the store after the plan was made"))
         elif c.action in (Action.UPDATE, Action.DELETE):
             if now is None:

@@ -16,6 +16,7 @@ from typing import Any
 from reconciler.apply.sending import item_errors, missing_row
 from reconciler.core import errors
 from reconciler.core.writing import Ready, WriteContext, rows_of
+from reconciler.resources import REGISTRY
 from reconciler.resources.base import fold_refs
 from reconciler.store.transport import Response
 
@@ -111,8 +112,9 @@ def inconsistent(ctx: WriteContext, change: Any, row: dict[str, Any]) -> str:
     kind = ctx.kind
     got = kind.from_live(row, ctx.ids)
     bad = []
+    owned = REGISTRY.child_fields(kind)
     for f, want in change.after.items():
-        if f not in got or f in kind.child_fields:
+        if f not in got or f in owned:
             continue  # the endpoint did not echo this field
         have = got[f]
         if f in kind.set_fields:

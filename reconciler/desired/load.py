@@ -53,7 +53,7 @@ from reconciler.core.sources import NO_KEY, SourceMap, SourceTable
 from reconciler.desired.validate import Located, top_level_kinds
 from reconciler.core.diagnostics import Diagnostic, SourceRange, excerpt
 from reconciler.core.errors import DesiredStateError
-from reconciler.resources import REGISTRY
+from reconciler.resources import REGISTRY, Registry
 from reconciler.resources import children   # the module: resources may still be importing us
 from reconciler.resources.base import ResourceKind
 
@@ -687,7 +687,8 @@ def _existing(block: Any) -> dict[str, set[str]]:
     return out
 
 
-def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings) -> str:
+def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings,
+           registry: Registry = REGISTRY) -> str:
     """sha256 of the desired content, independent of file layout and object order.
 
     Decimals are compared by value (12.50 and 12.5 give the same digest).
@@ -697,16 +698,19 @@ def digest(objects: dict[str, dict[str, DesiredObject]], store: StoreSettings) -
     leaves the digest of a catalog that does not use it as it was.
     """
     def content(kind: ResourceKind, obj: DesiredObject) -> dict[str, Any]:
-        if not kind.child_fields:
+        owned = registry.child_fields(kind)
+        if not owned:
             return obj.fields
-        return {k: v for k, v in obj.fields.items() if k not in kind.child_fields}
+        return {k: v for k, v in obj.fields.items() if k not in owned}
 
+    # Kinds with no objects are left out: a kind added to the tool changes no digest of
+    # a catalog that does not use it (saved plans stay valid across the upgrade).
     doc = {
         "store": store.raw,
         "objects": {
-            kind.name: [content(kind, o) for o in sorted(objects.get(kind.name, {}).values(),
+            kind.name: [content(kind, o) for o in sorted(objects[kind.name].values(),
                                                          key=lambda o: kind.fold(o.key))]
-            for kind in REGISTRY if objects.get(kind.name)   # a kind nobody uses: as if unregistered
+            for kind in registry if objects.get(kind.name)   # a kind nobody uses: as if unregistered
         },
     }
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)

@@ -90,7 +90,7 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
             deletes.append(_delete(kind, current, desired, reason="replace:" + ",".join(sorted(kind.replace_fields))))
             creates.append(_create(kind, obj, live, reason=deletes[-1].reason, registry=registry))
         else:
-            change = _update(kind, obj, current)
+            change = _update(kind, obj, current, registry)
             if change:
                 updates.append(change)
     wanted_keys = {k.casefold() for k in wanted}
@@ -164,7 +164,7 @@ def _create(kind: ResourceKind, obj: DesiredObject, live: LiveState, reason: str
             registry: Registry = REGISTRY) -> ResourceChange:
     shown = _empty_owned_lists(kind, obj, registry)
     after = {f: _normal(kind, f, v) for f, v in obj.fields.items()
-             if (f not in kind.child_fields or f in shown) and f not in kind.meta_fields}
+             if (f not in registry.child_fields(kind) or f in shown) and f not in kind.meta_fields}
     log.info("Detected added %s %r", kind.name, obj.key)
     return ResourceChange(
         kind=kind.name,
@@ -195,8 +195,9 @@ def _with_parent(kind: ResourceKind, obj: DesiredObject, live: LiveState) -> str
     return None
 
 
-def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject) -> ResourceChange | None:
-    skip = kind.child_fields | kind.meta_fields
+def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject,
+            registry: Registry = REGISTRY) -> ResourceChange | None:
+    skip = registry.child_fields(kind) | kind.meta_fields
     want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in skip}
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
     name, was = obj.fields.get(kind.key), current.fields.get(kind.key)

@@ -85,8 +85,9 @@ class ResourceKind:
     # (kind, field): an object whose ``field`` names an object of ``kind`` the plan replaces
     # is dropped by the store with it (a variant's price records), so it is created again.
     gone_with: tuple[str, str] | None = None
-    # Parent fields handled by child kinds, not diffed here; each child kind's owner_field
-    # is added by ``Registry.link_children``, so a parent lists only what has no child kind.
+    # Parent fields handled by child kinds, not diffed here. Each child kind's owner_field is
+    # added (``Registry.child_fields``; for REGISTRY at import, ``Registry.link_children``),
+    # so a parent lists only what has no child kind.
     child_fields: frozenset[str] = frozenset()
     update_endpoint: str | None = None             # batch update endpoint when not ``endpoint``
     api_version: str = "v3"        # "v2": bare JSON bodies, page/limit paging without meta (customer groups)

@@ -69,6 +69,13 @@ class Registry:
         tests/arch checks that the package's kinds name only registered kinds)."""
         return ({*kind.depends_on, *((kind.parent,) if kind.parent else ())} - {kind.name}) & set(self._kinds)
 
+    def child_fields(self, kind: ResourceKind) -> frozenset[str]:
+        """The fields of ``kind`` its child kinds own (each one's ``owner_field``), with the
+        ``child_fields`` it declares: handled by those kinds, never diffed, sent or digested
+        as the parent's own. A new child kind needs no line in its parent's module."""
+        owned = {k.owner_field for k in self._kinds.values() if k.parent == kind.name and k.owner_field}
+        return kind.child_fields | owned
+
     def looks_up(self, name: str) -> tuple[str, ...]:
         """Top-level kinds ``name`` refers to by name (its parent's key is not a lookup;
         a sub-resource's names come with its parent's row)."""

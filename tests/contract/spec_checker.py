@@ -87,6 +87,18 @@ SPEC_DEFECTS = {
         # FACTS §5.8: "⚠ Spec types variants[] items as productVariant_Full, which marks id,
         # product_id, sku required" — ids the store assigns on this very create cannot be sent.
         "FACTS 5.8"),
+    # P product_Base_POST bulk_pricing_rules items: {id} (required, "Read-Only") + the rule;
+    # ids the store assigns on this very create cannot be sent (sandbox catalog/schemas.py).
+    ("POST", "/v3/catalog/products", ("properties", "bulk_pricing_rules", "items", "allOf", 0)): (
+        {"id"}, "P product_Base_POST"),
+    # P updateBulkPricingRule's text: "Required Fields: none", "Read-Only Fields: id", and each
+    # field's description "Required in /POST."; its body schema marks them required (allOf:
+    # {id} + bulkPricingRule_Full). The sandbox (catalog/bulk_pricing_rules.py) takes the text:
+    # an update sends what changed, and an id in the body is refused.
+    ("PUT", "/v3/catalog/products/{product_id}/bulk-pricing-rules/{bulk_pricing_rule_id}", ("allOf", 0)): (
+        {"id"}, "P updateBulkPricingRule"),
+    ("PUT", "/v3/catalog/products/{product_id}/bulk-pricing-rules/{bulk_pricing_rule_id}", ("allOf", 1)): (
+        {"quantity_min", "quantity_max", "type", "amount"}, "P updateBulkPricingRule"),
 }
 
 

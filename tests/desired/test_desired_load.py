@@ -333,6 +333,7 @@ def test_sub_resources_are_derived_with_their_parent_and_positions(tmp_path):
         "custom_field": ["CT-BLK100/Material", "CT-BLK100/Pack Size"],
         "channel_assignment": ["CT-BLK100@uk-main", "CT-BLK100@us-trade"],
         "price_list": [], "customer_group": [], "price_list_assignment": [], "price_record": [], "image": [],
+        "bulk_pricing_rule": [],
     }
     children = [o for kind, objs in state.objects.items() if kind != "product" for o in objs.values()]
     assert {o.parent for o in children} == {"CT-BLK100"}

@@ -78,7 +78,9 @@ def build_cases() -> list[Case]:
     def add(kind, name, prop, owner, is_list=False, required=False):
         token = f"Q{len(cases):03d}Z"
         steps = STEPS + (LIST_STEPS if is_list else ())
-        if required or f"{name}@{kind}" in KEY_PARTS:   # cannot be left out: create and change only
+        # Cannot be left out, or left out it is the schema's ``default`` (a bulk pricing rule's
+        # quantity_max: no maximum), not unmanaged: create and change only.
+        if required or f"{name}@{kind}" in KEY_PARTS or "default" in prop:
             steps = tuple(s for s in steps if s != "unset")
         cases.append(Case(kind, name, prop, token, owner, is_list, steps))
 
@@ -234,6 +236,9 @@ def _entries(case: Case, step: str) -> dict | None:
         rules = [{"type": "all", "method": "percent", "amount": Decimal("5") + (1 if changed else 0)},
                  {"type": "category", "category": REFS["category"][0], "method": "fixed", "amount": Decimal("1")}]
         return {"discount_rules": rules[:count]}
+    examples = case.schema.get("examples")
+    if examples:   # an owned list whose schema gives examples: the first, then the second
+        return {case.field: examples[1 if changed else 0][:count]}
     return {case.field: [_item(case, i) for i in ([1, 0] if changed else [0])[:count]]}
 
 
@@ -250,9 +255,20 @@ def _item(case: Case, i: int, **fld) -> dict:
 
 
 def _owner(case: Case) -> dict:
-    """The object of the case's owner kind that carries its list."""
-    return {"product": _product(case.token), "price_list": {"name": f"List {case.token}", "currency": "GBP"},
-            "customer_group": {"name": f"Group {case.token}"}}[case.owner]
+    """The object of the case's owner kind that carries its owned list."""
+    t = case.token
+    return {"product": _product(t), "price_list": {"name": f"List {t}", "currency": "GBP"},
+            "customer_group": {"name": f"Group {t}"}}[case.owner]
+
+
+def _example_entry(case: Case) -> dict:
+    """One entry of a child kind's owned list, from the owner field's schema ``examples``:
+    the first entry of the first example, which the case's field then changes."""
+    kind = REGISTRY[case.kind]
+    prop = load(REGISTRY[case.owner].schema)["properties"][kind.owner_field]
+    if not prop.get("examples"):
+        raise KeyError(f"{case.kind}: give {kind.owner_field} schema examples, or a case shape here")
+    return dict(prop["examples"][0][0])
 
 
 def case_object(case: Case, step: str) -> tuple[str, dict]:
@@ -286,11 +302,16 @@ def case_object(case: Case, step: str) -> tuple[str, dict]:
     if case.kind == "customer_group":
         return "customer_groups", {"name": f"Group {t}", **fld}
     kind = REGISTRY[case.kind]
-    if kind.parent:
-        # Any other child kind: the case's entry and a second one, so a rule about a list's only
-        # entry (a product's only image is its thumbnail) does not decide the case's field.
-        return REGISTRY[case.owner].plural, {**_owner(case), kind.owner_field: [_item(case, 0, **fld), _item(case, 1)]}
-    raise KeyError(case.kind)
+    if not kind.parent:
+        raise KeyError(case.kind)
+    if load(REGISTRY[case.owner].schema)["properties"][kind.owner_field].get("examples"):
+        # One entry from its owner field's schema examples, with this field. Left out only where
+        # it may be (a required field's case has no unset step: it keeps the example's).
+        entry = {k: v for k, v in _example_entry(case).items() if fld or "unset" not in case.steps or k != case.field}
+        return REGISTRY[case.owner].plural, {**_owner(case), kind.owner_field: [{**entry, **fld}]}
+    # Else the case's entry and a second one, so a rule about a list's only entry (a
+    # product's only image is its thumbnail) does not decide the case's field.
+    return REGISTRY[case.owner].plural, {**_owner(case), kind.owner_field: [_item(case, 0, **fld), _item(case, 1)]}
 
 
 def catalog(step: str, group: str) -> dict:

@@ -30,7 +30,7 @@ def comparable(kind: ResourceKind, fields: dict[str, Any], obj=None) -> dict[str
     left out."""
     made = kind.import_made(obj) if obj is not None and kind.import_made else frozenset()
     return {name: sorted(value) if name in kind.set_fields else value for name, value in fields.items()
-            if name not in kind.meta_fields | kind.child_fields | made and not nobody_set(kind, name, value)}
+            if name not in kind.meta_fields | REGISTRY.child_fields(kind) | made and not nobody_set(kind, name, value)}
 
 
 @pytest.fixture(scope="module")
