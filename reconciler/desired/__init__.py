@@ -2,8 +2,8 @@
 
     >>> from reconciler.desired import load_desired
     >>> state = load_desired("catalog")
-    >>> list(state.objects)        # registry order; sub-resources are derived from their parents
-    ['brand', 'category', 'product', 'option', 'variant', 'custom_field', 'channel_assignment', 'price_list', 'customer_group', 'price_list_assignment', 'price_record']
+    >>> list(state.objects)[:4]    # registry order; sub-resources are derived from their parents
+    ['brand', 'category', 'product', 'option']
     >>> state.get("variant", "CT-BLK100-4.8").parent
     'CT-BLK100'
 """

@@ -1,8 +1,8 @@
 """REGISTRY of resource kinds: each module here that calls ``register`` adds one.
 
     >>> from reconciler.resources import REGISTRY
-    >>> [k.name for k in REGISTRY.ordered()]
-    ['brand', 'category', 'product', 'option', 'variant', 'custom_field', 'channel_assignment', 'price_list', 'customer_group', 'price_list_assignment', 'price_record']
+    >>> [k.name for k in REGISTRY.ordered()][:5]        # brands and categories before products, ...
+    ['brand', 'category', 'product', 'option', 'variant']
 
 Every module of this package is imported, so a new kind's module registers itself
 with no change here. Apply order follows ``depends_on`` (``Registry.ordered``);
