@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.desired.model import DesiredState
+from reconciler.core.address import key_of
 from reconciler.core.diagnostics import Diagnostic
 from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
@@ -114,8 +115,9 @@ def mark_mass_deletes(plan: Plan, desired: DesiredState, live: LiveState, *, all
 
 
 def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagnostic]:
-    """Prices the plan would set below the cost the store holds for that SKU."""
-    out = []
+    """Prices the plan would set below the cost the store holds for that SKU, and the
+    children that price through their parent (``below_parent_cost``) below the store's cost."""
+    out = [d for c in plan.changes if (d := _below_parent_store_cost(c, desired, live))]
     for change in plan.changes:
         kind = priced(change.kind)
         if kind is None or change.action is Action.DELETE or kind.price_field not in change.after:
@@ -134,6 +136,29 @@ def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagn
             obj.source_of(kind.price_field) if obj else None,
         ))
     return out
+
+
+def _below_parent_store_cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> Diagnostic | None:
+    """A child pricing through its parent below the cost only the store holds (the YAML's:
+    validate compared), unless the parent acknowledges below_cost."""
+    kind = REGISTRY[change.kind] if change.kind in REGISTRY else None
+    if kind is None or not kind.below_parent_cost or change.action is Action.DELETE or not change.parent:
+        return None
+    owner = REGISTRY[kind.parent]
+    key = key_of(change.parent)
+    wanted, current = desired.get(owner.name, key), live.get(owner.name, key)
+    if current is None or (wanted is not None and (owner.cost_field in wanted.fields
+                                                   or "below_cost" in (wanted.fields.get("acknowledge") or []))):
+        return None
+    found = kind.below_parent_cost({**current.fields, **(wanted.fields if wanted else {})}, merged(change, live)[1])
+    if found is None:
+        return None
+    what, unit, cost = found
+    obj = desired.get(change.kind, change.key)
+    return Diagnostic(
+        "error", f"{change.kind} {change.key!r}: {what} would sell at {money_text(unit)} a unit, below "
+                 f"{owner.cost_field} {money_text(cost)} in the store (add acknowledge: [below_cost] to the "
+                 f"{owner.name.replace('_', ' ')} to sell below cost)", obj.source if obj else None)
 
 
 def _cost(change: ResourceChange, desired: DesiredState, live: LiveState) -> tuple[str, Decimal] | None:

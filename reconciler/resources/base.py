@@ -201,6 +201,9 @@ class ResourceKind:
 
     # -- plan: pricing --
     # What the money guardrails and the price impact (plan/guardrails.py, plan/impact.py) read.
+    # A child kind that prices through its parent (a quantity discount): (parent's fields, YAML
+    # over the store's; the child's fields) -> (what, unit price, cost) when it sells below cost.
+    below_parent_cost: Callable[[dict[str, Any], dict[str, Any]], tuple | None] | None = None
     price_field: str | None = None        # the selling price ("price"); None: the kind sets no price
     sale_price_field: str | None = None   # what a shopper pays instead when it is set above 0
     cost_field: str | None = None         # the cost a price must not go below ("cost_price")
