@@ -233,4 +233,6 @@ BULK_PRICING_RULE = register(ResourceKind(
     import_fold=import_fold,
     fields_first=FIELDS,
     checks=checks,
+    # at plan time, against the cost only the store holds (plan/guardrails.py)
+    below_parent_cost=lambda product, rule: below_cost(product, rule),
 ))

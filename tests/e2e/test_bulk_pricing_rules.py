@@ -256,3 +256,22 @@ def _at(tmp_path, value: str, message: str) -> str:
             if line.strip().lstrip("- ").startswith(key) and line.rstrip().endswith(" " + value):
                 return f"{path}:{n}:{line.index(key) + len(key) + 1}: {message}"
     raise AssertionError(f"{value} not in {path}")
+
+
+def test_a_rule_below_the_cost_only_the_store_holds_is_refused_at_plan(sandbox, client, tmp_path, one_product):
+    """The YAML leaves cost_price to the store (4): the plan compares the rule with it."""
+    product = {k: v for k, v in ties().items() if k != "cost_price"}
+    rules = [{"quantity_min": 10, "type": "fixed", "amount": 3.5}]
+    folder = write(tmp_path, [{**product, "bulk_pricing_rules": rules}])
+    desired = load_desired(folder)                      # validate has no cost to compare with
+    start = len(sandbox.requests())
+    with pytest.raises(DesiredStateError) as err:
+        build_plan(desired, read_live(client, desired.store))
+    assert [d.summary for d in err.value.diagnostics] == [
+        "bulk_pricing_rule 'CT-BLK100/10+': product 'CT-BLK100' would sell at 3.50 a unit, below cost_price "
+        "4.00 in the store (add acknowledge: [below_cost] to the product to sell below cost)"]
+    assert not [r for r in sandbox.requests()[start:] if r["method"] != "GET"]
+    fine = write(tmp_path, [{**product, "bulk_pricing_rules": [{**rules[0], "amount": 4.5}]}])
+    converge(client, *_planned(client, fine))
+    acknowledged = write(tmp_path, [{**product, "bulk_pricing_rules": rules, "acknowledge": ["below_cost"]}])
+    converge(client, *_planned(client, acknowledged))
