@@ -196,3 +196,22 @@ def test_a_path_naming_an_undeclared_tree_is_a_diagnostic(tmp_path):
     with pytest.raises(Exception) as info:
         load_desired(folder)
     assert "'eu-shop' is not a tree in store.category_trees" in str(info.value.diagnostics)
+
+
+def test_a_tree_made_by_http_is_named_after_its_channel_not_its_id(sandbox, client, tmp_path):
+    sandbox.reset(data={"categories": [], "products": []})
+    admin = Admin(sandbox)
+    admin.call("DELETE", "/v3/catalog/trees?id:in=2")
+    [tree] = admin.call("PUT", "/v3/catalog/trees", [{"name": "Trade storefront", "channels": [2]}])
+    top = admin.category("AC\\DC", tree["id"])
+    admin.product("LD-9", [admin.category("Cables/Adapters", tree["id"], top)])
+    settings = read_store_settings(client)
+    out = tmp_path / "catalog"
+    import_catalog(read_live(client, settings), settings, out)
+
+    store = yaml.safe_load((out / "store.yaml").read_text(encoding="utf-8"))["store"]
+    assert store["category_trees"] == {"us-trade": tree["id"]} and tree["id"] != 2
+    [product] = yaml.safe_load((out / "products/us-trade-ac-dc.yaml").read_text(encoding="utf-8"))["products"]
+    assert product["categories"] == ["us-trade: AC\\\\DC/Cables\\/Adapters"]
+    plan, _ = make_plan(client, out)
+    assert not plan.has_changes, summary(plan)
