@@ -88,7 +88,7 @@ class StepContext:
             values = {kind.key: change.key, **change.after}
         body = kind.to_payload(values, self.ids, parent=parent_key(change))
         if change.action is Action.CREATE and kind.create_fields:
-            body = {**kind.create_fields(self.settings), **body}
+            body = {**kind.create_fields(self.settings, values), **body}
         return body
 
     def payloads(self, batch: list) -> Ready:

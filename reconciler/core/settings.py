@@ -16,6 +16,8 @@ class StoreSettings:
     # Objects the YAML refers to but does not manage: {"brand": {"3M"}, "category": {"Sale"}}.
     existing: dict[str, set[str]] = field(default_factory=dict)
     category_tree_id: int = 1
+    # The store's other category trees by name: {"us-trade": 2}; their paths start "us-trade: ".
+    category_trees: dict[str, int] = field(default_factory=dict)
     channels: dict[str, int] = field(default_factory=lambda: {"uk-main": 1})   # name -> channel id
     # The house SKU rule, "enabled" filled in: {"enabled": True, "categories": {"CT": "Cable Ties"}};
     # None when the store block has none (then SKUs are not checked against it).

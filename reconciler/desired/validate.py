@@ -282,7 +282,7 @@ def check_references(
                 for path, value in _values_at(obj.fields, pattern):
                     if not isinstance(value, str) or flagged and obj.source_of(path) in flagged:
                         continue
-                    name = value.rpartition("/")[0] if mode == "parent" else value
+                    name = _parent_of(target, value) if mode == "parent" else value
                     if name and REGISTRY[target].fold(name) not in known[target]:
                         plural = REGISTRY[target].plural
                         what = "parent" if mode == "parent" else target
@@ -293,6 +293,13 @@ def check_references(
                             f"{kind.name} '{obj.key}': {what} '{name}' is not declared (add it to {where})",
                             obj.source_of(path)))
     return out
+
+
+def _parent_of(kind: str, key: str) -> str | None:
+    """The key of the object ``key``'s object is under: the kind's ``parent_key``, else the
+    text before the last "/"."""
+    split = REGISTRY[kind].parent_key
+    return split(key) if split else key.rpartition("/")[0]
 
 
 def check_existing_overlap(

@@ -37,7 +37,7 @@ What is written, and why:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +97,12 @@ def read_store_settings(client) -> StoreSettings:
     rows = client.list_all("/v3/channels")
     first = next((r for r in rows if r.get("id") == 1), None)
     labels = {r["id"]: str(r.get("name") or "") for r in rows}
-    return StoreSettings(channels=channel_names(rows),
-                         raw={"name": first.get("name") if first else None, "channel_labels": labels})
+    settings = StoreSettings(channels=channel_names(rows),
+                             raw={"name": first.get("name") if first else None, "channel_labels": labels})
+    for kind in REGISTRY:       # what a kind reads of the store's settings (a category: its trees)
+        if kind.import_settings:
+            settings = replace(settings, **kind.import_settings(client, settings))
+    return settings
 
 
 def parse_kinds(text: str | None) -> list[str] | None:

@@ -7,7 +7,7 @@ on, its batch sizes, and the two translations between desired-state terms
 
 - ``from_live(obj, refs)`` -> dict of desired-shaped fields for one live object
 - ``to_payload(fields, refs)`` -> API body for those desired fields
-- ``create_fields(settings)`` -> what a create's body takes from the store
+- ``create_fields(settings, fields)`` -> what a create's body takes from the store
   settings rather than the YAML (a category's tree)
 
 ``refs`` is a ``reconciler.core.refs.RefIndex`` that resolves names to ids
@@ -97,7 +97,7 @@ class ResourceKind:
     list_params: Callable[..., dict[str, Any]] | None = None   # (store settings) -> query
     from_live: Callable[..., dict[str, Any]] | None = None
     to_payload: Callable[..., dict[str, Any]] | None = None
-    create_fields: Callable[..., dict[str, Any]] | None = None   # (store settings) -> fields every create carries
+    create_fields: Callable[..., dict[str, Any]] | None = None   # (store settings, the create's fields) -> what every create carries
     # (client, [(change, body)], settings) -> [row or None]: finds the objects of creates whose
     # answer was lost, by what was sent; None = ``store.read.find_by_key`` on each key.
     find_created: Callable[..., list] | None = None
@@ -131,8 +131,9 @@ class ResourceKind:
     names: Callable[[dict[str, Any]], dict[str, set]] | None = None
     names_in_row: Callable[[dict[str, Any]], dict[str, set]] | None = None
     # The RefIndex entries of a kind whose keys need all its rows (a category's path
-    # needs its ancestors): (rows) -> {id: key}; None = each row's key field.
-    keys_of_rows: Callable[[list[dict]], dict[int, str]] | None = None
+    # needs its ancestors and its tree's name): (rows, store settings) -> {id: key}; None = each
+    # row's key field.
+    keys_of_rows: Callable[[list[dict], Any], dict[int, str]] | None = None
     # Finding an object by key after a create whose answer was lost (store.read.find_by_key):
     # (client, kind, key, name, parent_id, settings) -> candidate rows; None = the list
     # endpoint filtered by the key field. ``match_field``: the row field compared with the
@@ -240,6 +241,14 @@ class ResourceKind:
     # (store block as written, a dict) -> {StoreSettings field: value}: the settings this kind
     # reads from store.yaml itself (a product: sku_convention, "enabled" filled in).
     store_settings: Callable[..., dict] | None = None
+
+    # -- category trees (issue 14) --
+    # (key) -> the key of the object this one is under, or None (a category path's parent path,
+    # escapes and tree name kept); None = the text before the key's last "/".
+    parent_key: Callable[[str], str | None] | None = None
+    # (client, settings as import found them) -> {StoreSettings field: value}: settings import
+    # reads from the store for this kind (a category: the store's trees, by their channels).
+    import_settings: Callable[..., dict] | None = None
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""

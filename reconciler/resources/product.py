@@ -16,6 +16,7 @@ from reconciler.core.diagnostics import SourceRange
 from reconciler.core.objects import DesiredObject
 from reconciler.core.settings import StoreSettings
 from reconciler.core.writing import delete_by_filter, rows_of
+from reconciler.resources.category import top_of
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.checks import Sku, items, prices
 from reconciler.resources.product_rules import catalog_rules
@@ -108,7 +109,7 @@ IMPORT_UNSET = {
 def top_category(obj) -> str | None:
     """The top of the product's first category: the file catalog import writes it to."""
     categories = obj.fields.get("categories") or []
-    return categories[0].split("/")[0] if categories else None
+    return top_of(categories[0]) if categories else None
 
 
 def import_doc(obj, ctx) -> dict[str, Any]:
@@ -166,7 +167,7 @@ def _sku_codes(live) -> dict[str, str]:
     tops_by_code: dict[str, set[str] | None] = {}
     for p in live.of("product").values():
         code, dash, _ = p.key.partition("-")
-        tops = {c.split("/")[0] for c in p.fields.get("categories") or [] if not c.startswith("#")}
+        tops = {top_of(c) for c in p.fields.get("categories") or [] if not c.startswith("#")}
         if dash and re.fullmatch(r"[A-Z0-9]+", code) and tops:
             seen = tops_by_code.get(code, tops)
             tops_by_code[code] = seen & tops if seen is not None else None

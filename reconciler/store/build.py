@@ -113,7 +113,7 @@ class LiveBuilder:
     def _register_whole(self, kind: str) -> None:
         rows = self._whole.pop(kind, None)
         if rows is not None:
-            for id_, key in self.registry[kind].keys_of_rows(rows).items():
+            for id_, key in self.registry[kind].keys_of_rows(rows, self.settings).items():
                 self.live.refs.add(kind, key, id_)
 
     def _offer(self, order: tuple, needs: set[str], translate) -> None:

@@ -1,6 +1,11 @@
 """Category trees and their categories (CT ``/v3/catalog/trees``…), FACTS §7.2.
 
-Two fixed trees: 1 "UK Main" on channel 1 and 2 "US Trade" on channel 2.
+Two trees at reset: 1 "UK Main" on channel 1 and 2 "US Trade" on channel 2. ``PUT
+/v3/catalog/trees`` upserts (CT upsertCategoryTrees: with ``id`` a rename, ``channels``
+absent; without, ``name`` and one channel, which has no tree yet; 50 a request, else 413),
+``DELETE /v3/catalog/trees?id:in=`` deletes trees with their categories (204; a filter is
+required; CT deleteCategoryTrees). Choices where CT is silent: a tree whose categories hold
+products is not deleted (422, as for categories); the whole request fails on one bad tree.
 
 Batch writes (POST/PUT) report per item: all items ok -> 201/200, some failed -> 207
 with ``errors``, all failed -> 422, each in the CT shapes. Item errors are keyed by the
@@ -47,6 +52,7 @@ FILTERS = {
 LIST_PARAMS = ("page", "limit", "include_fields", "exclude_fields", *FILTERS)
 DELETE_FILTERS = ("category_id:in", "category_uuid:in", "tree_id:in", "parent_id:in")
 TREE_PARAMS = ("page", "limit", "id:in", "channel_id:in")
+MAX_TREES = 50   # CT upsertCategoryTrees: "Batches are limited to 50 trees." (413)
 
 
 def _item_error(exc: SandboxError) -> str:
@@ -80,7 +86,7 @@ def _partial_answer(verb: str, inner, body, items, kept, failed, request) -> Res
 
 
 class Categories:
-    FIRST_IDS = {KIND: 18}
+    FIRST_IDS = {KIND: 18, TREE: 3}
     SEED = ("categories", 20)
     BATCHES = {("POST", "/v3/catalog/trees/categories"): Batch(lambda *a: _partial_answer("created", *a)),
                ("PUT", "/v3/catalog/trees/categories"): Batch(lambda *a: _partial_answer("updated", *a))}
@@ -98,6 +104,44 @@ class Categories:
         return [t for t in self.s.all(TREE)
                 if (ids is None or t["id"] in ids)
                 and (channels is None or set(t["channels"]) & set(channels))]
+
+    def upsert_trees(self, body: Any) -> list[dict]:
+        items = expect_array(body, "trees")
+        if len(items) > MAX_TREES:
+            raise SandboxError(413, "The request payload is too large. The maximum trees allowed in the array is 50.", {})
+        return [self._upsert_tree(str(i), raw) for i, raw in enumerate(items)]
+
+    def _upsert_tree(self, at: str, raw: Any) -> dict:
+        if not isinstance(raw, dict):
+            raise unprocessable("Invalid tree", {at: "A tree is an object."})
+        name = raw.get("name")
+        if name is not None and not (isinstance(name, str) and 1 <= len(name) <= 255):
+            raise unprocessable("Invalid tree", {f"{at}.name": "name is a string of 1 to 255 characters."})
+        if raw.get("id") is not None:
+            tree = self.s.get(TREE, raw["id"]) if isinstance(raw["id"], int) else None
+            if tree is None:
+                raise unprocessable("Invalid tree", {f"{at}.id": f"Tree {raw['id']} does not exist."})
+            if "channels" in raw:
+                raise unprocessable("Invalid tree", {f"{at}.channels": "channels must be absent when updating a tree."})
+            return self.s.save(TREE, tree["id"], {**tree, "name": name or tree["name"]})
+        channels = raw.get("channels")
+        if name is None or not isinstance(channels, list) or len(channels) != 1:
+            raise unprocessable("Invalid tree", {at: "A new tree needs a name and exactly one channel."})
+        if not isinstance(channels[0], int) or self.s.get("channel", channels[0]) is None:
+            raise unprocessable("The Channel was not valid.", {f"{at}.channels": f"Channel {channels[0]} does not exist."})
+        if any(channels[0] in t["channels"] for t in self.s.all(TREE)):
+            raise unprocessable("The Channel was not valid.", {f"{at}.channels": f"Channel {channels[0]} already has a tree."})
+        tid = self.s.next_id(TREE)
+        return self.s.save(TREE, tid, {"id": tid, "name": name, "channels": [channels[0]]})
+
+    def delete_trees(self, q: Query) -> None:
+        ids = q.ints("id:in")
+        if not ids:
+            raise unprocessable("A filter is required to delete trees.", {"id:in": "Provide id:in."})
+        doomed = [t["id"] for t in self.s.all(TREE) if t["id"] in ids]
+        self._delete_categories([c for c in self.s.all(KIND) if c["tree_id"] in doomed])
+        for tid in doomed:
+            self.s.remove(TREE, tid)
 
     # ---- reads ----------------------------------------------------------------------
 
@@ -237,7 +281,9 @@ class Categories:
         if not any(q.has(f) for f in DELETE_FILTERS):
             raise unprocessable("A filter is required to delete categories.",
                                 {"filter": "Provide category_id:in, category_uuid:in, tree_id:in or parent_id:in."})
-        matched = select(self.s.all(KIND), build_filters(q, {f: FILTERS[f] for f in DELETE_FILTERS}))
+        return self._delete_categories(select(self.s.all(KIND), build_filters(q, {f: FILTERS[f] for f in DELETE_FILTERS})))
+
+    def _delete_categories(self, matched: list[dict]) -> dict[str, int]:
         doomed: dict[int, dict] = {}
         stack = list(matched)
         while stack:

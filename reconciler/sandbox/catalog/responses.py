@@ -277,6 +277,16 @@ def list_trees(ctx: Ctx) -> Response:
     return collection(page, meta)
 
 
+def upsert_trees(ctx: Ctx) -> Response:
+    done = ctx.state.categories.upsert_trees(ctx.body())   # CT upsertCategoryTrees 200: {data, meta}
+    return json_response({"data": done, "meta": {"total": len(done), "success": len(done), "failed": 0}})
+
+
+def delete_trees(ctx: Ctx) -> Response:
+    ctx.state.categories.delete_trees(ctx.query(("id:in",)))
+    return no_content()   # CT deleteCategoryTrees 204
+
+
 def list_categories(ctx: Ctx) -> Response:
     q = ctx.query(categories.LIST_PARAMS)
     page, meta = paginate(ctx.state.categories.list(q), q, link_order="limit")

@@ -39,7 +39,8 @@ ROUTES = [
                                  "DELETE": h.delete_brands}),
     Route("/v3/catalog/brands/<int:id>", {"GET": h.get_brand, "PUT": h.update_brand,
                                           "DELETE": h.delete_brand}),
-    Route("/v3/catalog/trees", {"GET": h.list_trees}, style="tree"),
+    Route("/v3/catalog/trees", {"GET": h.list_trees, "PUT": h.upsert_trees, "DELETE": h.delete_trees},
+          style="tree"),
     Route("/v3/catalog/trees/categories", {
         "GET": h.list_categories, "POST": h.create_categories, "PUT": h.update_categories,
         "DELETE": h.delete_categories}, style="tree"),
