@@ -43,6 +43,10 @@ def fold_refs(value: Any) -> Any:
     return value
 
 
+# The YAML field naming an object's previous key, on kinds that are ``renamable``.
+RENAMED_FROM = "renamed_from"
+
+
 @dataclass(frozen=True)
 class ResourceKind:
     name: str                       # singular, snake_case, as the API: "brand"
@@ -240,6 +244,11 @@ class ResourceKind:
     # (store block as written, a dict) -> {StoreSettings field: value}: the settings this kind
     # reads from store.yaml itself (a product: sku_convention, "enabled" filled in).
     store_settings: Callable[..., dict] | None = None
+
+    # -- plan: rename in place (issue 14 finding 7) --
+    # The YAML may name an object's previous key (``RENAMED_FROM``, a meta field): when the
+    # store has that key and not the new one, the plan is ONE update of the key field on it.
+    renamable: bool = False
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
