@@ -296,8 +296,13 @@ def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject,
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
     name, was = obj.fields.get(kind.key), current.fields.get(kind.key)
     renamed = bool(back) and fold_text(obj.key) in back.get("self", {})
+    carried: dict[str, Any] = {}    # fields naming a renamed key: written with the change (a record's sku)
     if back and not renamed:
-        have = _renamed_values(kind, obj, want, have, back)
+        followed = _renamed_values(kind, obj, want, have, back)
+        carried = {f: want[f] for f in want if followed[f] is not have[f]}
+        if isinstance(name, str) and isinstance(was, str) and fold_text(name) != fold_text(was):
+            carried[kind.key] = name    # the key field of a composite key (a record's SKU)
+        have = followed
     if (kind.case_renames or renamed) and name != was:
         # The same object (keys match without case, as the store compares these names):
         # the YAML's spelling is the desired name, a case change one update of it.
@@ -318,7 +323,9 @@ def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject,
     moved = renamed or current.key.casefold() != obj.key.casefold()
     key = current.key if moved else obj.key
     parent = current.parent if back and fold_text(obj.parent or "") in back.get("parent", {}) else obj.parent
-    return _change(kind, key, parent, paths, want, have, current, obj, "renamed" if renamed else "differs_from_desired")
+    change = _change(kind, key, parent, paths, want, have, current, obj, "renamed" if renamed else "differs_from_desired")
+    change.after = {**carried, **change.after}
+    return change
 
 
 def _renamed_values(kind: ResourceKind, obj: DesiredObject, want: dict[str, Any], have: dict[str, Any],

@@ -9,6 +9,7 @@ or the old key declared as an object of its own: a FILE:LINE:COL diagnostic."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 import yaml
@@ -187,4 +188,31 @@ def test_a_group_renamed_in_place_keeps_its_price_list_assignments(sandbox, clie
     assert changes(plan) == [("update", "customer_group['Trade']", [("name", "Trade", "Trade Partners")])]
     assert writes == [("PUT", "/v2/customer_groups/{id}")]
     assert sorted(a["id"] for a in client.list_all("/v3/pricelists/assignments")) == assignments
+    assert changes(plan_for(client, folder)[0]) == []
+
+
+def test_renames_with_other_changes_in_one_plan_apply_and_converge(sandbox, client, tmp_path):
+    """A renamed product, a renamed variant and its record with new prices, a renamed list:
+    each change is addressed as the store has it; the record is written under its new SKU."""
+    items, listed = store(sandbox, tmp_path)
+    variants = [{**v, "sku": "CT-P000-W25", "renamed_from": v["sku"], "price": 2.5} if v["sku"] == "CT-P000-2.5"
+                else v for v in items[0]["variants"]]
+    records = [{**r, "sku": "CT-P000-W25", "price": 1.7} if r["sku"] == "CT-P000-2.5" else r
+               for r in listed["records"]]
+    product = {**items[0], "sku": "CT-Q000", "renamed_from": "CT-P000", "price": 2.2, "variants": variants}
+    renamed_list = {**listed, "name": "Trade Sterling", "renamed_from": "Trade GBP", "records": records}
+    folder = catalog(tmp_path, [product], renamed_list)
+    plan, writes = apply(sandbox, client, folder)
+    assert changes(plan) == [
+        ("update", "product['CT-P000']", [("sku", "CT-P000", "CT-Q000"), ("price", 2, Decimal("2.2"))]),
+        ("update", "variant['CT-P000-2.5']", [("sku", "CT-P000-2.5", "CT-P000-W25"), ("price", 2, Decimal("2.5"))]),
+        ("update", "price_list['Trade GBP']", [("name", "Trade GBP", "Trade Sterling")]),
+        ("update", "price_record['Trade GBP:CT-P000-2.5:GBP']", [("price", Decimal("1.6"), Decimal("1.7"))]),
+    ]
+    assert sorted(writes) == [("PUT", "/v3/catalog/products"), ("PUT", "/v3/catalog/variants"),
+                              ("PUT", "/v3/pricelists/{id}"), ("PUT", "/v3/pricelists/{id}/records")]
+    list_id = client.list_all("/v3/pricelists")[0]["id"]
+    prices = {r["sku"]: r["price"] for r in client.list_all(f"/v3/pricelists/{list_id}/records",
+                                                             params={"include": "sku"})}
+    assert prices["CT-P000-W25"] == Decimal("1.7")
     assert changes(plan_for(client, folder)[0]) == []
