@@ -3,6 +3,7 @@
     added   = desired - live      -> create (every field written in YAML)
     common  = desired & live      -> update (only fields written in YAML that differ)
     live - desired                -> unmanaged: listed, never touched
+    renamed_from: OLD, store has OLD -> ONE update of the key field on the store's object
 
 DeepDiff does the inner comparison on normalised values; its result is turned
 into FieldChange objects at once so no deepdiff type reaches the Plan.
@@ -28,7 +29,7 @@ from reconciler.plan.guardrails import below_cost, mark_mass_deletes, mark_price
 from reconciler.plan.impact import price_impact
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
 from reconciler.resources import REGISTRY, Registry
-from reconciler.resources.base import ResourceKind, fold_refs
+from reconciler.resources.base import RENAMED_FROM, ResourceKind, fold_refs, fold_text
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,9 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
         store=dict(store or {}),
         created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
     )
+    renames: dict[str, dict[str, str]] = {}    # kind -> {new key folded: the store's old key}
     for kind in registry.ordered():
-        plan.changes += _compare_kind(kind, desired, live, plan, diagnostics, registry)
+        plan.changes += _compare_kind(kind, desired, live, plan, diagnostics, registry, renames)
     diagnostics += below_cost(plan, desired, live)
     mark_price_drops(plan, desired, live, allow=allow_price_drop)
     mark_mass_deletes(plan, desired, live, allow=allow_deletes)
@@ -61,13 +63,27 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
 
 
 def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, plan: Plan,
-                  diagnostics: list[Diagnostic], registry: Registry = REGISTRY) -> list[ResourceChange]:
+                  diagnostics: list[Diagnostic], registry: Registry = REGISTRY,
+                  renames: dict[str, dict[str, str]] | None = None) -> list[ResourceChange]:
     wanted = desired.of(kind.name)
     have = live.of(kind.name)
+    renames = {} if renames is None else renames
+    if kind.renamable:
+        renames[kind.name] = _renames(kind, wanted, have, diagnostics)
+    back = _parts_renamed(kind, renames, registry)
     creates, updates, deletes = [], [], []
+    matched: set[str] = set()    # live keys (folded) the desired objects stand for
     gone = _replaced_keys(plan, kind.gone_with[0]) if kind.gone_with else set()
     for obj in wanted.values():
         current = have.get(obj.key.casefold())
+        if current is None and back and obj.fields.get("delete") is not True:
+            current = _moved(kind, obj, have, renames.get(kind.name, {}), back)
+            if current is not None:
+                matched.add(current.key.casefold())
+                change = _update(kind, obj, current, registry, back=back)
+                updates += [change] if change else []
+                continue
+        matched.add(obj.key.casefold())
         if current is not None and gone and str(obj.fields.get(kind.gone_with[1], "")).casefold() in gone:
             creates.append(_create(kind, obj, live, reason="with_replaced_" + kind.gone_with[0], registry=registry))
             continue
@@ -90,11 +106,10 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
             deletes.append(_delete(kind, current, desired, reason="replace:" + ",".join(sorted(kind.replace_fields))))
             creates.append(_create(kind, obj, live, reason=deletes[-1].reason, registry=registry))
         else:
-            change = _update(kind, obj, current, registry)
+            change = _update(kind, obj, current, registry, back=back)
             if change:
                 updates.append(change)
-    wanted_keys = {k.casefold() for k in wanted}
-    absent = [o for fk, o in have.items() if fk not in wanted_keys]
+    absent = [o for fk, o in have.items() if fk not in matched]
     if kind.parent:
         # A sub-resource is deleted only when its parent's YAML owns the whole list.
         for obj in absent:
@@ -113,6 +128,85 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
     updates.sort(key=lambda c: (str(c.parent or ""), c.key))
     deletes.sort(key=lambda c: (str(c.parent or ""), c.key))
     return deletes + creates + updates
+
+
+def _renames(kind: ResourceKind, wanted: dict[str, DesiredObject], have: dict[str, LiveObject],
+             diagnostics: list[Diagnostic]) -> dict[str, str]:
+    """{new key folded: the store's old key} of this kind's ``renamed_from`` the store has
+    yet to see: the old key in the store, the new one not. Done already (the new key in
+    the store, the old gone): nothing. Both in the store, the old key declared as an object
+    of its own, or named by two renames: a diagnostic at the ``renamed_from``."""
+    out: dict[str, str] = {}
+    declared = {fold_text(k) for k in wanted}
+    for obj in wanted.values():
+        old = obj.fields.get(RENAMED_FROM)
+        if not isinstance(old, str) or obj.fields.get("delete") is True:
+            continue
+        problem = _rename_problem(kind, obj, old, have, declared, out)
+        if problem:
+            diagnostics.append(Diagnostic("error", problem, obj.source_of(RENAMED_FROM)))
+        elif fold_text(old) in have and fold_text(obj.key) not in have:
+            out[fold_text(obj.key)] = have[fold_text(old)].key
+    return out
+
+
+def _rename_problem(kind: ResourceKind, obj: DesiredObject, old: str, have: dict[str, LiveObject],
+                    declared: set[str], seen: dict[str, str]) -> str | None:
+    what = f"{kind.name} {obj.key!r} is renamed from {old!r}"
+    if fold_text(old) == fold_text(obj.key):
+        return f"{what}: its own key (a change of case alone needs no renamed_from)"
+    if fold_text(old) in declared:
+        return f"{what}, which the catalog also declares as a {kind.name} of its own: remove one of them"
+    if fold_text(old) in {fold_text(v) for v in seen.values()}:
+        return f"{what}, which another {kind.name} is renamed from too"
+    if fold_text(old) in have and fold_text(obj.key) in have:
+        return (f"{what}, but the store has both (ids {have[fold_text(old)].id} and {have[fold_text(obj.key)].id}): "
+                f"delete one of them, or remove renamed_from")
+    return None
+
+
+def _parts_renamed(kind: ResourceKind, renames: dict[str, dict[str, str]],
+                   registry: Registry) -> dict[str, dict[str, str]]:
+    """What a key of this kind may name that the plan renames: {part: {new folded: old}},
+    a part being the owner ("parent": its key starts a composite key) or a part of
+    ``key_parts`` named as the renamed kind or its key field (a record's "sku")."""
+    back: dict[str, dict[str, str]] = {}
+    if renames.get(kind.name):
+        back["self"] = renames[kind.name]
+    if kind.parent and renames.get(kind.parent):
+        back["parent"] = renames[kind.parent]
+    for name, table in renames.items():
+        if table and kind.key_parts and name != kind.name:
+            for part in (name, registry[name].key):
+                back.setdefault(part, {}).update(table)
+    return back
+
+
+def _moved(kind: ResourceKind, obj: DesiredObject, have: dict[str, LiveObject], own: dict[str, str],
+           back: dict[str, dict[str, str]]) -> LiveObject | None:
+    """The store's object a desired one stands for under the key it had before a rename:
+    its own (``renamed_from``), or one its composite key names (its owner's, a part)."""
+    was = own.get(fold_text(obj.key))
+    if was is None and obj.key != obj.fields.get(kind.key):
+        was = _followed_key(kind, obj, back)
+    return have.get(was.casefold()) if was else None
+
+
+def _followed_key(kind: ResourceKind, obj: DesiredObject, back: dict[str, dict[str, str]]) -> str | None:
+    """A composite key as the store has it before the renames: the owner's key that starts
+    it, and each renamed part (in ``key_parts`` order), put back."""
+    rebuilt, rest = "", obj.key
+    parent_was = back.get("parent", {}).get(fold_text(obj.parent or ""))
+    if parent_was and fold_text(rest).startswith(fold_text(obj.parent)):
+        rebuilt, rest = parent_was, rest[len(obj.parent):]
+    if kind.key_parts:
+        for part, value in kind.key_parts(obj.key, obj.parent).items():
+            at = rest.find(value) if part != kind.parent else -1
+            was = back.get(part, {}).get(fold_text(value)) if at >= 0 else None
+            if was is not None:
+                rebuilt, rest = rebuilt + rest[:at] + was, rest[at + len(value):]
+    key = rebuilt + rest
+    return key if key != obj.key else None
 
 
 def _address(kind_name: str, key: str | None) -> Address | None:
@@ -196,12 +290,20 @@ def _with_parent(kind: ResourceKind, obj: DesiredObject, live: LiveState) -> str
 
 
 def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject,
-            registry: Registry = REGISTRY) -> ResourceChange | None:
+            registry: Registry = REGISTRY, back: dict[str, dict[str, str]] | None = None) -> ResourceChange | None:
     skip = registry.child_fields(kind) | kind.meta_fields
     want = {f: _normal(kind, f, v) for f, v in obj.fields.items() if f != kind.key and f not in skip}
     have = {f: _normal(kind, f, current.fields.get(f)) for f in want}
     name, was = obj.fields.get(kind.key), current.fields.get(kind.key)
-    if kind.case_renames and name != was:
+    renamed = bool(back) and fold_text(obj.key) in back.get("self", {})
+    carried: dict[str, Any] = {}    # fields naming a renamed key: written with the change (a record's sku)
+    if back and not renamed:
+        followed = _renamed_values(kind, obj, want, have, back)
+        carried = {f: want[f] for f in want if followed[f] is not have[f]}
+        if isinstance(name, str) and isinstance(was, str) and fold_text(name) != fold_text(was):
+            carried[kind.key] = name    # the key field of a composite key (a record's SKU)
+        have = followed
+    if (kind.case_renames or renamed) and name != was:
         # The same object (keys match without case, as the store compares these names):
         # the YAML's spelling is the desired name, a case change one update of it.
         want[kind.key], have[kind.key] = name, was
@@ -217,18 +319,41 @@ def _update(kind: ResourceKind, obj: DesiredObject, current: LiveObject,
     if not paths:
         return None
     log.info("Detected changed %s %r: %s", kind.name, obj.key, paths)
+    # Renamed, or named by a rename: addressed as the store has it until apply renames it.
+    moved = renamed or current.key.casefold() != obj.key.casefold()
+    key = current.key if moved else obj.key
+    parent = current.parent if back and fold_text(obj.parent or "") in back.get("parent", {}) else obj.parent
+    change = _change(kind, key, parent, paths, want, have, current, obj, "renamed" if renamed else "differs_from_desired")
+    change.after = {**carried, **change.after}
+    return change
+
+
+def _renamed_values(kind: ResourceKind, obj: DesiredObject, want: dict[str, Any], have: dict[str, Any],
+                    back: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The store's values of an object a rename follows, as they will be after it: a
+    field named as a renamed key part (a record's ``sku``) holding the old key."""
+    out = dict(have)
+    for f, value in want.items():
+        was = back.get(f, {}).get(fold_text(value)) if isinstance(value, str) else None
+        if was is not None and isinstance(have.get(f), str) and fold_text(have[f]) == fold_text(was):
+            out[f] = value
+    return out
+
+
+def _change(kind: ResourceKind, key: str, parent: str | None, paths: list[str], want: dict[str, Any],
+            have: dict[str, Any], current: LiveObject, obj: DesiredObject, reason: str) -> ResourceChange:
     changes = [FieldChange(p, have[p], want[p]) for p in _field_order(kind, {p: 1 for p in paths})]
     return ResourceChange(
         kind=kind.name,
-        key=obj.key,
+        key=key,
         action=Action.UPDATE,
         changes=changes,
         after={c.path: c.after for c in changes},
         live_id=current.id,
         fingerprint=current.fingerprint,
         source=str(obj.source),
-        reason="differs_from_desired",
-        parent=_address(kind.parent, obj.parent) if kind.parent else None,
+        reason=reason,
+        parent=_address(kind.parent, parent) if kind.parent else None,
     )
 
 

@@ -48,7 +48,7 @@ from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.values import (
     ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
     child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
-    own_lines, parent_of, removal_note,
+    own_lines, parent_of, removal_note, renamed,
 )
 
 MARKER = "<!-- catalog-reconciler-plan -->"
@@ -252,7 +252,7 @@ def _delete_row(rc: ResourceChange) -> str:
 
 def _block_rows(block: Block) -> list[str]:
     """The product's own rows (or one "=" row), then its children's, one group for the size caps."""
-    key = _code(block.key) + (_blocked_mark(block.head) if block.head else "")
+    key = _named(block.head, block.key) + (_blocked_mark(block.head) if block.head else "")
     own = own_lines(block)
     rows = [_field_row(f, key if i == 0 else "") for i, f in enumerate(own)] or [_row(block.symbol, key, "", "", "")]
     for entry in block.children:
@@ -264,7 +264,7 @@ def _entry_rows(entry: Entry) -> list[str]:
     rc = entry.change
     title = child_title(rc)
     name = " ".join(_code(w) if is_name else _text(w) for w, is_name in title) if title else (
-        f"{_text(rc.kind)} {_code(child_label(rc))}")
+        f"{_text(rc.kind)} {_named(rc, child_label(rc))}")
     key = f"↳ {name}{_blocked_mark(rc)}"
     fields = entry_lines(entry)
     gone = entry.replaced or (rc if rc.action is Action.DELETE else None)
@@ -275,6 +275,12 @@ def _entry_rows(entry: Entry) -> list[str]:
     if not fields:
         return [_row(entry.symbol, key, "", "", "")]
     return [_field_row(f, key if i == 0 else "") for i, f in enumerate(fields)]
+
+
+def _named(rc: ResourceChange | None, key: str) -> str:
+    """The key shown; a rename in place as its new key and the old: `NEW` (renamed from `OLD`)."""
+    moved = renamed(rc) if rc is not None else None
+    return f"{_code(moved[0])} (renamed from {_code(moved[1])})" if moved else _code(key)
 
 
 def _field_row(f: FieldLine, key: str) -> str:

@@ -83,7 +83,7 @@ from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.values import (
     ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, IMPACT_COLUMNS, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
     Entry, FieldLine, child_counts, child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines,
-    format_value, group_by_kind, impact_cells, nest, own_lines, parent_of, plural,
+    format_value, group_by_kind, impact_cells, nest, own_lines, parent_of, plural, renamed,
 )
 
 UNMANAGED_SHOWN = 10   # keys listed per kind before "and N more"
@@ -192,7 +192,7 @@ def _impact_lines(impact: list[dict], paint: _Paint) -> list[str]:
 def _block_lines(block: Block, paint: _Paint) -> list[str]:
     where = _where(block.head) if block.head else ""
     where += _blocked_mark(block.head, paint) if block.head else ""
-    lines = [f"  {paint.symbol(block.symbol)} {block.kind} {_quoted(block.key)}{where}"]
+    lines = [f"  {paint.symbol(block.symbol)} {block.kind} {_named(block.head, block.key)}{where}"]
     lines += _fields(own_lines(block), "      ", paint)
     for entry in block.children:
         lines += _entry_lines(entry, paint)
@@ -203,7 +203,7 @@ def _entry_lines(entry: Entry, paint: _Paint) -> list[str]:
     rc = entry.change
     fields = entry_lines(entry)
     title = child_title(rc)
-    name = " ".join(word for word, _ in title) if title else f"{rc.kind} {_quoted(child_label(rc))}"
+    name = " ".join(word for word, _ in title) if title else f"{rc.kind} {_named(rc, child_label(rc))}"
     label = f"      {paint.symbol(entry.symbol)} {name}"
     mark = _blocked_mark(rc, paint)
     one_line = rc.kind in ONE_LINE_KINDS or (rc.kind in INLINE_KINDS and len(fields) <= 1)
@@ -252,6 +252,12 @@ def _where(rc: ResourceChange, replaced: ResourceChange | None = None) -> str:
         if reason:
             parts.append(reason)
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _named(rc: ResourceChange | None, key: str) -> str:
+    """The key shown; a rename in place as its new key and the old: 'NEW' (renamed from 'OLD')."""
+    moved = renamed(rc) if rc is not None else None
+    return f"{_quoted(moved[0])} (renamed from {_quoted(moved[1])})" if moved else _quoted(key)
 
 
 def _quoted(key: str) -> str:

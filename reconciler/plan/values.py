@@ -392,6 +392,18 @@ def child_label(rc: ResourceChange) -> str:
     return rc.key
 
 
+def renamed(rc: ResourceChange) -> tuple[str, str] | None:
+    """(new key, old key) of a rename in place (reason ``renamed``: ``renamed_from`` in YAML);
+    the change is addressed by the old key, the store's, until apply renames it."""
+    if rc.reason != "renamed" or rc.kind not in REGISTRY:
+        return None
+    key_field = REGISTRY[rc.kind].key
+    for f in rc.changes:
+        if f.path == key_field:
+            return str(f.after), str(f.before)
+    return None
+
+
 def child_title(rc: ResourceChange) -> list[tuple[str, bool]] | None:
     """How a one-line child names itself, as (word, is_name) pairs; None for other kinds.
 

@@ -43,6 +43,10 @@ def fold_refs(value: Any) -> Any:
     return value
 
 
+# The YAML field naming an object's previous key, on kinds that are ``renamable``.
+RENAMED_FROM = "renamed_from"
+
+
 @dataclass(frozen=True)
 class ResourceKind:
     name: str                       # singular, snake_case, as the API: "brand"
@@ -249,6 +253,10 @@ class ResourceKind:
     # (client, settings as import found them) -> {StoreSettings field: value}: settings import
     # reads from the store for this kind (a category: the store's trees, by their channels).
     import_settings: Callable[..., dict] | None = None
+    # -- plan: rename in place (issue 14 finding 7) --
+    # The YAML may name an object's previous key (``RENAMED_FROM``, a meta field): when the
+    # store has that key and not the new one, the plan is ONE update of the key field on it.
+    renamable: bool = False
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""

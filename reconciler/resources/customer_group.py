@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.resources.registry import register
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import RENAMED_FROM, ResourceKind
 from reconciler.resources.checks import error, items
 from reconciler.resources.fields import to_decimal
 
@@ -189,6 +189,8 @@ CUSTOMER_GROUP = register(ResourceKind(
     # changed name is sent); on a store that told them apart, matching by exact case
     # would POST a second group the store refuses (409), and re-create its assignments.
     case_renames=True,
+    renamable=True,            # PUT name on the same group (issue 14 finding 7)
+    meta_fields=frozenset({"acknowledge", "delete", RENAMED_FROM}),
     # The rules and category access name price lists, category paths and SKUs, which
     # the store matches without case: "tools" in YAML is the store's "Tools".
     ref_fields=frozenset({"category_access", "discount_rules"}),

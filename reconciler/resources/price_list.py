@@ -17,7 +17,7 @@ store but not in YAML are removed (the plan says so).
 from __future__ import annotations
 
 from reconciler.resources.registry import register
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import RENAMED_FROM, ResourceKind
 from reconciler.resources.fields import plain
 
 FIELDS = ("name", "active")
@@ -45,7 +45,8 @@ PRICE_LIST = register(ResourceKind(
     case_renames=True,       # "The unique name of the Price List" (PL); the store ignores case
     key_on_update=True,      # PL updatePriceList: required [name]
     child_fields=frozenset({"records", "assignments"}),
-    meta_fields=frozenset({"acknowledge", "currency", "delete"}),
+    meta_fields=frozenset({"acknowledge", "currency", "delete", RENAMED_FROM}),
+    renamable=True,          # PUT name on the same list (issue 14 finding 7)
     from_live=from_live,
     to_payload=to_payload,
     import_file="price-lists/{}.yaml",      # one file per list, named after it

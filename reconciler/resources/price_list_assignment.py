@@ -27,6 +27,21 @@ def key_for(price_list: str, group: str, channel: str) -> str:
     return f"{price_list}@{group}@{channel}"
 
 
+def key_parts(key: str, price_list: str | None = None) -> dict[str, str]:
+    """The list, group and channel of a key ``key_for`` wrote (the list's name is the
+    parent's, the channel what follows the last '@'): what a rename follows.
+
+    >>> key_parts("Trade GBP@Trade@uk-main", "Trade GBP")
+    {'price_list': 'Trade GBP', 'customer_group': 'Trade', 'channel': 'uk-main'}
+    """
+    if price_list is not None and key.startswith(price_list + "@"):
+        rest = key[len(price_list) + 1:]
+    else:    # no parent to go by: the list's name is taken to hold no '@'
+        price_list, _, rest = key.partition("@")
+    group, _, channel = rest.rpartition("@")
+    return {"price_list": price_list, "customer_group": group, "channel": channel}
+
+
 def from_parent(price_list, settings) -> list:
     return [
         child("price_list_assignment", key_for(price_list.key, a["customer_group"], a["channel"]), price_list,
@@ -171,6 +186,7 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     depends_on=("price_list", "customer_group"),
     create_batch_size=25,     # POST /pricelists/assignments: batch limit 25 (FACTS.md 10.3)
     meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
+    key_parts=key_parts,     # a renamed group's assignments follow it (issue 14 finding 7)
     parent="price_list",
     owner_field="assignments",
     read_apart=read_apart,

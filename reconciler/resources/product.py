@@ -17,7 +17,7 @@ from reconciler.core.objects import DesiredObject
 from reconciler.core.settings import StoreSettings
 from reconciler.core.writing import delete_by_filter, rows_of
 from reconciler.resources.category import top_of
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import RENAMED_FROM, ResourceKind
 from reconciler.resources.checks import Sku, items, prices
 from reconciler.resources.product_rules import catalog_rules
 from reconciler.resources.fields import to_decimal
@@ -265,6 +265,8 @@ PRODUCT = register(ResourceKind(
     required_on_create=REQUIRED_ON_CREATE,
     key_filter="sku:in",
     modified_filter="date_modified:min",
+    renamable=True,           # PUT sku on the same product (issue 14 finding 7)
+    meta_fields=frozenset({"acknowledge", "delete", RENAMED_FROM}),
     list_params=list_params,
     live_extra=live_extra,
     from_live=from_live,

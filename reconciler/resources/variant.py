@@ -15,7 +15,7 @@ from typing import Any
 
 from reconciler.core.live import LiveObject
 from reconciler.resources.registry import register
-from reconciler.resources.base import ResourceKind
+from reconciler.resources.base import RENAMED_FROM, ResourceKind
 from reconciler.resources.checks import items, prices
 from reconciler.resources.children import child, text
 from reconciler.resources.fields import to_decimal
@@ -150,7 +150,8 @@ VARIANT = register(ResourceKind(
     # Option names and value labels as the store compares them, without case: {WIDTH: 2.5MM}
     # is the store's {Width: 2.5mm}, not a reason to delete and re-create the variant.
     ref_fields=frozenset({"options"}),
-    meta_fields=frozenset({"acknowledge"}),   # tombstones (delete: true) are for top-level objects
+    meta_fields=frozenset({"acknowledge", RENAMED_FROM}),   # tombstones (delete: true) are for top-level objects
+    renamable=True,            # PUT sku on the same variant (issue 14 finding 7)
     parent="product",
     created_with_parent=True,
     bundle_field="variants",
