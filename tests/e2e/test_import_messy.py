@@ -105,3 +105,23 @@ def test_schema_headers_are_relative_to_the_written_file(sandbox, client, tmp_pa
         assert ref == "../" * depth + "schemas/catalog.schema.json", (path, first)
     (tmp_path / "repo" / "schemas").mkdir()
     assert Path(os.path.normpath(out / "products" / ref)).parent == tmp_path / "repo" / "schemas"
+
+
+def test_a_sku_with_spaces_around_it_is_kept_exactly_through_import_edit_and_apply(sandbox, client, tmp_path):
+    """Finding 5: the store keeps ' FX-SP1 ' as it is (the spec: 0-255 characters, no pattern),
+    so the catalog does too: imported quoted, validated, and an edit to it applied in place."""
+    sandbox.reset(data={})
+    made = Api(sandbox).product(name="Spaced Plug", price=3, sku=" FX-SP1 ")
+    out = tmp_path / "catalog"
+    imported(client, out)
+    path = out / "products/uncategorised.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "sku: ' FX-SP1 '" in text
+    path.write_text(text.replace("price: 3.00", "price: 3.50"), encoding="utf-8")
+    plan, desired = plan_for(client, out)
+    assert [(c.action.verb, c.key) for c in plan.changes] == [("update", " FX-SP1 ")]
+    from reconciler import apply_saved_plan
+    assert not apply_saved_plan(plan, client, desired.store, desired=desired).failed
+    row = Api(sandbox).call("GET", f"/v3/catalog/products/{made['id']}")["data"]
+    assert (row["sku"], row["price"]) == (" FX-SP1 ", 3.5)
+    assert_clean(plan_for(client, out)[0])
