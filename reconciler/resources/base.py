@@ -241,6 +241,11 @@ class ResourceKind:
     # reads from store.yaml itself (a product: sku_convention, "enabled" filled in).
     store_settings: Callable[..., dict] | None = None
 
+    # -- import: what YAML cannot express (issue 14) --
+    # (live object, live state) -> why it cannot be written, or None: catalog import leaves it
+    # out and names it (with its children) in its output (a product without a SKU).
+    import_inexpressible: Callable[..., str | None] | None = None
+
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)

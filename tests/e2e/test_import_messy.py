@@ -72,6 +72,55 @@ def messy_store(api: Api) -> dict:
     return {"blank": blank, "price_lists": [pl, trade]}
 
 
+def test_a_messy_store_imports_to_no_changes(sandbox, client, tmp_path, run_cli):
+    sandbox.reset(data={})
+    store = messy_store(Api(sandbox))
+    out = tmp_path / "catalog"
+    summary = imported(client, out)
+    text = summary.render()
+
+    # Finding 1: the products without a SKU are named (id and name) by import, and so is
+    # the record priced through one's base variant.
+    for p in store["blank"]:
+        assert f"#{p['id']}" in text and p["name"] in text, text
+    assert "price record" in text and "Everyone US" in text, text
+    everything = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.yaml"))
+    assert "Loose Washers" not in everything and "sku: ''" not in everything
+
+    # Finding 5: SKUs with spaces around them kept exactly, quoted.
+    assert "sku: ' FX-SP1 '" in everything and "sku: 'CT-VAR-A '" in everything
+
+    # Finding 4: the channel-only assignment written without a customer group.
+    listed = yaml.safe_load((out / "price-lists/everyone-us.yaml").read_text(encoding="utf-8"))
+    assert listed["price_lists"][0]["assignments"] == [{"channel": "us-trade"}]
+    assert "#None" not in everything
+
+    checked = run_cli("validate", "--catalog", out)
+    assert checked.exit_code == 0, checked.output
+    planned = run_cli("plan", "--catalog", out)
+    assert planned.exit_code == 0 and "No changes" in planned.output, planned.output
+    for p in store["blank"]:
+        assert f"#{p['id']}" in planned.output and p["name"] in planned.output, planned.output
+    plan, desired = plan_for(client, out)
+    assert_clean(plan)
+    unmanaged = plan.unmanaged.get("product") or []
+    assert unmanaged == sorted(f"#{p['id']} (no SKU: {p['name']})" for p in store["blank"]), plan.unmanaged
+    assert desired.get("product", " FX-SP1 ") is not None and desired.get("variant", "CT-VAR-A ") is not None
+
+    # Everything the store holds is in the YAML or named by import: products, variants,
+    # price records and assignments counted over HTTP.
+    named = summary.inexpressible
+    api = Api(sandbox)
+    products = api.call("GET", "/v3/catalog/products", params={"include": "variants", "limit": 250})["data"]
+    variants = sum(1 for p in products for v in p["variants"] if v["option_values"])
+    records = sum(len(api.call("GET", f"/v3/pricelists/{pl['id']}/records")["data"]) for pl in store["price_lists"])
+    assignments = len(api.call("GET", "/v3/pricelists/assignments")["data"])
+    assert len(desired.of("product")) + sum(w.startswith("product #") for w in named) == len(products) == 5
+    assert len(desired.of("variant")) == variants == 2
+    assert len(desired.of("price_record")) + sum("price record" in w for w in named) == records == 4
+    assert len(desired.of("price_list_assignment")) == assignments == 2
+
+
 def test_a_channel_only_assignment_is_created_and_then_no_changes(seeded, client, tmp_path):
     from tests.e2e.conftest import write_catalog
     from reconciler import apply_saved_plan
