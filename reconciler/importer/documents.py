@@ -157,22 +157,28 @@ class _Documents:
 # -- what YAML cannot express ------------------------------------------------------------------
 
 def inexpressible(live: LiveState, registry: Registry = REGISTRY) -> tuple[list[tuple[str, str]], set[tuple[str, str]]]:
-    """([(top-level kind, why)] for each object left out, parents first; {(kind, folded key)}
-    of those objects and their children): the kinds' ``import_inexpressible``, so catalog
-    import names every object it does not write."""
-    reasons: list[tuple[str, str]] = []
-    out: set[tuple[str, str]] = set()
+    """([(top-level kind, why)] for each object left out, parents first, with the children
+    that go with it counted; {(kind, folded key)} of those objects and their children): the
+    kinds' ``import_inexpressible``, so catalog import names every object it does not write."""
+    reasons: dict[tuple[str, str], tuple[str, str]] = {}
+    root: dict[tuple[str, str], tuple[str, str]] = {}        # left out -> the object it goes with
+    kids: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind in registry.ordered():        # parents first: a left-out parent's children go with it
         for obj in live.of(kind.name).values():
-            parent = (kind.parent, (obj.parent or "").casefold())
-            if kind.parent and parent in out:
-                out.add((kind.name, obj.key.casefold()))
+            at, parent = (kind.name, obj.key.casefold()), (kind.parent, (obj.parent or "").casefold())
+            if kind.parent and parent in root:
+                root[at] = root[parent]
+                kids[root[at]][kind.plural] += 1
                 continue
             why = kind.import_inexpressible(obj, live) if kind.import_inexpressible else None
             if why:
-                reasons.append((kind.parent or kind.name, why))
-                out.add((kind.name, obj.key.casefold()))
-    return reasons, out
+                reasons[at], root[at] = (kind.parent or kind.name, why), at
+    return [(top, why + _with(kids.get(at))) for at, (top, why) in reasons.items()], set(root)
+
+
+def _with(counts: dict[str, int] | None) -> str:
+    """The children left out with an object, as "(with it: 2 variants, 1 channel_assignments)"."""
+    return f" (with it: {', '.join(f'{n} {plural}' for plural, n in counts.items())})" if counts else ""
 
 
 # -- store.existing and the store settings ------------------------------------------------------

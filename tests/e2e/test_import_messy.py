@@ -7,6 +7,7 @@ without a SKU as unmanaged."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import requests
@@ -50,7 +51,10 @@ def messy_store(api: Api) -> dict:
     """The store: two products without a SKU (one priced in a list through its base variant),
     a product and a variant whose SKUs have spaces around them, a list on a channel with no
     customer group beside one for a group."""
-    blank = [api.product(name="Loose Washers", price=1.5), api.product(name="Spare Key", price=2, sku="")]
+    blank = [api.product(name="Loose Washers", price=1.5), api.product(name="Spare Key", price=2, sku=""),
+             api.product(name="Unlabelled Ties", price=2, variants=[
+                 {"sku": f"UT-{c}", "option_values": [{"option_display_name": "Colour", "label": c}]}
+                 for c in ("Red", "Blue")])]
     spaced = api.product(name="Spaced Plug", price=3, sku=" FX-SP1 ")
     api.product(name="Plain Tie", price=4, sku="CT-PLAIN")
     varied = api.product(name="Spaced Variants", price=5, sku="CT-VAR", variants=[
@@ -113,10 +117,12 @@ def test_a_messy_store_imports_to_no_changes(sandbox, client, tmp_path, run_cli)
     api = Api(sandbox)
     products = api.call("GET", "/v3/catalog/products", params={"include": "variants", "limit": 250})["data"]
     variants = sum(1 for p in products for v in p["variants"] if v["option_values"])
+    went_with = sum(int(n) for w in named for n in re.findall(r"(\d+) variants", w))
     records = sum(len(api.call("GET", f"/v3/pricelists/{pl['id']}/records")["data"]) for pl in store["price_lists"])
     assignments = len(api.call("GET", "/v3/pricelists/assignments")["data"])
-    assert len(desired.of("product")) + sum(w.startswith("product #") for w in named) == len(products) == 5
-    assert len(desired.of("variant")) == variants == 2
+    assert len(desired.of("product")) + sum(w.startswith("product #") for w in named) == len(products) == 6
+    assert len(desired.of("variant")) + went_with == variants == 4 and went_with == 2
+    assert "UT-Red" not in everything
     assert len(desired.of("price_record")) + sum("price record" in w for w in named) == records == 4
     assert len(desired.of("price_list_assignment")) == assignments == 2
 
