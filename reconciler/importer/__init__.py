@@ -60,6 +60,7 @@ class ImportSummary:
     existing: dict[str, list[str]] = field(default_factory=dict)   # store.existing, by plural
     warnings: list[str] = field(default_factory=list)
     below_cost: list[str] = field(default_factory=list)        # objects written with acknowledge: [below_cost]
+    inexpressible: list[str] = field(default_factory=list)     # objects not written, each with why
 
     def render(self) -> str:
         """What the CLI prints: files, objects per kind, and the next step."""
@@ -74,6 +75,9 @@ class ImportSummary:
         if self.below_cost:
             lines.append(f"{len(self.below_cost)} objects sell below cost in the store: written with "
                          f"acknowledge: [below_cost] for reviewers to see (e.g. {self.below_cost[0]})")
+        if self.inexpressible:
+            lines.append(f"Not expressible in YAML, left in the store as they are ({len(self.inexpressible)}):")
+            lines += [f"  {why}" for why in self.inexpressible]
         lines += [f"Warning: {w}" for w in self.warnings]
         lines.append(f"Next: catalog validate --catalog {self.out_dir} && catalog plan --catalog {self.out_dir}"
                      " (expect: no changes), then commit the folder.")
@@ -146,13 +150,14 @@ def import_catalog(live: LiveState, settings_hint: StoreSettings, out_dir: Path,
                 comment = kind.import_comment(title) if kind.import_comment else ""
                 files[name] = writer.file(name, kind.plural, items, comment=comment,
                                           blank_before=kind.import_blank_before)
-    refs = existing(live, wanted, registry)
+    refs = existing(live, wanted, registry, docs.left_out)
     inferred = store_settings(live, wanted, _store_rules, refs, registry)
     files["store.yaml"] = writer.store(refs, inferred)
     return ImportSummary(out_dir=out_dir, files=sorted(files), removed=_replace(out_dir, old, files),
-                         counts=_counts(live, wanted, registry),
+                         counts=_counts(live, wanted, registry, docs.left_out),
                          existing={k: sorted(v) for k, v in refs.items() if v},
-                         warnings=docs.warnings, below_cost=docs.below_cost)
+                         warnings=docs.warnings, below_cost=docs.below_cost,
+                         inexpressible=[why for top, why in docs.inexpressible if top in wanted])
 
 
 def _store_rules(objects: list, settings: StoreSettings) -> list:
@@ -189,6 +194,9 @@ def _replace(out_dir: Path, old: list[Path], files: dict[str, str]) -> list[str]
     return sorted(p.relative_to(out_dir).as_posix() for p in removed)
 
 
-def _counts(live: LiveState, wanted: set[str], registry: Registry) -> dict[str, int]:
-    return {kind.name: len(live.of(kind.name)) for kind in registry
-            if (kind.parent or kind.name) in wanted and live.of(kind.name)}
+def _counts(live: LiveState, wanted: set[str], registry: Registry,
+            left_out: set[tuple[str, str]] = frozenset()) -> dict[str, int]:
+    """Objects written, per kind (those ``left_out`` not counted: the summary names them)."""
+    counts = {kind.name: sum((kind.name, k) not in left_out for k in live.of(kind.name)) for kind in registry
+              if (kind.parent or kind.name) in wanted}
+    return {name: n for name, n in counts.items() if n}

@@ -69,6 +69,7 @@ class _Documents:
                 self._folded[kind.parent].append(kind)
             for obj in live.of(kind.name).values() if kind.parent else ():
                 self._children[kind.name][(obj.parent or "").casefold()].append(obj)
+        self.inexpressible, self.left_out = inexpressible(live, registry)
 
     # -- one object ----------------------------------------------------------------------------
 
@@ -138,7 +139,8 @@ class _Documents:
 
     def files(self, kind: ResourceKind) -> list[tuple[str, str | None, list[dict]]]:
         """(file name, group title, documents) for a top-level kind, files by name."""
-        objs = sorted(self.live.of(kind.name).values(), key=kind.import_sort or _by_key)
+        objs = sorted((o for o in self.live.of(kind.name).values() if (o.kind, o.key.casefold()) not in self.left_out),
+                      key=kind.import_sort or _by_key)
         if "{}" not in kind.import_file:
             return [(kind.import_file, None, [self.document(o) for o in objs])]
         groups: dict[str, list[LiveObject]] = defaultdict(list)
@@ -152,15 +154,46 @@ class _Documents:
                 for k in sorted(groups, key=lambda k: names[k])]
 
 
+# -- what YAML cannot express ------------------------------------------------------------------
+
+def inexpressible(live: LiveState, registry: Registry = REGISTRY) -> tuple[list[tuple[str, str]], set[tuple[str, str]]]:
+    """([(top-level kind, why)] for each object left out, parents first, with the children
+    that go with it counted; {(kind, folded key)} of those objects and their children): the
+    kinds' ``import_inexpressible``, so catalog import names every object it does not write."""
+    reasons: dict[tuple[str, str], tuple[str, str]] = {}
+    root: dict[tuple[str, str], tuple[str, str]] = {}        # left out -> the object it goes with
+    kids: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind in registry.ordered():        # parents first: a left-out parent's children go with it
+        for obj in live.of(kind.name).values():
+            at, parent = (kind.name, obj.key.casefold()), (kind.parent, (obj.parent or "").casefold())
+            if kind.parent and parent in root:
+                root[at] = root[parent]
+                kids[root[at]][kind.plural] += 1
+                continue
+            why = kind.import_inexpressible(obj, live) if kind.import_inexpressible else None
+            if why:
+                reasons[at], root[at] = (kind.parent or kind.name, why), at
+    return [(top, why + _with(kids.get(at))) for at, (top, why) in reasons.items()], set(root)
+
+
+def _with(counts: dict[str, int] | None) -> str:
+    """The children left out with an object, as "(with it: 2 variants, 1 channel_assignments)"."""
+    return f" (with it: {', '.join(f'{n} {plural}' for plural, n in counts.items())})" if counts else ""
+
+
 # -- store.existing and the store settings ------------------------------------------------------
 
-def existing(live: LiveState, wanted: set[str], registry: Registry = REGISTRY) -> dict[str, set[str]]:
-    """What the imported objects refer to among the kinds left out, by plural, in registry
-    order (``import_refers``); a kind store.existing cannot list is refused (``existing_refused``)."""
+def existing(live: LiveState, wanted: set[str], registry: Registry = REGISTRY,
+             left_out: set[tuple[str, str]] = frozenset()) -> dict[str, set[str]]:
+    """What the imported objects (not those ``left_out``) refer to among the kinds left out, by
+    plural, in registry order (``import_refers``); a kind store.existing cannot list is refused
+    (``existing_refused``)."""
     refs: dict[str, set[str]] = defaultdict(set)
     for kind in registry:
         if (kind.parent or kind.name) in wanted and kind.import_refers:
             for obj in live.of(kind.name).values():
+                if (kind.name, obj.key.casefold()) in left_out:
+                    continue
                 for target, key in kind.import_refers(obj.fields):
                     refs[target].add(key)
     for target, names in refs.items():

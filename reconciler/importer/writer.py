@@ -10,7 +10,6 @@ from typing import Any
 import yaml
 
 from reconciler.core.settings import StoreSettings
-from reconciler.desired.schemas import schema_dir
 from reconciler.resources.fields import money_text
 
 FLOW_WIDTH = 100        # a list or mapping shorter than this is written on one line: [uk-main, us-trade]
@@ -100,10 +99,11 @@ class _Writer:
         self.schemas = _schemas_for(out_dir)
 
     def header(self, name: str) -> list[str]:
-        folder = (self.out_dir / name).parent
-        target = self.schemas / "catalog.schema.json"
-        ref = Path(os.path.relpath(target, folder)).as_posix() if not self.schemas.is_absolute() else target.as_posix()
-        return [f"# yaml-language-server: $schema={ref}", "#"]
+        """The schema line, relative to the written file (``../../schemas/catalog.schema.json``
+        in ``products/``), as the README shows: never a path of this machine."""
+        folder = os.path.abspath(self.out_dir / name).rsplit(os.sep, 1)[0]
+        target = os.path.join(self.schemas, "catalog.schema.json")
+        return [f"# yaml-language-server: $schema={Path(os.path.relpath(target, folder)).as_posix()}", "#"]
 
     def file(self, name: str, plural: str, items: list[dict], *, comment: str = "",
              blank_before=None) -> str:
@@ -167,17 +167,14 @@ class _Writer:
         return lines
 
 
-def _schemas_for(out_dir: Path) -> Path:
-    """The schema folder for the header: the working directory's ``schemas/`` (relative,
-    for editors in the repository) when the catalog is written below it, else the
-    installed package's schemas (absolute)."""
-    cwd = Path.cwd().resolve()
-    local = cwd / "schemas"
-    try:
-        out_dir.resolve().relative_to(cwd)
-    except ValueError:
-        return schema_dir().resolve()
-    if (local / "catalog.schema.json").is_file():
-        return Path(os.path.relpath(local, cwd))
-    return schema_dir().resolve()
-
+def _schemas_for(out_dir: Path) -> str:
+    """The schema folder the headers point at (absolute here, written relative): the
+    nearest ``schemas/`` holding catalog.schema.json in the catalog's folder or above it
+    (a repository's, as this one's), else the one the repository layout puts beside the
+    catalog (``catalog/`` next to ``schemas/``). Never the installed package's: its path
+    is this machine's, and the file is committed."""
+    root = Path(os.path.abspath(out_dir))
+    for folder in (root, *root.parents):
+        if (folder / "schemas" / "catalog.schema.json").is_file():
+            return str(folder / "schemas")
+    return str(root.parent / "schemas")

@@ -35,6 +35,7 @@ from reconciler.resources import REGISTRY
 from reconciler.resources.base import ResourceKind
 
 CATALOG = "(catalog price)"
+EVERYONE = "(every group)"      # an audience with no group: a price list assigned to a channel alone
 
 
 def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dict]:
@@ -102,7 +103,7 @@ def _audiences(desired: DesiredState, live: LiveState) -> dict[tuple[str, str], 
 
 def _seen_by(kind: ResourceKind, fields: dict) -> tuple[str, str]:
     group, channel = kind.audience_fields
-    return (fields[group] if group else CATALOG), fields[channel]
+    return ((fields[group] or EVERYONE) if group else CATALOG), fields[channel]
 
 
 def _audience_owner(kind: ResourceKind, change: ResourceChange) -> tuple[str, str]:

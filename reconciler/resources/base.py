@@ -257,6 +257,10 @@ class ResourceKind:
     # The YAML may name an object's previous key (``RENAMED_FROM``, a meta field): when the
     # store has that key and not the new one, the plan is ONE update of the key field on it.
     renamable: bool = False
+    # -- import: what YAML cannot express (issue 14) --
+    # (live object, live state) -> why it cannot be written, or None: catalog import leaves it
+    # out and names it (with its children) in its output (a product without a SKU).
+    import_inexpressible: Callable[..., str | None] | None = None
 
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""

@@ -1,6 +1,8 @@
 """price_list_assignment: a price list applied to a customer group on a channel.
 
-Key: "<price list>@<customer group>@<channel>". Created with
+Key: "<price list>@<customer group>@<channel>"; an assignment to a channel alone (no
+customer group: every shopper on it, as the API allows) is "<price list>@@<channel>",
+written ``{channel: us-trade}`` with no ``customer_group``. Created with
 ``POST /v3/pricelists/assignments`` (25 per request, FACTS.md 10.3), removed
 with ``DELETE /v3/pricelists/assignments?id=``. After a lost answer to the POST the
 batch is looked up by (price list, customer group, channel) before it is resent.
@@ -23,8 +25,9 @@ from reconciler.resources.customer_group import discount_types
 ENDPOINT = "/v3/pricelists/assignments"
 
 
-def key_for(price_list: str, group: str, channel: str) -> str:
-    return f"{price_list}@{group}@{channel}"
+def key_for(price_list: str, group: str | None, channel: str) -> str:
+    """``List@Group@channel``; no group (a channel-only assignment): ``List@@channel``."""
+    return f"{price_list}@{group or ''}@{channel}"
 
 
 def key_parts(key: str, price_list: str | None = None) -> dict[str, str]:
@@ -44,16 +47,23 @@ def key_parts(key: str, price_list: str | None = None) -> dict[str, str]:
 
 def from_parent(price_list, settings) -> list:
     return [
-        child("price_list_assignment", key_for(price_list.key, a["customer_group"], a["channel"]), price_list,
-              f"assignments.{i}", {"customer_group": a["customer_group"], "channel": a["channel"]})
+        child("price_list_assignment", key_for(price_list.key, a.get("customer_group"), a["channel"]), price_list,
+              f"assignments.{i}", {"customer_group": a.get("customer_group"), "channel": a["channel"]})
         for i, a in enumerate(price_list.fields.get("assignments") or [])
     ]
+
+
+def _group(refs, group_id) -> str | None:
+    """A row's customer group by name; None for a channel-only assignment, "#<id>" unknown."""
+    if group_id is None:
+        return None
+    return refs.key_of("customer_group", group_id) or f"#{group_id}"
 
 
 def live_from_parent(row: dict[str, Any], name: str, refs, settings) -> list[LiveObject]:
     out = []
     for a in row.get("assignments") or []:
-        group = refs.key_of("customer_group", a.get("customer_group_id")) or f"#{a.get('customer_group_id')}"
+        group = _group(refs, a.get("customer_group_id"))
         channel = channel_name(settings, a.get("channel_id"))
         out.append(LiveObject("price_list_assignment", key_for(name, group, channel), a["id"],
                               {"customer_group": group, "channel": channel}, parent=name,
@@ -66,10 +76,12 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
 
 
 def to_payload(fields: dict[str, Any], refs, parent: str | None = None) -> dict[str, Any]:
-    """The POST's item: the list (``parent``), the group and the channel (``store.channels``)."""
-    return {"price_list_id": refs.id_of("price_list", parent),
-            "customer_group_id": refs.id_of("customer_group", fields["customer_group"]),
-            "channel_id": channel_id(refs, fields["channel"])}
+    """The POST's item: the list (``parent``), the group (none: the channel alone, only
+    ``price_list_id`` is required, FACTS.md 10.3) and the channel (``store.channels``)."""
+    body = {"price_list_id": refs.id_of("price_list", parent), "channel_id": channel_id(refs, fields["channel"])}
+    if fields.get("customer_group") is not None:
+        body["customer_group_id"] = refs.id_of("customer_group", fields["customer_group"])
+    return body
 
 
 def find_created(client, ready: list, settings) -> list[dict | None]:
@@ -80,7 +92,7 @@ def find_created(client, ready: list, settings) -> list[dict | None]:
     lists = sorted({body["price_list_id"] for _, body in ready})
     rows = client.list_all(ENDPOINT, {"price_list_id:in": ",".join(map(str, lists))})
     have = {(r.get("price_list_id"), r.get("customer_group_id"), r.get("channel_id")): r for r in rows}
-    return [have.get((b["price_list_id"], b["customer_group_id"], b["channel_id"])) for _, b in ready]
+    return [have.get((b["price_list_id"], b.get("customer_group_id"), b["channel_id"])) for _, b in ready]
 
 
 def read_apart(client, sink, lists: list[dict], wanted: dict | None) -> dict:
@@ -103,11 +115,19 @@ def _add(sink, lists: list[dict], rows: list[dict]) -> None:
     for i, row in enumerate(lists):
         sink.add_children("price_list_assignment", row, by_list.get(row["id"], []), (i, 1))
 def import_fold(assignments: list, price_list, doc: dict, ctx) -> list | None:
-    """A list's ``assignments`` as catalog import writes them: by group, then channel."""
-    rows = sorted(({"customer_group": a.fields["customer_group"], "channel": ctx.channel(a.fields["channel"])}
-                   for a in assignments), key=lambda a: (a["customer_group"].casefold(), a["channel"]))
-    ctx.unresolved(f"price list '{price_list.key}'", (a["customer_group"] for a in rows))
+    """A list's ``assignments`` as catalog import writes them: by group (channel-only ones,
+    without ``customer_group``, first), then channel."""
+    rows = sorted((_imported(a, ctx) for a in assignments),
+                  key=lambda a: (a.get("customer_group", "").casefold(), a["channel"]))
+    ctx.unresolved(f"price list '{price_list.key}'", (a.get("customer_group") for a in rows))
     return [ctx.flow(a) for a in rows] or None
+def _imported(assignment, ctx) -> dict:
+    """One assignment as import writes it; no ``customer_group`` when it has none."""
+    group = assignment.fields["customer_group"]
+    return {**({"customer_group": group} if group is not None else {}),
+            "channel": ctx.channel(assignment.fields["channel"])}
+
+
 # -- writers --------------------------------------------------------------------------
 
 
@@ -139,7 +159,9 @@ def title(field, label: str, key: str) -> list[tuple[str, bool]]:
     """An assignment in a plan: ``assignment Trade on uk-main`` (from its fields, else its label)."""
     group, _, channel = label.rpartition("@")
     group, channel = field("customer_group") or group, field("channel") or channel
-    return [("assignment", False), (group or key, True), ("on", False), (channel, True)]
+    if not group:
+        return [("assignment", False), ("everyone", True), ("on", False), (channel or key, True)]
+    return [("assignment", False), (group, True), ("on", False), (channel, True)]
 
 
 def checks(price_lists: list, checking) -> list:
@@ -163,11 +185,13 @@ def _assignment(price_list, i: int, item: dict, groups: dict, checking, first: d
         known = ", ".join(sorted(checking.store.channels))
         out.append(error(f"{label}: channel '{channel}' is not in store.channels (known: {known})",
                          at(f"assignments.{i}.channel")))
-    if not isinstance(group, str) or not isinstance(channel, str):
+    if not isinstance(group, (str, type(None))) or not isinstance(channel, str):
         return out
+    group = group or ""         # a channel-only assignment: at most one per channel too
     seen = first.setdefault((group.casefold(), channel), where)
     if seen != where:
-        out.append(error(f"{label}: assignments.{i}: customer group '{group}' on channel '{channel}' "
+        who = f"customer group '{group}'" if group else "the assignment without a customer group"
+        out.append(error(f"{label}: assignments.{i}: {who} on channel '{channel}' "
                          f"is listed twice (first at {seen})", where))
     discounts = discount_types(groups.get(group.casefold()))
     if discounts:
@@ -200,7 +224,7 @@ PRICE_LIST_ASSIGNMENT = register(ResourceKind(
     to_payload=to_payload,
     find_created=find_created,
     import_fold=import_fold,
-    import_refers=lambda fields: [("customer_group", fields["customer_group"])],
+    import_refers=lambda fields: [("customer_group", fields["customer_group"])] if fields["customer_group"] else [],
     # -- apply: writers --
     create_writer=assign,
     delete_writer=unassign,

@@ -91,11 +91,35 @@ def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return out
 
 
+def _no_sku(name: str, row: dict[str, Any], rec: dict[str, Any], fields: dict[str, Any]) -> LiveObject:
+    """A record of a variant without a SKU (a product without one: its base variant). YAML
+    names records by SKU, so it belongs to no list's YAML (no ``parent``: never deleted
+    for being absent from it) and catalog import names it (``import_inexpressible``)."""
+    product = rec.get("product_id")
+    return LiveObject("price_record", key_for(name, f"#{product}", fields["currency"]), rec.get("variant_id"),
+                      {**fields, "sku": f"#{product}"}, rec.get("date_modified"),
+                      extra={"price_list_id": row["id"], "variant_id": rec.get("variant_id"),
+                             "product_id": product, "price_list": name})
+
+
+def import_inexpressible(obj, live) -> str | None:
+    """A record of a product without a SKU (``_no_sku``), named with the product's id and name."""
+    if obj.parent is not None:
+        return None
+    pid = obj.extra.get("product_id")
+    product = next((p for p in live.of("product").values() if p.id == pid), None)
+    name = f" '{product.fields.get('name')}'" if product is not None else ""
+    return (f"price list '{obj.extra.get('price_list')}': the {obj.fields.get('currency')} price record "
+            f"{obj.fields.get('price')} of product #{pid}{name}, which has no SKU (records are keyed by SKU): "
+            "left as it is in the store")
+
+
 def live_from_parent(row: dict[str, Any], name: str, refs, settings) -> list[LiveObject]:
     out = []
     for rec in row.get("records") or []:
         fields = from_live(rec, refs)
         if not fields["sku"]:
+            out.append(_no_sku(name, row, rec, fields))
             continue
         out.append(LiveObject("price_record", key_for(name, fields["sku"], fields["currency"]),
                               rec.get("variant_id"), fields, rec.get("date_modified"), parent=name,
@@ -378,4 +402,6 @@ PRICE_RECORD = register(ResourceKind(
     currency_field="currency",
     checks=checks,
     key_parts=key_parts,
+    # -- import: what YAML cannot express (issue 14) --
+    import_inexpressible=import_inexpressible,   # a record of a product without a SKU
 ))

@@ -43,8 +43,14 @@ PLAIN = (
 REQUIRED_ON_CREATE = ("name", "type", "weight", "price")
 
 
+def no_sku_key(row: dict[str, Any]) -> str:
+    """The key of a product the store holds without a SKU (BigCommerce allows it): its id
+    and name, ``#111 (no SKU: Loose Washers)``, so plan lists it as unmanaged, by both."""
+    return f"#{row.get('id')} (no SKU: {row.get('name') or ''})"
+
+
 def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
-    out: dict[str, Any] = {"sku": obj.get("sku")}
+    out: dict[str, Any] = {"sku": obj.get("sku") or no_sku_key(obj)}
     for f in PLAIN:
         if f in obj:
             out[f] = to_decimal(obj[f]) if f in DECIMAL else obj[f]
@@ -62,7 +68,17 @@ def live_extra(row: dict[str, Any]) -> dict[str, Any]:
     """A custom URL the store made from the name (``is_customized`` false): nobody set it
     (``import_made``). One shared dict for all such products (store/build.py)."""
     url = row.get(CUSTOM_URL)
-    return {"made_url": True} if isinstance(url, dict) and not url.get("is_customized") else {}
+    made = {"made_url": True} if isinstance(url, dict) and not url.get("is_customized") else {}
+    return {**made, "no_sku": True} if not row.get("sku") else made
+
+
+def import_inexpressible(obj, live) -> str | None:
+    """A product without a SKU: YAML keys products by SKU, so it is left in the store as it is
+    (``plan`` lists it as unmanaged); give it a SKU in the store to manage it."""
+    if not obj.extra.get("no_sku"):
+        return None
+    return (f"product #{obj.id} '{obj.fields.get('name')}' has no SKU (products are keyed by SKU): "
+            "left as it is, plan lists it as unmanaged; give it a SKU in the store to import it")
 
 
 def import_made(obj) -> frozenset[str]:
@@ -166,6 +182,8 @@ def _sku_codes(live) -> dict[str, str]:
     """SKU prefix code -> the one top category every product with that code is in."""
     tops_by_code: dict[str, set[str] | None] = {}
     for p in live.of("product").values():
+        if p.extra.get("no_sku"):
+            continue
         code, dash, _ = p.key.partition("-")
         tops = {top_of(c) for c in p.fields.get("categories") or [] if not c.startswith("#")}
         if dash and re.fullmatch(r"[A-Z0-9]+", code) and tops:
@@ -182,7 +200,7 @@ def _as_desired(live) -> list[DesiredObject]:
         variants[(v.parent or "").casefold()].append({"sku": v.key})
     return [DesiredObject("product", p.key, {"sku": p.key, "categories": p.fields.get("categories") or [],
                                              "variants": variants[p.key.casefold()]}, where)
-            for p in live.of("product").values()]
+            for p in live.of("product").values() if not p.extra.get("no_sku")]
 
 
 # -- writers --------------------------------------------------------------------------
@@ -296,4 +314,6 @@ PRODUCT = register(ResourceKind(
     # -- desired: catalog rules --
     catalog_rules=catalog_rules,      # variants against options, SKUs, the SKU convention, channels
     store_settings=store_settings,    # store.sku_convention
+    # -- import: what YAML cannot express (issue 14) --
+    import_inexpressible=import_inexpressible,   # a product without a SKU
 ))
