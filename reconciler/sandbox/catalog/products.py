@@ -32,7 +32,8 @@ Choices where the official description is silent or contradicts itself (⚠):
   product and its variants is checked for uniqueness, before anything is written.
   ``variants`` is refused on PUT (POST only).
 * ``include=variants,custom_fields,channels,options`` load each sub-resource for a
-  whole page in one query; they are added regardless of ``include_fields``.
+  whole page in one query; they are added regardless of ``include_fields``. With
+  ``include=options`` or ``modifiers`` a page of GET products holds at most 10 (FACTS §3.1).
 * Deleting a product deletes its variants, options, custom fields, channel
   assignments and price records, and the customer-group discount rules naming it
   (P: effect not stated; nothing can refer to them afterwards).
@@ -47,7 +48,7 @@ from werkzeug.wrappers import Response
 from ..core import views
 from ..core.errors import ERROR_TYPE, SandboxError, conflict, not_found, unprocessable
 from ..core.partial import MESSAGE, Batch, label, ok
-from ..core.query import Query, build_filters, page_meta, paginate, select, shape_sets, sort_items
+from ..core.query import Query, build_filters, page_meta, select, shape_sets, sort_items
 from ..core.responses import json_response
 from ..core.storage import Key, public
 from ..core.validation import check, normalize
@@ -66,6 +67,10 @@ MAX_INVENTORY = 2147483647
 INCLUDES = ("bulk_pricing_rules", "channels", "custom_fields", "images", "modifiers", "options",
             "parent_relations", "primary_image", "reviews", "variants", "videos")
 _ALWAYS = ("gift_wrapping_options_type", "gift_wrapping_options_list")  # P IncludeFieldsParam
+# FACTS §3.1, P IncludeParamGetProducts: "When you specify `options` or `modifiers`,
+# results are limited to 10 per page" (a smaller ``limit`` stands).
+PAGE_CAPPED_BY = ("options", "modifiers")
+CAPPED_PAGE = 10
 _INT = "int"
 FILTERS = {
     "id": ("id", _INT), "id:in": ("id", _INT), "id:not_in": ("id", _INT),
@@ -270,13 +275,21 @@ class Products:
         are read."""
         plain = not any(q.has(p) for p in LIST_PARAMS if p not in
                         ("page", "limit", "include", "include_fields", "exclude_fields", "sort", "direction"))
+        page, limit = self._page_limit(q)
         if plain and q.str("sort") in (None, "id") and q.str("direction") in (None, "asc", "desc"):
-            self._includes(q)
-            page, limit = q.page_limit()
             chunk = self.s.page_ids(KIND, (page - 1) * limit, limit, descending=q.str("direction") == "desc")
             return chunk, page_meta(self.s.count(KIND), len(chunk), page, limit)
-        chunk, meta = paginate(self.list(q), q)
-        return [p["id"] for p in chunk], meta
+        found = self.list(q)
+        chunk = [p["id"] for p in found[(page - 1) * limit: page * limit]]
+        return chunk, page_meta(len(found), len(chunk), page, limit)
+
+    def _page_limit(self, q: Query) -> tuple[int, int]:
+        """``page`` and ``limit``; at most 10 a page with ``include=options`` or
+        ``modifiers`` (FACTS §3.1, P IncludeParamGetProducts)."""
+        page, limit = q.page_limit()
+        if any(inc in PAGE_CAPPED_BY for inc in self._includes(q)):
+            limit = min(limit, CAPPED_PAGE)
+        return page, limit
 
     # ---- validation -----------------------------------------------------------------
 
