@@ -177,8 +177,30 @@ class Products:
     def render_json(self, pids: list[int], q: Query) -> list[str]:
         """The API view of stored products as JSON text, joined from their kept views
         (``views.py``); each ``include`` costs one query for the whole page, never one
-        per product."""
+        per product. ``primary_image`` (P product_Full: an object, primaryImage_Full) is
+        the product's thumbnail, left out for a product that has none (issue 14 #17)."""
         includes = tuple(dict.fromkeys(self._includes(q)))
+        subs = self._subs(pids, includes)
+        stored = self.s.views(KIND, pids)
+        keep, drop = shape_sets(q, always=_ALWAYS)
+        out: dict[int, str] = {}
+        for group in self._by_includes(pids, includes, subs):
+            shown = tuple(inc for inc in includes if inc != "primary_image" or group[0] in subs[inc])
+            extras = [[subs[inc][pid] if inc in subs else "[]" for inc in shown] for pid in group]
+            out.update(zip(group, views.splice_many([stored[pid] for pid in group], keep, drop, shown, extras)))
+        return [out[pid] for pid in pids]
+
+    @staticmethod
+    def _by_includes(pids: list[int], includes: tuple[str, ...], subs: dict) -> list[list[int]]:
+        """The page's products in groups that show the same includes (one group unless a
+        product has no primary image to show)."""
+        if "primary_image" not in includes:
+            return [pids] if pids else []
+        shown = [pid for pid in pids if pid in subs["primary_image"]]
+        return [group for group in (shown, [pid for pid in pids if pid not in subs["primary_image"]]) if group]
+
+    def _subs(self, pids: list[int], includes: tuple[str, ...]) -> dict[str, dict[int, str]]:
+        """Each included sub-resource of each product as JSON text."""
         subs: dict[str, dict[int, str]] = {}
         if "channels" in includes:
             channels: dict[int, list[int]] = {pid: [] for pid in pids}
@@ -198,11 +220,11 @@ class Products:
             for option in self.s.children("option", pids):
                 options[option["product_id"]].append(option)
             subs["options"] = {pid: views.dumps(found) for pid, found in options.items()}
+        if "primary_image" in includes:
+            subs["primary_image"] = {pid: views.dumps(image)
+                                     for pid, image in self.s.images.thumbnails(pids).items()}
         # neither videos nor modifiers exist in the sandbox yet
-        extras = [[subs[inc][pid] if inc in subs else "[]" for inc in includes] for pid in pids]
-        stored = self.s.views(KIND, pids)
-        keep, drop = shape_sets(q, always=_ALWAYS)
-        return views.splice_many([stored[pid] for pid in pids], keep, drop, includes, extras)
+        return subs
 
     @staticmethod
     def _includes(q: Query) -> list[str]:
