@@ -281,3 +281,19 @@ def test_include_options_or_modifiers_limits_a_page_to_10(api):
     assert filtered == made[:10] and meta["total_pages"] == 2
     assert page(include="options", limit=4)[0] == made[:4]  # a smaller limit stands
     assert page(include="variants,custom_fields", limit=250)[0] == made  # other includes: no cap
+
+
+def test_delete_by_keyword_or_date_modified(api):
+    # Issue 14 finding 14: FACTS §5.6 / P deleteProducts lists ``keyword`` (and
+    # ``date_modified``) among the filters a product DELETE accepts; keyword matches as
+    # the list's does (§5.5: name, description, sku, brand name).
+    nylon = api.product(1, name="Nylon Cable Tie")
+    steel = api.product(2, name="Steel Strap", description="<p>no nylon here</p>")
+    kept = api.product(3, name="Brass Clip")
+    r = api.delete(PRODUCTS, params={"keyword": "nylon"})
+    assert r.status_code == 204, r.text
+    assert [p["id"] for p in api.get(PRODUCTS).json()["data"]] == [kept["id"]]
+    assert {api.get(f"{PRODUCTS}/{p['id']}").status_code for p in (nylon, steel)} == {404}
+    r = api.delete(PRODUCTS, params={"date_modified": kept["date_modified"]})
+    assert r.status_code == 204, r.text
+    assert api.get(PRODUCTS).json()["data"] == []

@@ -91,9 +91,10 @@ LIST_PARAMS = ("page", "limit", "include", "include_fields", "exclude_fields", "
                "categories", "categories:in", "channel_id:in", "keyword", "keyword_context", *FILTERS)
 KEYWORD_CONTEXTS = ("shopper", "merchant")  # P KeywordContextParam
 ITEM_PARAMS = ("include", "include_fields", "exclude_fields")
-# P deleteProducts' accepted filters that the sandbox implements.
+# P deleteProducts' accepted filters (FACTS §5.6) that the sandbox implements; ``keyword``
+# matches as the list's does (§5.5, issue 14 #14).
 DELETE_PARAMS = ("id:in", "name", "sku", "brand_id", "is_visible", "is_featured", "type",
-                 "price", "inventory_level", "categories")
+                 "price", "inventory_level", "categories", "keyword", "date_modified")
 
 
 def defaults(pid: int, now: str) -> dict[str, Any]:
