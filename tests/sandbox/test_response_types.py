@@ -196,3 +196,27 @@ def test_primary_image_is_the_thumbnail_or_left_out(api):
     assert "primary_image" not in shown[bare["id"]] and shown[bare["id"]]["images"] == []
     one = api.get(f"{PRODUCTS}/{bare['id']}", params={"include": "primary_image"}).json()["data"]
     assert "primary_image" not in one and one["sku"] == "CT-002"
+
+
+def test_store_answers_have_the_spec_types(api):
+    # The other services' answers, against CU2, CH and WH.
+    cu2, ch, wh = "customers.v2.yml", "channels.v3.yml", "webhooks.v3.yml"
+    pl = api.post("/v3/pricelists", json={"name": "Trade GBP"}).json()["data"]
+    r = api.post("/v2/customer_groups", json={"name": "Trade", "discount_rules": [
+        {"type": "price_list", "price_list_id": pl["id"]}]})
+    assert r.status_code in (200, 201), r.text
+    group = r.json()
+    check(group, cu2, "/customer_groups", "post")
+    check(api.get("/v2/customer_groups").json(), cu2, "/customer_groups")
+    check(api.get(f"/v2/customer_groups/{group['id']}").json(), cu2, "/customer_groups/{customer_group_id}")
+    check(api.put(f"/v2/customer_groups/{group['id']}", json={"name": "Trade 2"}).json(),
+          cu2, "/customer_groups/{customer_group_id}", "put")
+    check(api.get("/v2/customer_groups/count").json(), cu2, "/customer_groups/count")
+    channels = api.get("/v3/channels").json()
+    check(channels, ch, "/channels")
+    check(api.get(f"/v3/channels/{channels['data'][0]['id']}").json(), ch, "/channels/{channel_id}")
+    r = api.post("/v3/hooks", json={"scope": "store/product/updated", "destination": "https://hooks.example/in"})
+    assert r.status_code == 200, r.text
+    check(r.json(), wh, "/hooks", "post")
+    check(api.get("/v3/hooks").json(), wh, "/hooks")
+    check(api.get(f"/v3/hooks/{r.json()['data']['id']}").json(), wh, "/hooks/{webhook_id}")
