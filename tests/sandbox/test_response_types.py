@@ -2,8 +2,9 @@
 
 ``test_response_nulls.py`` holds nulls to the schemas; this file holds every other value
 to them too: a value of another JSON type than the schema declares (a string where
-``integer`` goes, a number for a ``boolean``), or outside a declared ``enum``, is named
-by its path. Answers are walked against the response schema of the spec path (P, V, VO,
+``integer`` goes, a number for a ``boolean``), outside a declared ``enum``, or a field the
+schema requires left out (omitting is the answer for a value the sandbox has none of), is
+named by its path. Answers are walked against the response schema of the spec path (P, V, VO,
 PL, B, CT) that served them; a property the schema does not declare is not judged, and
 a null is left to the null walker.
 """
@@ -68,12 +69,46 @@ def bad_values(spec: dict, value: Any, schema: dict, where: str = "") -> list[st
     return out
 
 
+def _required(spec: dict, schema: dict) -> set[str]:
+    schema = _resolve(spec, schema)
+    out = set(schema.get("required", []))
+    for part in schema.get("allOf", []):
+        out |= _required(spec, part)
+    return out
+
+
+def missing_required(spec: dict, value: Any, schema: dict, where: str = "") -> list[str]:
+    """Paths of properties the schema requires that ``value`` leaves out: a field left
+    out instead of null (finding 17) must be one the schema lets go."""
+    out: list[str] = []
+    if isinstance(value, dict):
+        out += [f"{where}.{name}: required, left out" for name in sorted(_required(spec, schema) - set(value))]
+        props = _properties(spec, schema)
+        for key, sub in value.items():
+            if key in props:
+                out += missing_required(spec, sub, props[key], f"{where}.{key}")
+    elif isinstance(value, list):
+        items = _items(spec, schema)
+        if items is not None:
+            for i, sub in enumerate(value):
+                out += missing_required(spec, sub, items, f"{where}[{i}]")
+    return out
+
+
 def check(answer: Any, spec_name: str, path: str, method: str = "get", status: str = "200") -> None:
     spec, schema = response_schema(spec_name, path, method, status)
     allowed = PROSE_NULLS.get(spec_name, ("\0",))
-    found = bad_values(spec, answer, schema) + [
+    found = bad_values(spec, answer, schema) + missing_required(spec, answer, schema) + [
         p for p in bad_nulls(spec, answer, schema) if not p.endswith(allowed)]
     assert found == [], f"{method.upper()} {path} {status} (spec {spec_name})"
+
+
+def test_walker_names_a_required_field_left_out():
+    # Response schemas seldom require anything; PL's price list requires its name.
+    spec, schema = response_schema(PL, "/pricelists", "get", "200")
+    assert _required(spec, _items(spec, _properties(spec, schema)["data"])) == {"name"}
+    assert missing_required(spec, {"data": [{"id": 1, "active": True}]}, schema) == [
+        ".data[0].name: required, left out"]
 
 
 def test_walker_names_a_wrong_type_and_an_enum_miss():
