@@ -258,3 +258,42 @@ def test_keyword_filter_searches_name_description_sku_and_brand(api):
     assert ids(keyword="strap", keyword_context="shopper") == [c["id"]]
     assert ids(keyword="nothing-like-this") == []
     assert api.get(PRODUCTS, params={"keyword": "x", "keyword_context": "admin"}).status_code == 422
+
+
+def test_include_options_or_modifiers_limits_a_page_to_10(api):
+    # Issue 14 finding 15: FACTS §3.1 / P IncludeParamGetProducts: "When you specify
+    # `options` or `modifiers`, results are limited to 10 per page" (GET products only).
+    made = [api.product(n)["id"] for n in range(1, 13)]
+
+    def page(**params):
+        r = api.get(PRODUCTS, params=params)
+        assert r.status_code == 200, r.text
+        return [p["id"] for p in r.json()["data"]], r.json()["meta"]["pagination"]
+
+    for include in ("options", "modifiers", "variants,options", "modifiers,custom_fields"):
+        ids, meta = page(include=include, limit=250)
+        assert ids == made[:10], include
+        assert (meta["per_page"], meta["count"], meta["total"], meta["total_pages"]) == (10, 10, 12, 2)
+        assert meta["links"]["next"] == "?page=2&limit=10"
+        ids, meta = page(include=include, page=2)
+        assert ids == made[10:] and meta["per_page"] == 10 and "next" not in meta["links"]
+    filtered, meta = page(include="options", **{"sku:in": ",".join(f"CT-{n:03d}" for n in range(1, 13))})
+    assert filtered == made[:10] and meta["total_pages"] == 2
+    assert page(include="options", limit=4)[0] == made[:4]  # a smaller limit stands
+    assert page(include="variants,custom_fields", limit=250)[0] == made  # other includes: no cap
+
+
+def test_delete_by_keyword_or_date_modified(api):
+    # Issue 14 finding 14: FACTS §5.6 / P deleteProducts lists ``keyword`` (and
+    # ``date_modified``) among the filters a product DELETE accepts; keyword matches as
+    # the list's does (§5.5: name, description, sku, brand name).
+    nylon = api.product(1, name="Nylon Cable Tie")
+    steel = api.product(2, name="Steel Strap", description="<p>no nylon here</p>")
+    kept = api.product(3, name="Brass Clip")
+    r = api.delete(PRODUCTS, params={"keyword": "nylon"})
+    assert r.status_code == 204, r.text
+    assert [p["id"] for p in api.get(PRODUCTS).json()["data"]] == [kept["id"]]
+    assert {api.get(f"{PRODUCTS}/{p['id']}").status_code for p in (nylon, steel)} == {404}
+    r = api.delete(PRODUCTS, params={"date_modified": kept["date_modified"]})
+    assert r.status_code == 204, r.text
+    assert api.get(PRODUCTS).json()["data"] == []

@@ -190,6 +190,11 @@ class Images:
             out.setdefault(image["product_id"], []).append({k: image[k] for k in WRITABLE})
         return "images", out
 
+    def thumbnails(self, pids: list[int]) -> dict[int, dict]:
+        """Each product's thumbnail, as ``include=primary_image`` shows it (P product_Full
+        ``primary_image``: primaryImage_Full); a product without one is not a key."""
+        return {i["product_id"]: render(i) for i in self.s.children(KIND, pids) if i["is_thumbnail"]}
+
     def drop_product(self, pid: int) -> None:
         for image in self.s.children(KIND, [pid]):
             self.s.remove(KIND, image["id"])

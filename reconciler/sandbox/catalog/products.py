@@ -32,7 +32,8 @@ Choices where the official description is silent or contradicts itself (⚠):
   product and its variants is checked for uniqueness, before anything is written.
   ``variants`` is refused on PUT (POST only).
 * ``include=variants,custom_fields,channels,options`` load each sub-resource for a
-  whole page in one query; they are added regardless of ``include_fields``.
+  whole page in one query; they are added regardless of ``include_fields``. With
+  ``include=options`` or ``modifiers`` a page of GET products holds at most 10 (FACTS §3.1).
 * Deleting a product deletes its variants, options, custom fields, channel
   assignments and price records, and the customer-group discount rules naming it
   (P: effect not stated; nothing can refer to them afterwards).
@@ -47,7 +48,7 @@ from werkzeug.wrappers import Response
 from ..core import views
 from ..core.errors import ERROR_TYPE, SandboxError, conflict, not_found, unprocessable
 from ..core.partial import MESSAGE, Batch, label, ok
-from ..core.query import Query, build_filters, page_meta, paginate, select, shape_sets, sort_items
+from ..core.query import Query, build_filters, page_meta, select, shape_sets, sort_items
 from ..core.responses import json_response
 from ..core.storage import Key, public
 from ..core.validation import check, normalize
@@ -66,6 +67,10 @@ MAX_INVENTORY = 2147483647
 INCLUDES = ("bulk_pricing_rules", "channels", "custom_fields", "images", "modifiers", "options",
             "parent_relations", "primary_image", "reviews", "variants", "videos")
 _ALWAYS = ("gift_wrapping_options_type", "gift_wrapping_options_list")  # P IncludeFieldsParam
+# FACTS §3.1, P IncludeParamGetProducts: "When you specify `options` or `modifiers`,
+# results are limited to 10 per page" (a smaller ``limit`` stands).
+PAGE_CAPPED_BY = ("options", "modifiers")
+CAPPED_PAGE = 10
 _INT = "int"
 FILTERS = {
     "id": ("id", _INT), "id:in": ("id", _INT), "id:not_in": ("id", _INT),
@@ -86,9 +91,10 @@ LIST_PARAMS = ("page", "limit", "include", "include_fields", "exclude_fields", "
                "categories", "categories:in", "channel_id:in", "keyword", "keyword_context", *FILTERS)
 KEYWORD_CONTEXTS = ("shopper", "merchant")  # P KeywordContextParam
 ITEM_PARAMS = ("include", "include_fields", "exclude_fields")
-# P deleteProducts' accepted filters that the sandbox implements.
+# P deleteProducts' accepted filters (FACTS §5.6) that the sandbox implements; ``keyword``
+# matches as the list's does (§5.5, issue 14 #14).
 DELETE_PARAMS = ("id:in", "name", "sku", "brand_id", "is_visible", "is_featured", "type",
-                 "price", "inventory_level", "categories")
+                 "price", "inventory_level", "categories", "keyword", "date_modified")
 
 
 def defaults(pid: int, now: str) -> dict[str, Any]:
@@ -172,8 +178,30 @@ class Products:
     def render_json(self, pids: list[int], q: Query) -> list[str]:
         """The API view of stored products as JSON text, joined from their kept views
         (``views.py``); each ``include`` costs one query for the whole page, never one
-        per product."""
+        per product. ``primary_image`` (P product_Full: an object, primaryImage_Full) is
+        the product's thumbnail, left out for a product that has none (issue 14 #17)."""
         includes = tuple(dict.fromkeys(self._includes(q)))
+        subs = self._subs(pids, includes)
+        stored = self.s.views(KIND, pids)
+        keep, drop = shape_sets(q, always=_ALWAYS)
+        out: dict[int, str] = {}
+        for group in self._by_includes(pids, includes, subs):
+            shown = tuple(inc for inc in includes if inc != "primary_image" or group[0] in subs[inc])
+            extras = [[subs[inc][pid] if inc in subs else "[]" for inc in shown] for pid in group]
+            out.update(zip(group, views.splice_many([stored[pid] for pid in group], keep, drop, shown, extras)))
+        return [out[pid] for pid in pids]
+
+    @staticmethod
+    def _by_includes(pids: list[int], includes: tuple[str, ...], subs: dict) -> list[list[int]]:
+        """The page's products in groups that show the same includes (one group unless a
+        product has no primary image to show)."""
+        if "primary_image" not in includes:
+            return [pids] if pids else []
+        shown = [pid for pid in pids if pid in subs["primary_image"]]
+        return [group for group in (shown, [pid for pid in pids if pid not in subs["primary_image"]]) if group]
+
+    def _subs(self, pids: list[int], includes: tuple[str, ...]) -> dict[str, dict[int, str]]:
+        """Each included sub-resource of each product as JSON text."""
         subs: dict[str, dict[int, str]] = {}
         if "channels" in includes:
             channels: dict[int, list[int]] = {pid: [] for pid in pids}
@@ -193,11 +221,11 @@ class Products:
             for option in self.s.children("option", pids):
                 options[option["product_id"]].append(option)
             subs["options"] = {pid: views.dumps(found) for pid, found in options.items()}
+        if "primary_image" in includes:
+            subs["primary_image"] = {pid: views.dumps(image)
+                                     for pid, image in self.s.images.thumbnails(pids).items()}
         # neither videos nor modifiers exist in the sandbox yet
-        extras = [[subs[inc][pid] if inc in subs else "[]" for inc in includes] for pid in pids]
-        stored = self.s.views(KIND, pids)
-        keep, drop = shape_sets(q, always=_ALWAYS)
-        return views.splice_many([stored[pid] for pid in pids], keep, drop, includes, extras)
+        return subs
 
     @staticmethod
     def _includes(q: Query) -> list[str]:
@@ -270,13 +298,21 @@ class Products:
         are read."""
         plain = not any(q.has(p) for p in LIST_PARAMS if p not in
                         ("page", "limit", "include", "include_fields", "exclude_fields", "sort", "direction"))
+        page, limit = self._page_limit(q)
         if plain and q.str("sort") in (None, "id") and q.str("direction") in (None, "asc", "desc"):
-            self._includes(q)
-            page, limit = q.page_limit()
             chunk = self.s.page_ids(KIND, (page - 1) * limit, limit, descending=q.str("direction") == "desc")
             return chunk, page_meta(self.s.count(KIND), len(chunk), page, limit)
-        chunk, meta = paginate(self.list(q), q)
-        return [p["id"] for p in chunk], meta
+        found = self.list(q)
+        chunk = [p["id"] for p in found[(page - 1) * limit: page * limit]]
+        return chunk, page_meta(len(found), len(chunk), page, limit)
+
+    def _page_limit(self, q: Query) -> tuple[int, int]:
+        """``page`` and ``limit``; at most 10 a page with ``include=options`` or
+        ``modifiers`` (FACTS §3.1, P IncludeParamGetProducts)."""
+        page, limit = q.page_limit()
+        if any(inc in PAGE_CAPPED_BY for inc in self._includes(q)):
+            limit = min(limit, CAPPED_PAGE)
+        return page, limit
 
     # ---- validation -----------------------------------------------------------------
 
