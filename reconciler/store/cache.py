@@ -3,7 +3,11 @@
 ``catalog plan --refresh=incremental`` re-reads only what changed since the last
 read — products by ``date_modified:min`` (a write to a variant, option or custom
 field moves its product's date) and each price list's records by
-``date_modified:min`` — and takes everything else from this cache. Deletions
+``date_modified:min`` — and takes everything else from this cache. It first counts
+what changed (one ``limit=1`` request per kind and per price list): a kind or list with
+nothing changed is not read, a read that changed nothing leaves this file as it is, and
+when more than ``FULL_SHARE`` of the cached rows changed (a store seeded or applied a
+moment ago) the store is read in full, which is then faster. Deletions
 and changes to kinds without a date filter (brands, categories, groups) are
 seen by the next full read, so the cache falls back to a full read when it is
 missing, unreadable or older than a week (drift.yml runs a full read weekly).
@@ -29,6 +33,10 @@ MAX_AGE = timedelta(days=7)
 # the read started: look back a little further than the last read.
 OVERLAP = timedelta(minutes=2)
 FORMAT = 1
+# An incremental refresh that finds more than this share of the cached rows changed reads
+# the store in full instead: the filtered reads would ask for as many pages, plus the cache's
+# own work (docs/benchmarks.md, "Incremental refresh").
+FULL_SHARE = 0.25
 
 
 @dataclass

@@ -57,40 +57,81 @@ def _read_cached(client: StoreClient, settings: StoreSettings, registry: Registr
     path = cache_path or cache.DEFAULT_PATH
     store_hash = client.transport.config.store_hash
     started = cache.now()
-    mode, rows, full_at = "full", None, started
+    mode, rows, full_at, save = "full", None, started, True
     if refresh == "incremental":
         snap, why = cache.load(path, store_hash)
         if snap is None:
             mode = f"full ({why})"
         else:
-            rows, full_at = _read_incremental(client, snap, settings, registry), snap.full_read_at
-            mode = f"incremental (changes since {cache.since(snap)}; last full read {snap.full_read_at.isoformat()})"
+            rows, changed, why = _read_incremental(client, snap, settings, registry)
+            if rows is None:
+                mode = f"full ({why})"
+            else:
+                full_at, save = snap.full_read_at, changed
+                mode = (f"incremental (changes since {cache.since(snap)}; "
+                        f"last full read {snap.full_read_at.isoformat()})")
     if rows is None:
         collector = RowCollector(registry)
         _read_all(client, collector, settings, registry)
         rows = collector.finish()
-    cache.save(path, cache.Snapshot(store_hash, full_at, started, rows))
+    if save:     # nothing changed: the cache on disk already holds these rows (its older date only widens the next look-back)
+        cache.save(path, cache.Snapshot(store_hash, full_at, started, rows))
     live = build_live(rows, settings, registry)
     live.refresh = mode
     return live
 
 
 def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: StoreSettings,
-                      registry: Registry) -> dict[str, list[dict]]:
+                      registry: Registry) -> tuple[dict[str, list[dict]] | None, bool, str]:
     """The kinds with a ``modified_filter`` (products) and the read-apart kinds with a
-    ``read_changed`` (price records): what changed since the cached read; the rest as cached."""
+    ``read_changed`` (price records): what changed since the cached read; the rest as cached.
+    First one ``limit=1`` request per kind (and per parent of a read-apart kind) counts what
+    changed (``_changed_counts``): nothing is read where nothing changed, and when more than
+    ``cache.FULL_SHARE`` of the cached rows changed a full read is cheaper (the filtered reads
+    ask for as many pages, plus the cache's own work): (None, True, why) then.
+    Else (rows, whether anything changed, "")."""
     rows = {k: list(v) for k, v in snap.rows.items()}
     since = cache.since(snap)
-    changed = [k for k in registry.ordered() if k.modified_filter and not k.parent]
+    top = [k for k in registry.ordered() if k.modified_filter and not k.parent]
+    apart = [k for k in registry.ordered() if k.read_changed]
+    counts = _changed_counts(client, rows, since, settings, registry, top, apart)
+    known = [n for n in counts.values() if n is not None]
+    cached = sum(len(rows.get(k.name, [])) for k in top) + sum(
+        len(r.get(k.owner_field, [])) for k in apart for r in rows.get(k.parent, []))
+    if len(known) == len(counts) and sum(known) > cache.FULL_SHARE * cached:
+        return None, True, f"{sum(known)} of {cached} cached rows changed since {since}: a full read is faster"
     reads = {k.name: (lambda k=k: client.list_all(k.endpoint, {
-        **(registry.list_params(k, settings) or {}), k.modified_filter: since})) for k in changed}
-    reads.update({k.name: (lambda k=k: k.read_changed(client, rows.get(k.parent, []), since, cache.merge))
-                  for k in registry.ordered() if k.read_changed})
+        **(registry.list_params(k, settings) or {}), k.modified_filter: since})) for k in top if counts[k.name] != 0}
+    for k in apart:
+        parents = [r for r in rows.get(k.parent, []) if counts[f"{k.name}#{r['id']}"] != 0]
+        if parents:
+            reads[k.name] = lambda k=k, parents=parents: k.read_changed(client, parents, since, cache.merge)
     got = client.gather(reads)
-    for k in changed:
-        rows[k.name] = cache.merge(rows.get(k.name, []), got[k.name], key=lambda r, f=k.id_field: r[f])
-        log.info("Incremental refresh: %d %s changed since %s", len(got[k.name]), k.plural, since)
-    return rows
+    for k in top:
+        fresh = got.get(k.name, [])
+        rows[k.name] = cache.merge(rows.get(k.name, []), fresh, key=lambda r, f=k.id_field: r[f])
+        log.info("Incremental refresh: %d %s changed since %s", len(fresh), k.plural, since)
+    return rows, bool(reads), ""
+
+
+def _changed_counts(client: StoreClient, rows: dict[str, list[dict]], since: str, settings: StoreSettings,
+                    registry: Registry, top: list, apart: list) -> dict[str, int | None]:
+    """{kind, or "kind#parent id": how many of its rows changed since ``since``} from one
+    ``limit=1`` request each (the answer's pagination total; None when it gives none)."""
+    asks = {k.name: (k.endpoint, {**(registry.list_params(k, settings) or {}), k.modified_filter: since})
+            for k in top}
+    for k in apart:
+        for r in rows.get(k.parent, []):
+            asks[f"{k.name}#{r['id']}"] = (k.endpoint.format(parent_id=r["id"]), {k.modified_filter: since})
+    got = client.gather({name: (lambda path=path, params=params: client.get(path, {**params, "limit": 1}).data)
+                         for name, (path, params) in asks.items()})
+    return {name: _total(data) for name, data in got.items()}
+
+
+def _total(data) -> int | None:
+    pagination = ((data or {}).get("meta") or {}).get("pagination") or {} if isinstance(data, dict) else {}
+    total = pagination.get("total")
+    return int(total) if total is not None else None
 
 
 # -- reading into a sink ---------------------------------------------------------------
