@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 
 from reconciler.core import gcpause
@@ -59,70 +60,81 @@ def _read_cached(client: StoreClient, settings: StoreSettings, registry: Registr
     started = cache.now()
     mode, rows, full_at, save = "full", None, started, True
     if refresh == "incremental":
-        snap, why = cache.load(path, store_hash)
+        snap, why = _incremental(client, path, store_hash, settings, registry)
         if snap is None:
             mode = f"full ({why})"
         else:
-            rows, changed, why = _read_incremental(client, snap, settings, registry)
-            if rows is None:
-                mode = f"full ({why})"
-            else:
-                full_at, save = snap.full_read_at, changed
-                mode = (f"incremental (changes since {cache.since(snap)}; "
-                        f"last full read {snap.full_read_at.isoformat()})")
+            rows, full_at, save = snap.rows, snap.full_read_at, bool(why)
+            mode = (f"incremental (changes since {cache.since(snap)}; "
+                    f"last full read {snap.full_read_at.isoformat()})")
     if rows is None:
         collector = RowCollector(registry)
         _read_all(client, collector, settings, registry)
         rows = collector.finish()
     if save:     # nothing changed: the cache on disk already holds these rows (its older date only widens the next look-back)
-        cache.save(path, cache.Snapshot(store_hash, full_at, started, rows))
+        cache.save(path, cache.Snapshot(store_hash, full_at, started, rows, _sizes(rows, registry)))
     live = build_live(rows, settings, registry)
     live.refresh = mode
     return live
 
 
-def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: StoreSettings,
-                      registry: Registry) -> tuple[dict[str, list[dict]] | None, bool, str]:
+def _incremental(client: StoreClient, path: Path, store_hash: str, settings: StoreSettings,
+                 registry: Registry) -> tuple["cache.Snapshot | None", str]:
     """The kinds with a ``modified_filter`` (products) and the read-apart kinds with a
     ``read_changed`` (price records): what changed since the cached read; the rest as cached.
-    First one ``limit=1`` request per kind (and per parent of a read-apart kind) counts what
-    changed (``_changed_counts``): nothing is read where nothing changed, and when more than
-    ``cache.FULL_SHARE`` of the cached rows changed a full read is cheaper (the filtered reads
-    ask for as many pages, plus the cache's own work): (None, True, why) then.
-    Else (rows, whether anything changed, "")."""
-    rows = {k: list(v) for k, v in snap.rows.items()}
-    since = cache.since(snap)
+
+    First the cache's head and one ``limit=1`` request per kind and per parent of a read-apart
+    kind count what changed (``_changed_counts``), before the rows are loaded: when more than
+    ``cache.FULL_SHARE`` of the cached rows changed, a full read is faster (the filtered reads
+    would ask for as many pages, plus the cache's own work): (None, why). Else the kinds and
+    lists with changes are read: (the snapshot with them merged, "changed" or "" if none)."""
+    head, why = cache.head_of(path, store_hash)
+    if head is None:
+        return None, why
+    since = cache.since(head)
     top = [k for k in registry.ordered() if k.modified_filter and not k.parent]
     apart = [k for k in registry.ordered() if k.read_changed]
-    counts = _changed_counts(client, rows, since, settings, registry, top, apart)
-    known = [n for n in counts.values() if n is not None]
-    cached = sum(len(rows.get(k.name, [])) for k in top) + sum(
-        len(r.get(k.owner_field, [])) for k in apart for r in rows.get(k.parent, []))
-    if len(known) == len(counts) and sum(known) > cache.FULL_SHARE * cached:
-        return None, True, f"{sum(known)} of {cached} cached rows changed since {since}: a full read is faster"
+    counts = _changed_counts(client, head.sizes, since, settings, top, apart)
+    cached = sum(head.sizes.get(k.name, 0) for k in top) + sum(
+        sum((head.sizes.get(k.name) or {}).values()) for k in apart)
+    if None not in counts.values() and sum(counts.values()) > cache.FULL_SHARE * cached:
+        return None, f"{sum(counts.values())} of {cached} cached rows changed since {since}: a full read is faster"
+    snap, why = cache.load(path, head)
+    if snap is None:
+        return None, why
     reads = {k.name: (lambda k=k: client.list_all(k.endpoint, {
         **(registry.list_params(k, settings) or {}), k.modified_filter: since})) for k in top if counts[k.name] != 0}
     for k in apart:
-        parents = [r for r in rows.get(k.parent, []) if counts[f"{k.name}#{r['id']}"] != 0]
+        parents = [r for r in snap.rows.get(k.parent, []) if counts.get(f"{k.name}#{r['id']}") != 0]
         if parents:
             reads[k.name] = lambda k=k, parents=parents: k.read_changed(client, parents, since, cache.merge)
     got = client.gather(reads)
     for k in top:
         fresh = got.get(k.name, [])
-        rows[k.name] = cache.merge(rows.get(k.name, []), fresh, key=lambda r, f=k.id_field: r[f])
+        snap.rows[k.name] = cache.merge(snap.rows.get(k.name, []), fresh, key=lambda r, f=k.id_field: r[f])
         log.info("Incremental refresh: %d %s changed since %s", len(fresh), k.plural, since)
-    return rows, bool(reads), ""
+    return snap, "changed" if reads else ""
 
 
-def _changed_counts(client: StoreClient, rows: dict[str, list[dict]], since: str, settings: StoreSettings,
-                    registry: Registry, top: list, apart: list) -> dict[str, int | None]:
+def _sizes(rows: dict[str, list[dict]], registry: Registry) -> dict[str, Any]:
+    """The cache's row counts (``cache.Snapshot.sizes``): {kind: n}; a read-apart child
+    kind: {kind: {parent id: n}}."""
+    out: dict[str, Any] = {k.name: len(rows.get(k.name, [])) for k in registry.ordered() if not k.parent}
+    for k in registry.ordered():
+        if k.read_changed:
+            out[k.name] = {str(r["id"]): len(r.get(k.owner_field) or []) for r in rows.get(k.parent, [])}
+    return out
+
+
+def _changed_counts(client: StoreClient, sizes: dict[str, Any], since: str, settings: StoreSettings,
+                    top: list, apart: list) -> dict[str, int | None]:
     """{kind, or "kind#parent id": how many of its rows changed since ``since``} from one
     ``limit=1`` request each (the answer's pagination total; None when it gives none)."""
-    asks = {k.name: (k.endpoint, {**(registry.list_params(k, settings) or {}), k.modified_filter: since})
-            for k in top}
+    asks = {k.name: (k.endpoint, {**(k.list_params(settings) if k.list_params else {}), k.modified_filter: since})
+            for k in top}     # its own query without its children's include: a count needs no rows
     for k in apart:
-        for r in rows.get(k.parent, []):
-            asks[f"{k.name}#{r['id']}"] = (k.endpoint.format(parent_id=r["id"]), {k.modified_filter: since})
+        for parent_id in sizes.get(k.name) or {}:
+            asks[f"{k.name}#{parent_id}"] = (k.endpoint.format(parent_id=parent_id), {k.modified_filter: since})
     got = client.gather({name: (lambda path=path, params=params: client.get(path, {**params, "limit": 1}).data)
                          for name, (path, params) in asks.items()})
     return {name: _total(data) for name, data in got.items()}

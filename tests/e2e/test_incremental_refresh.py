@@ -77,3 +77,23 @@ def test_only_the_list_whose_records_changed_is_read(store, sandbox, client, mon
     assert paths.count(f"/v3/pricelists/{trade['id']}/records") == 1           # its count only
     plan = build_plan(desired, inc)
     assert [c.key for c in plan.changes] == [f"Export GBP:{record['sku']}:GBP"]
+
+
+def test_a_head_of_another_read_than_the_rows_is_not_trusted(store, sandbox, client, monkeypatch):
+    import json
+
+    desired, cache = store
+    monkeypatch.setattr(live_cache, "OVERLAP", timedelta(0))
+    time.sleep(1.1)
+    read_live(client, desired.store, refresh="full", cache_path=cache)
+    head = live_cache.head_path(cache)
+    data = json.loads(head.read_text())
+    later = live_cache.now() + timedelta(hours=1)         # a crash between a newer read's rows and head
+    data["read_at"] = later.isoformat()
+    head.write_text(json.dumps(data))
+    inc = read_live(client, desired.store, refresh="incremental", cache_path=cache)
+    assert inc.refresh == "full (the cache's head and rows are of different reads)"
+    assert not build_plan(desired, inc).has_changes
+    head.unlink()
+    assert read_live(client, desired.store, refresh="incremental", cache_path=cache).refresh == \
+        "full (no cache of a previous full read)"
