@@ -84,7 +84,7 @@ def _incremental(client: StoreClient, path: Path, store_hash: str, settings: Sto
     ``read_changed`` (price records): what changed since the cached read; the rest as cached.
 
     First the cache's head and one ``limit=1`` request per kind and per parent of a read-apart
-    kind count what changed (``_changed_counts``), before the rows are loaded: when more than
+    kind count what changed (``_changed_counts``), while the rows load: when more than
     ``cache.FULL_SHARE`` of the cached rows changed, a full read is faster (the filtered reads
     would ask for as many pages, plus the cache's own work): (None, why). Else the kinds and
     lists with changes are read: (the snapshot with them merged, "changed" or "" if none)."""
@@ -94,12 +94,13 @@ def _incremental(client: StoreClient, path: Path, store_hash: str, settings: Sto
     since = cache.since(head)
     top = [k for k in registry.ordered() if k.modified_filter and not k.parent]
     apart = [k for k in registry.ordered() if k.read_changed]
-    counts = _changed_counts(client, head.sizes, since, settings, top, apart)
+    got = client.gather({"counts": lambda: _changed_counts(client, head.sizes, since, settings, top, apart),
+                         "rows": lambda: cache.load(path, head)})      # the rows load while the store answers
+    counts, (snap, why) = got["counts"], got["rows"]
     cached = sum(head.sizes.get(k.name, 0) for k in top) + sum(
         sum((head.sizes.get(k.name) or {}).values()) for k in apart)
     if None not in counts.values() and sum(counts.values()) > cache.FULL_SHARE * cached:
         return None, f"{sum(counts.values())} of {cached} cached rows changed since {since}: a full read is faster"
-    snap, why = cache.load(path, head)
     if snap is None:
         return None, why
     reads = {k.name: (lambda k=k: client.list_all(k.endpoint, {
