@@ -1,7 +1,9 @@
 """The apply journal: one JSON line per event, written as it happens.
 
-Every apply writes ``.catalog/journal/apply-<UTC time>.jsonl`` (CI uploads the
-folder as an artifact):
+Every apply that passes its checks writes ``.catalog/journal/apply-<UTC time>.jsonl``
+(CI uploads the folder as an artifact); one refused before anything is sent (a stale
+plan, a guardrail, another store) writes none, so the newest journal is always that of
+the last apply that sent something (apply/session.py):
 
     {"event": "apply", "time": ..., "store": {...}, "desired_digest": ..., "summary": {...}}
     {"event": "start", "time": ..., "kind": "product", "key": "CT-BLK100", "action": "update"}

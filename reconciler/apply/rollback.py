@@ -40,7 +40,7 @@ def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | Non
                   registry: Registry = REGISTRY) -> Plan:
     entries = confirmed(journal)
     if not entries:
-        raise PlanError(f"{journal}: no confirmed changes to roll back")
+        raise PlanError(f"{journal}: no confirmed changes to roll back{_hint(journal)}")
     by_object: dict[tuple[str, str], list[dict]] = {}
     for r in entries:
         by_object.setdefault((r["kind"], r["key"]), []).append(r)
@@ -53,6 +53,13 @@ def rollback_plan(journal: Path, live: LiveState, *, store: dict[str, str] | Non
                                 else -order[c.kind], c.key))
     return Plan(changes=changes, store=dict(store or {}), desired_digest=f"rollback of {journal.name}",
                 created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+
+
+def _hint(journal: Path) -> str:
+    """Where to look instead: the newest journal beside it with confirmed changes."""
+    others = sorted((p for p in journal.parent.glob("apply-*.jsonl") if p != journal), reverse=True)
+    last = next((p for p in others if confirmed(p)), None)
+    return f"; the newest journal with confirmed changes is {last}" if last else ""
 
 
 def _parent(r: dict) -> Address | None:

@@ -56,11 +56,17 @@ class ApplySession:
     journal_path: Path | None = field(default=None, init=False)
 
     def run(self, plan: Plan) -> ApplyResult:
+        """The checks first; the journal is opened only once they pass, just before the
+        first request is sent. A refused apply (another store, a stale plan, a guardrail)
+        sent nothing, so it writes no journal: the newest journal stays the last apply
+        that did something, the one ``catalog rollback`` is meant for."""
+        plan, live, stale = self._checked(plan)
         journal = Journal(self.journal_dir, plan) if self.journal_dir is not None else None
         self.journal_path = journal.path if journal else None
         hooks = Hooks(self.hooks, journal) if journal else self.hooks
         try:
-            result = self._apply(plan, hooks)
+            result = apply_plan(plan, self.client, live, settings=self.settings, hooks=hooks, stop=self.stop)
+            result.skipped = stale
         except BaseException:
             if journal:
                 journal.close()
@@ -71,7 +77,9 @@ class ApplySession:
             last_applied.record(self.state, plan, result.outcomes, self.desired)
         return result
 
-    def _apply(self, plan: Plan, hooks: ApplyHooks | None) -> ApplyResult:
+    def _checked(self, plan: Plan) -> tuple[Plan, LiveState, list[tuple[ResourceChange, str]]]:
+        """Store check, read, stale check, guardrails: (the plan to send, the read, the
+        stale changes skipped); raises when the apply is refused."""
         self._check_store(plan)
         if self.live is not None and self.check_stale:
             raise ValueError("a plan checked for staleness is checked against a fresh read, not the plan's own")
@@ -83,9 +91,7 @@ class ApplySession:
             raise errors.PlanStaleError([f"{c.address}: {why}" for c, why in stale])
         plan = _without(plan, stale)
         guard(plan, live, self.settings, self.desired, self.allow_price_drop, self.allow_deletes)
-        result = apply_plan(plan, self.client, live, settings=self.settings, hooks=hooks, stop=self.stop)
-        result.skipped = stale
-        return result
+        return plan, live, stale
 
     def _check_store(self, plan: Plan) -> None:
         here = self.client.transport.config.store_hash

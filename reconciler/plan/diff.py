@@ -257,7 +257,8 @@ def _delete(kind: ResourceKind, current: LiveObject, desired: DesiredState, *, r
 def _create(kind: ResourceKind, obj: DesiredObject, live: LiveState, reason: str = "absent_from_store",
             registry: Registry = REGISTRY) -> ResourceChange:
     shown = _empty_owned_lists(kind, obj, registry)
-    after = {f: _normal(kind, f, v) for f, v in obj.fields.items()
+    # A new object's set fields keep the order written: the store keeps it (option values' sort_order).
+    after = {f: v if f in kind.set_fields else _normal(kind, f, v) for f, v in obj.fields.items()
              if (f not in registry.child_fields(kind) or f in shown) and f not in kind.meta_fields}
     log.info("Detected added %s %r", kind.name, obj.key)
     return ResourceChange(

@@ -6,7 +6,7 @@ decides that group's price there; shoppers without one pay the catalog price
 (variant, else product; sale price when set). So:
 
 - a price record change moves the price for every (group, channel) its list is
-  assigned to (a new record: from the catalog price; a removed one: back to it;
+  assigned to, on the channels its SKU's product is listed on (a new record: from the catalog price; a removed one: back to it;
   both only when the record is in the catalog's currency, ``store.currency``);
 - a catalog price change (product or variant) moves the "(catalog price)" row
   of every channel the product is listed on.
@@ -49,6 +49,7 @@ def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dic
             continue
         rows = audiences.get(_audience_owner(kind, change), [])
         if kind.overrides:
+            rows = _on_its_channels(rows, _listed_on(kind, change, desired, live, audiences))
             before, after = _override_prices(kind, change, live, catalog_currency)
         else:
             before, after = (effective(kind, f) for f in merged(change, live))
@@ -81,6 +82,25 @@ def _override_prices(kind: ResourceKind, change: ResourceChange, live: LiveState
     before = effective(kind, before_fields) if change.action is not Action.CREATE else catalog
     after = effective(kind, after_fields) if change.action is not Action.DELETE else catalog
     return before, after
+
+
+def _listed_on(kind: ResourceKind, change: ResourceChange, desired: DesiredState, live: LiveState,
+               audiences: dict) -> set[str] | None:
+    """The channels an override's SKU is listed on: those of the object it overrides (a
+    variant: its product's), as ``_audiences`` has them (YAML over store); None for a SKU
+    neither the YAML nor the store has."""
+    sku = str(_field(change, live, kind.sku_field) or "")
+    for name in kind.overrides:
+        obj = desired.get(name, sku) or live.get(name, sku)
+        if obj is not None:
+            owner = (REGISTRY[name].parent, obj.parent) if REGISTRY[name].parent else (name, obj.key)
+            return {channel for group, channel in audiences.get(owner, []) if group == CATALOG}
+    return None
+
+
+def _on_its_channels(rows: list[tuple[str, str]], channels: set[str] | None) -> list[tuple[str, str]]:
+    """A price is seen only where the SKU is sold: the rows on the channels it is listed on."""
+    return rows if channels is None else [row for row in rows if row[1] in channels]
 
 
 def _audiences(desired: DesiredState, live: LiveState) -> dict[tuple[str, str], list[tuple[str, str]]]:

@@ -245,6 +245,10 @@ class ResourceKind:
     # (store block as written, a dict) -> {StoreSettings field: value}: the settings this kind
     # reads from store.yaml itself (a product: sku_convention, "enabled" filled in).
     store_settings: Callable[..., dict] | None = None
+    # -- issue 14: bundle order --
+    # (this kind's owned changes, all the parent's owned changes) -> them in the order the
+    # parent's POST carries them (a variant: so the store's first-seen values keep the YAML's order).
+    bundle_order: Callable[[list, list], list] | None = None
 
     # -- category trees (issue 14) --
     # (key) -> the key of the object this one is under, or None (a category path's parent path,

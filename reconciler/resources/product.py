@@ -241,7 +241,10 @@ def create(ctx, batch: list) -> None:
 
 def _bundle(body: dict[str, Any], kids: list, children: list) -> None:
     for kind in children:
-        items = [kind.bundle(c.after) for c in kids if c.kind == kind.name] if kind.bundle else []
+        mine = [c for c in kids if c.kind == kind.name]
+        if kind.bundle_order:
+            mine = kind.bundle_order(mine, kids)
+        items = [kind.bundle(c.after) for c in mine] if kind.bundle else []
         if items:
             body[kind.bundle_field] = items
 

@@ -19,7 +19,7 @@ from reconciler.resources.base import RENAMED_FROM, ResourceKind
 from reconciler.resources.checks import items, prices
 from reconciler.resources.children import child, text
 from reconciler.resources.fields import to_decimal
-from reconciler.resources.option import key_for, value_key
+from reconciler.resources.option import OPTION, key_for, value_key
 
 # map_price is in the products spec's variant schema but not in the variants
 # spec's (FACTS.md 6.2 ⚠); the variant endpoints refuse it, so it is not managed here.
@@ -86,6 +86,20 @@ def bundled(fields: dict[str, Any]) -> dict[str, Any]:
         {"option_display_name": name, "label": label} for name, label in (fields.get("options") or {}).items()
     ]
     return body
+
+
+def bundle_order(variants: list, kids: list) -> list:
+    """A new product's variants in the order its options' values are written: the store
+    makes the options from the POST's variants, values in first-seen order (sandbox
+    ``ensure_for_variants``), so ``Plug: [UK, EU, US]`` is stored as UK, EU, US, not in SKU
+    order. Sorted by each option's value position, first option first (stable otherwise)."""
+    positions = [(c.after["name"].casefold(), {text(v).casefold(): i for i, v in enumerate(c.after.get("values") or [])})
+                 for c in kids if c.kind == OPTION.name]
+
+    def rank(change) -> tuple:
+        chosen = {n.casefold(): text(v).casefold() for n, v in (change.after.get("options") or {}).items()}
+        return tuple(at.get(chosen.get(name, ""), len(at)) for name, at in positions)
+    return sorted(variants, key=rank)
 
 
 def find_rows(client, kind, key: str, name: str, parent_id, settings) -> list[dict]:
@@ -156,6 +170,7 @@ VARIANT = register(ResourceKind(
     created_with_parent=True,
     bundle_field="variants",
     bundle=bundled,
+    bundle_order=bundle_order,
     learn_created=learn_created,
     owner_field="variants",
     from_parent=from_parent,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Any
 
 
 from reconciler.core import gcpause
@@ -57,40 +58,93 @@ def _read_cached(client: StoreClient, settings: StoreSettings, registry: Registr
     path = cache_path or cache.DEFAULT_PATH
     store_hash = client.transport.config.store_hash
     started = cache.now()
-    mode, rows, full_at = "full", None, started
+    mode, rows, full_at, save = "full", None, started, True
     if refresh == "incremental":
-        snap, why = cache.load(path, store_hash)
+        snap, why = _incremental(client, path, store_hash, settings, registry)
         if snap is None:
             mode = f"full ({why})"
         else:
-            rows, full_at = _read_incremental(client, snap, settings, registry), snap.full_read_at
-            mode = f"incremental (changes since {cache.since(snap)}; last full read {snap.full_read_at.isoformat()})"
+            rows, full_at, save = snap.rows, snap.full_read_at, bool(why)
+            mode = (f"incremental (changes since {cache.since(snap)}; "
+                    f"last full read {snap.full_read_at.isoformat()})")
     if rows is None:
         collector = RowCollector(registry)
         _read_all(client, collector, settings, registry)
         rows = collector.finish()
-    cache.save(path, cache.Snapshot(store_hash, full_at, started, rows))
+    if save:     # nothing changed: the cache on disk already holds these rows (its older date only widens the next look-back)
+        cache.save(path, cache.Snapshot(store_hash, full_at, started, rows, _sizes(rows, registry)))
     live = build_live(rows, settings, registry)
     live.refresh = mode
     return live
 
 
-def _read_incremental(client: StoreClient, snap: "cache.Snapshot", settings: StoreSettings,
-                      registry: Registry) -> dict[str, list[dict]]:
+def _incremental(client: StoreClient, path: Path, store_hash: str, settings: StoreSettings,
+                 registry: Registry) -> tuple["cache.Snapshot | None", str]:
     """The kinds with a ``modified_filter`` (products) and the read-apart kinds with a
-    ``read_changed`` (price records): what changed since the cached read; the rest as cached."""
-    rows = {k: list(v) for k, v in snap.rows.items()}
-    since = cache.since(snap)
-    changed = [k for k in registry.ordered() if k.modified_filter and not k.parent]
+    ``read_changed`` (price records): what changed since the cached read; the rest as cached.
+
+    First the cache's head and one ``limit=1`` request per kind and per parent of a read-apart
+    kind count what changed (``_changed_counts``), while the rows load: when more than
+    ``cache.FULL_SHARE`` of the cached rows changed, a full read is faster (the filtered reads
+    would ask for as many pages, plus the cache's own work): (None, why). Else the kinds and
+    lists with changes are read: (the snapshot with them merged, "changed" or "" if none)."""
+    head, why = cache.head_of(path, store_hash)
+    if head is None:
+        return None, why
+    since = cache.since(head)
+    top = [k for k in registry.ordered() if k.modified_filter and not k.parent]
+    apart = [k for k in registry.ordered() if k.read_changed]
+    got = client.gather({"counts": lambda: _changed_counts(client, head.sizes, since, settings, top, apart),
+                         "rows": lambda: cache.load(path, head)})      # the rows load while the store answers
+    counts, (snap, why) = got["counts"], got["rows"]
+    cached = sum(head.sizes.get(k.name, 0) for k in top) + sum(
+        sum((head.sizes.get(k.name) or {}).values()) for k in apart)
+    if None not in counts.values() and sum(counts.values()) > cache.FULL_SHARE * cached:
+        return None, f"{sum(counts.values())} of {cached} cached rows changed since {since}: a full read is faster"
+    if snap is None:
+        return None, why
     reads = {k.name: (lambda k=k: client.list_all(k.endpoint, {
-        **(registry.list_params(k, settings) or {}), k.modified_filter: since})) for k in changed}
-    reads.update({k.name: (lambda k=k: k.read_changed(client, rows.get(k.parent, []), since, cache.merge))
-                  for k in registry.ordered() if k.read_changed})
+        **(registry.list_params(k, settings) or {}), k.modified_filter: since})) for k in top if counts[k.name] != 0}
+    for k in apart:
+        parents = [r for r in snap.rows.get(k.parent, []) if counts.get(f"{k.name}#{r['id']}") != 0]
+        if parents:
+            reads[k.name] = lambda k=k, parents=parents: k.read_changed(client, parents, since, cache.merge)
     got = client.gather(reads)
-    for k in changed:
-        rows[k.name] = cache.merge(rows.get(k.name, []), got[k.name], key=lambda r, f=k.id_field: r[f])
-        log.info("Incremental refresh: %d %s changed since %s", len(got[k.name]), k.plural, since)
-    return rows
+    for k in top:
+        fresh = got.get(k.name, [])
+        snap.rows[k.name] = cache.merge(snap.rows.get(k.name, []), fresh, key=lambda r, f=k.id_field: r[f])
+        log.info("Incremental refresh: %d %s changed since %s", len(fresh), k.plural, since)
+    return snap, "changed" if reads else ""
+
+
+def _sizes(rows: dict[str, list[dict]], registry: Registry) -> dict[str, Any]:
+    """The cache's row counts (``cache.Snapshot.sizes``): {kind: n}; a read-apart child
+    kind: {kind: {parent id: n}}."""
+    out: dict[str, Any] = {k.name: len(rows.get(k.name, [])) for k in registry.ordered() if not k.parent}
+    for k in registry.ordered():
+        if k.read_changed:
+            out[k.name] = {str(r["id"]): len(r.get(k.owner_field) or []) for r in rows.get(k.parent, [])}
+    return out
+
+
+def _changed_counts(client: StoreClient, sizes: dict[str, Any], since: str, settings: StoreSettings,
+                    top: list, apart: list) -> dict[str, int | None]:
+    """{kind, or "kind#parent id": how many of its rows changed since ``since``} from one
+    ``limit=1`` request each (the answer's pagination total; None when it gives none)."""
+    asks = {k.name: (k.endpoint, {**(k.list_params(settings) if k.list_params else {}), k.modified_filter: since})
+            for k in top}     # its own query without its children's include: a count needs no rows
+    for k in apart:
+        for parent_id in sizes.get(k.name) or {}:
+            asks[f"{k.name}#{parent_id}"] = (k.endpoint.format(parent_id=parent_id), {k.modified_filter: since})
+    got = client.gather({name: (lambda path=path, params=params: client.get(path, {**params, "limit": 1}).data)
+                         for name, (path, params) in asks.items()})
+    return {name: _total(data) for name, data in got.items()}
+
+
+def _total(data) -> int | None:
+    pagination = ((data or {}).get("meta") or {}).get("pagination") or {} if isinstance(data, dict) else {}
+    total = pagination.get("total")
+    return int(total) if total is not None else None
 
 
 # -- reading into a sink ---------------------------------------------------------------
