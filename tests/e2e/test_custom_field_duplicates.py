@@ -10,9 +10,7 @@ from __future__ import annotations
 import requests
 import yaml
 
-from reconciler import apply_saved_plan, build_plan, load_desired, read_live
-
-from .conftest import write_catalog
+from .conftest import converge, plan_for, write_catalog
 
 STORE = {"store.yaml": "store:\n  name: Custom fields test\n"}
 
@@ -38,20 +36,6 @@ def store_fields(sandbox, product_id: int) -> list[tuple[str, str]]:
 def product(fields: str) -> str:
     return ("products:\n  - sku: CT-CF1\n    name: Black Cable Ties 100mm\n    type: physical\n"
             f"    price: 3.49\n    weight: 0.1\n    custom_fields: {fields}\n")
-
-
-def plan_for(client, folder):
-    desired = load_desired(folder)
-    return build_plan(desired, read_live(client, desired.store)), desired
-
-
-def converge(client, folder):
-    plan, desired = plan_for(client, folder)
-    result = apply_saved_plan(plan, client, desired.store, desired=desired)
-    assert not result.failed, [o.message for o in result.failed]
-    again, _ = plan_for(client, folder)
-    assert not again.has_changes, [str(c.address) for c in again.changes]
-    return plan
 
 
 def test_import_writes_a_shared_name_as_a_list_and_plans_no_changes(sandbox, run_cli, tmp_path):
