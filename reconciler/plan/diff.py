@@ -116,6 +116,11 @@ def _compare_kind(kind: ResourceKind, desired: DesiredState, live: LiveState, pl
             parent = desired.get(kind.parent, obj.parent or "")
             if parent is not None and kind.owner_field in parent.fields:
                 deletes.append(_delete(kind, obj, desired, reason="absent_from_desired"))
+        # One the read left without a parent (a record of a product without a SKU) is
+        # in no YAML: listed, like a top-level object no YAML declares.
+        loose = sorted(o.key for o in absent if o.parent is None)
+        if loose:
+            plan.unmanaged[kind.name] = loose
     elif kind.name in desired.store.prune:
         # What store.existing declares is referred to, never managed: never pruned.
         keep = {kind.fold(k) for k in desired.store.existing.get(kind.name, ())}

@@ -103,15 +103,36 @@ def _no_sku(name: str, row: dict[str, Any], rec: dict[str, Any], fields: dict[st
 
 
 def import_inexpressible(obj, live) -> str | None:
-    """A record of a product without a SKU (``_no_sku``), named with the product's id and name."""
+    """A record of a product without a SKU (``_no_sku``, or a variant of one:
+    ``settle_read``), named with the product's id and name."""
     if obj.parent is not None:
         return None
     pid = obj.extra.get("product_id")
     product = next((p for p in live.of("product").values() if p.id == pid), None)
     name = f" '{product.fields.get('name')}'" if product is not None else ""
+    sku = obj.fields.get("sku") or ""
+    whose = f"variant '{sku}' of product #{pid}{name}" if not sku.startswith("#") else f"product #{pid}{name}"
     return (f"price list '{obj.extra.get('price_list')}': the {obj.fields.get('currency')} price record "
-            f"{obj.fields.get('price')} of product #{pid}{name}, which has no SKU (records are keyed by SKU): "
+            f"{obj.fields.get('price')} of {whose}, which has no SKU (the catalog keys products by SKU): "
             "left as it is in the store")
+
+
+def settle_read(client, live, settings) -> None:
+    """Records of the variants of a product without a SKU: the product is not in any YAML
+    (product.import_inexpressible), so neither are its variants nor their records. They
+    lose their list as ``parent``, like a base variant's record (``_no_sku``): plan never
+    deletes them for being absent from the list's YAML, and import names them."""
+    loose = {p.key.casefold(): p.id for p in live.of("product").values() if p.extra.get("no_sku")}
+    if not loose:
+        return
+    product_of = {v.id: loose[v.parent.casefold()] for v in live.of("variant").values()
+                  if v.parent and v.parent.casefold() in loose}
+    records = live.of("price_record")
+    for key, rec in list(records.items()):
+        if rec.parent is not None and rec.extra.get("variant_id") in product_of:
+            records[key] = LiveObject(rec.kind, rec.key, rec.id, rec.fields, rec.date_modified,
+                                      extra={**rec.extra, "product_id": product_of[rec.extra["variant_id"]],
+                                             "price_list": rec.parent})
 
 
 def live_from_parent(row: dict[str, Any], name: str, refs, settings) -> list[LiveObject]:
@@ -376,6 +397,7 @@ PRICE_RECORD = register(ResourceKind(
     parent="price_list",
     owner_field="records",
     read_apart=read_apart,
+    settle_read=settle_read,   # records of the variants of a product without a SKU
     modified_filter="date_modified:min",
     read_changed=read_changed,
     gone_with=("variant", "sku"),   # deleting a variant deletes its price records

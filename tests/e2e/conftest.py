@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reconciler import connect
+from reconciler import apply_saved_plan, build_plan, connect, load_desired, read_live
 from reconciler.cli import app
 from reconciler.store.config import StoreConfig
 
@@ -162,3 +162,19 @@ def _writes_valid_per_spec(request, sandbox_server):
         return
     bad = invalid_writes(sandbox_server.requests(), OUR_AGENT)   # the log since the test's reset of the sandbox
     assert not bad, "request bodies the official spec refuses:\n" + "\n".join(bad)
+
+
+def plan_for(client, folder):
+    """The plan of the catalog in ``folder`` against the store, and its desired state."""
+    desired = load_desired(folder)
+    return build_plan(desired, read_live(client, desired.store)), desired
+
+
+def converge(client, folder):
+    """Plan and apply ``folder``; the apply fails nothing and the next plan is empty."""
+    plan, desired = plan_for(client, folder)
+    result = apply_saved_plan(plan, client, desired.store, desired=desired)
+    assert not result.failed, [o.message for o in result.failed]
+    again, _ = plan_for(client, folder)
+    assert not again.has_changes, [str(c.address) for c in again.changes]
+    return plan

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import requests
 
-from reconciler import apply_saved_plan, build_plan, load_desired, read_live
-
-from .conftest import write_catalog
+from .conftest import converge, plan_for, write_catalog
 
 STORE = {"store.yaml": "store:\n  name: URL test\n"}
 
@@ -17,20 +15,6 @@ def product(url: str | None = None, sku: str = "CT-URL1", name: str = "Black Cab
     line = f"    custom_url: {url}\n" if url else ""
     return ("products:\n"
             f"  - sku: {sku}\n    name: {name}\n    type: physical\n    price: 3.49\n    weight: 0.1\n" + line)
-
-
-def plan_for(client, folder):
-    desired = load_desired(folder)
-    return build_plan(desired, read_live(client, desired.store)), desired
-
-
-def converge(client, folder):
-    plan, desired = plan_for(client, folder)
-    result = apply_saved_plan(plan, client, desired.store, desired=desired)
-    assert not result.failed, [o.message for o in result.failed]
-    again, _ = plan_for(client, folder)
-    assert not again.has_changes, [str(c.address) for c in again.changes]
-    return plan
 
 
 def store_url(sandbox, sku: str) -> dict:

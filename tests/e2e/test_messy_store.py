@@ -71,7 +71,7 @@ def sku_of(i: int) -> str | None:
     return f"MS-{i:04d}"
 
 
-def build(http: Http, *, priced_variants_without_a_product_sku: bool = False) -> dict:
+def build(http: Http) -> dict:
     tree = lambda name, tid, parent=0: http.data(  # noqa: E731
         "POST", "/v3/catalog/trees/categories", [{"name": name, "tree_id": tid, "parent_id": parent}])[0]["category_id"]
     ties = tree("Cable Ties", 1)
@@ -134,8 +134,6 @@ def build(http: Http, *, priced_variants_without_a_product_sku: bool = False) ->
     records = {everyone["id"]: [], trade["id"]: []}
     for k, p in enumerate(products):
         for v in p["variants"]:
-            if not p["sku"] and v["option_values"] and not priced_variants_without_a_product_sku:
-                continue        # the bug test_..._records_of_variants_of_a_product_without_a_sku shows
             if k % 3 == 0:
                 records[everyone["id"]].append({"variant_id": v["id"], "currency": "USD", "price": 1.5})
             if k % 4 == 0:
@@ -205,22 +203,48 @@ def test_a_messy_store_built_over_http_imports_validates_and_plans_no_changes(sa
     assert time.monotonic() - started < 15, (time.monotonic() - started, built)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "bug (issue 14, found by test_messy_store): price records of the variants of a product without a SKU "
-    "are written to the price-list YAML, which validate refuses ('not a product or variant in the catalog')"))
 def test_records_of_variants_of_a_product_without_a_sku_are_named_not_written(sandbox, run_cli, tmp_path):
-    """Found by this store: a product without a SKU goes unwritten with its variants (named by
-    import, "with it: 3 variants"), but the price records of those variants (which have SKUs
-    of their own) are still written to the price lists' YAML, so validate refuses them ("sku
-    'NS0-Large' is not a product or variant in the catalog"). Left: the records are read per
-    price list (resources/price_record.py live_from_parent) without the products, so telling
-    them apart needs the product rows at that point, and plan must not delete them either."""
+    """Found by this store (failed before price_record.settle_read): a product without a SKU
+    goes unwritten with its variants (named by import, "with it: 3 variants"), but the price
+    records of those variants (which have SKUs of their own) were still written to the price
+    lists' YAML, so validate refused them ("sku 'NS0-Large' is not a product or variant in
+    the catalog"). Now import names each of them, and an apply of the lists neither writes
+    nor deletes them."""
     sandbox.reset(data={})
     sandbox.configure(quota=2000)
-    build(Http(sandbox), priced_variants_without_a_product_sku=True)
+    http = Http(sandbox)
+    store = build(http)
+    loose = [p for p in http.every("/v3/catalog/products", include="variants") if not p["sku"]]
+    loose_variants = {v["id"]: v["sku"] for p in loose for v in p["variants"] if v["option_values"]}
+    def held(): return sorted((pl, r["variant_id"], r["currency"]) for pl in store["price_lists"]  # noqa: E301,E704
+                              for r in http.every(f"/v3/pricelists/{pl}/records") if r["variant_id"] in loose_variants)
+    before = held()
+    assert before, "the store holds records of variants of products without a SKU"
+
     out = tmp_path / "catalog"
-    assert run_cli("import", "--out", out).exit_code == 0
-    checked = run_cli("validate", "--catalog", out)
-    assert checked.exit_code == 0, checked.output
+    imported = run_cli("import", "--out", out)
+    assert imported.exit_code == 0, imported.output
+    why = named(imported.output)
+    for vid, sku in loose_variants.items():
+        if any(vid == v for _, v, _ in before):
+            assert any(f"variant '{sku}' of product #" in w for w in why), (sku, why)
+    written = "".join(f.read_text() for f in out.rglob("*.yaml"))
+    assert not any(f"sku: {sku}\n" in written for sku in loose_variants.values())
+
+    # A reviewed change to a list: one update, and the loose records are neither deleted nor written.
+    lists = sorted(out.glob("price-lists/*.yaml"))
+    text = lists[0].read_text()
+    changed = re.sub(r"price: (\d+\.\d+)", lambda m: f"price: {float(m.group(1)) + 1:.2f}", text, count=1)
+    assert changed != text
+    lists[0].write_text(changed)
     planned = run_cli("plan", "--catalog", out, "--detailed-exitcode")
-    assert planned.exit_code == 0 and "No changes" in planned.output, planned.output[-3000:]
+    assert planned.exit_code == 2 and "1 to update" in planned.output and "0 to delete" in planned.output, \
+        planned.output[-3000:]
+    applied = run_cli("apply", "--catalog", out, "--auto-approve")
+    assert applied.exit_code == 0, applied.output[-3000:]
+    assert held() == before
+    # ... and plan lists them as unmanaged, by key.
+    for _, vid, currency in before:
+        assert f"{loose_variants[vid]}:{currency.upper()}" in planned.output, planned.output[-3000:]
+    again = run_cli("plan", "--catalog", out, "--detailed-exitcode")
+    assert again.exit_code == 0 and "No changes" in again.output, again.output[-3000:]
