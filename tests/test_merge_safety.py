@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.gitrepo import git
+
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = Path(sys.executable).with_name("catalog")
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
-           "GIT_CONFIG_NOSYSTEM": "1"}
 VARIANT = "CT-NAT100-3.6"
 CONTRACT = """\
 # yaml-language-server: $schema=../../schemas/catalog.schema.json
@@ -36,12 +35,6 @@ price_lists:
       - {sku: CT-NAT100-3.6, price: 1.60}
 """
 
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=30,
-                          env={**os.environ, **GIT_ENV})
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 def validate(repo: Path) -> subprocess.CompletedProcess:
