@@ -77,6 +77,8 @@ def test_every_workflow_uses_the_action_in_its_mode_and_runs_no_script_of_its_ow
 
 def test_plan_runs_on_pull_requests_and_the_merge_queue_and_apply_never_on_a_pull_request():
     assert {"pull_request", "merge_group"} <= set(load(WORKFLOW_DIR / "plan.yml")["on"])
+    # the required check reports on every PR (a path-filtered one would never report on some)
+    assert not load(WORKFLOW_DIR / "plan.yml")["on"]["pull_request"]
     for name in ("apply.yml", "drift.yml"):
         on = set(load(WORKFLOW_DIR / name)["on"])
         assert not on & {"pull_request", "pull_request_target", "merge_group"}, name
