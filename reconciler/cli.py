@@ -213,8 +213,14 @@ def drift(
         raise typer.Exit(2)
 
 
-@app.command()
+webhooks_app = typer.Typer(no_args_is_help=False, help="List or register the store's drift webhooks; "
+                           "`catalog webhooks serve` runs the receiver they call.")
+app.add_typer(webhooks_app, name="webhooks")
+
+
+@webhooks_app.callback(invoke_without_command=True)
 def webhooks(
+    ctx: typer.Context,
     destination: Annotated[Optional[str], typer.Option(
         "--destination", help="Register hooks for every drift-relevant event to this https URL (port 443).")] = None,
     header: Annotated[Optional[list[str]], typer.Option(
@@ -223,6 +229,8 @@ def webhooks(
 ) -> None:
     """List the store's webhooks, or register the drift hooks (products, SKUs, price
     lists, categories) to a receiver you run. Registering twice creates nothing new."""
+    if ctx.invoked_subcommand is not None:
+        return
     from reconciler import connect
     from reconciler.webhooks import list_hooks, parse_headers, register_hooks, render_hooks
 
@@ -234,6 +242,43 @@ def webhooks(
             result = register_hooks(client, destination, parse_headers(header or []))
     err.print(_escape(result.summary()))
     typer.echo(render_hooks(result.hooks))
+
+
+@webhooks_app.command("serve")
+def webhooks_serve(
+    listen: Annotated[str, typer.Option(
+        "--listen", envvar="CATALOG_WEBHOOK_LISTEN", help="HOST:PORT to listen on (behind your https proxy).")]
+    = "127.0.0.1:8080",
+    repository: Annotated[Optional[str], typer.Option(
+        "--repository", help="OWNER/NAME whose drift workflow to run [env GITHUB_REPOSITORY].")] = None,
+    header_name: Annotated[Optional[str], typer.Option(
+        "--header-name", help="The shared header registered with --header [env CATALOG_WEBHOOK_HEADER; "
+                              "default X-Drift-Secret]. Its value: env CATALOG_WEBHOOK_SECRET only.")] = None,
+    quiet: Annotated[Optional[float], typer.Option(
+        "--quiet", help="Seconds without events before dispatching [env CATALOG_WEBHOOK_QUIET; default 60].")] = None,
+    max_wait: Annotated[Optional[float], typer.Option(
+        "--max-wait", help="Seconds after the first event at most [env CATALOG_WEBHOOK_MAX_WAIT; default 300].")]
+    = None,
+    api_url: Annotated[Optional[str], typer.Option(
+        "--github-api-url", help="[env GITHUB_API_URL; default https://api.github.com]")] = None,
+) -> None:
+    """Receive the store's webhooks and run the drift workflow (repository_dispatch
+    `catalog-drift`) once per burst of edits. The GitHub token: env GITHUB_TOKEN only."""
+    import logging
+
+    from reconciler.webhooks.receiver import Receiver, ReceiverSettings, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    with _reporting(Format.text):
+        settings = ReceiverSettings.from_env(repository=repository, header=header_name, quiet=quiet,
+                                             max_wait=max_wait, api_url=api_url)
+        host, sep, port = listen.rpartition(":")
+        if not sep or not port.isdigit():
+            raise errors.ConfigError(f"--listen {listen!r} must look like HOST:PORT")
+    serve(Receiver(settings), host or "127.0.0.1", int(port),
+          ready=lambda url: err.print(f"Drift receiver listening on {url}; dispatching to "
+                                      f"{settings.repository} after {settings.quiet:g} s quiet "
+                                      f"(at most {settings.max_wait:g} s).", soft_wrap=True))
 
 
 @app.command()

@@ -56,7 +56,7 @@ from .concurrency import ConcurrencyLimiter, Slot
 from .errors import ERROR_TYPE, SandboxError
 from .ratelimit import RateLimiter
 from .responses import Ctx, json_response
-from .service import Service, batches_of, routes_of
+from .service import Service, batches_of, outbox_of, routes_of
 from .storage import Storage
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,8 @@ class SandboxApp:
         self.concurrency = ConcurrencyLimiter()
         self.latency_ms = latency_ms
         self.faults = faults.Faults()
+        outbox = outbox_of(services)     # webhook callbacks (the hooks service's), to local routes only
+        self.outbox = outbox() if outbox else None
         self._lock = threading.Lock()
         self.clear_stats()
 
@@ -114,6 +116,8 @@ class SandboxApp:
         self.state.reset(data if data is not None else load_seed(seed))
         self.limiter.reset()
         self.faults.clear()
+        if self.outbox is not None:
+            self.outbox.clear()
         self.clear_stats()
 
     def configure(self, quota: int | None = None, window_ms: int | None = None,
@@ -251,13 +255,29 @@ class SandboxApp:
             route, args = found
             handler = urls.handler_for(route, request.method, sub)
             with self.state.transaction():
-                return handler(Ctx(self.state, request), **args)
+                response = handler(Ctx(self.state, request), **args)
+                if self.outbox is not None and self.outbox.active and response.status_code < 300 \
+                        and request.method in self.outbox.WRITES:
+                    self._callbacks(request, route.pattern, args, response)
+                return response
         except SandboxError as exc:
             return self._error(exc, style)
         except Exception:  # a sandbox bug: answer 500 and keep serving
             log.exception("sandbox handler failed: %s %s", request.method, sub)
             return json_response({"status": 500, "title": "Internal sandbox error",
                                   "type": ERROR_TYPE, "errors": {}}, 500)
+
+    def _callbacks(self, request: Request, pattern: str, args: dict, response: Response) -> None:
+        """Queue the webhook callbacks of one successful write (the model's ``OUTBOX``: ``hooks/delivery.py``)."""
+        def parsed(raw: bytes) -> Any:
+            try:
+                return json.loads(raw) if raw else None
+            except ValueError:
+                return None
+        found = self.outbox.events(request.method, pattern, args, request.args.to_dict(),
+                                parsed(request.get_data(cache=True)), parsed(response.get_data()))
+        if found:
+            self.outbox.emit(found, self.state.all(self.outbox.KIND), self.store_hash)
 
     @staticmethod
     def _error(exc: SandboxError, style: str) -> Response:

@@ -61,6 +61,18 @@ def config(app: SandboxApp, body: dict) -> Response:
     return json_response(_OK)
 
 
+def hooks(app: SandboxApp, body: dict) -> Response:
+    if app.outbox is None:
+        raise ValueError("this sandbox has no hooks service")
+    return json_response({"deliver": app.outbox.routes, "callbacks": app.outbox.log()})
+
+
+def set_hooks(app: SandboxApp, body: dict) -> Response:
+    hooks(app, body)
+    app.outbox.configure(body["deliver"])
+    return hooks(app, body)
+
+
 ROUTES = UrlTable([
     Route("/stats", {"GET": stats}),
     Route("/requests", {"GET": requests}),
@@ -69,6 +81,7 @@ ROUTES = UrlTable([
     Route("/reset", {"POST": reset}),
     Route("/seed", {"POST": seed}),
     Route("/config", {"POST": config}),
+    Route("/hooks", {"GET": hooks, "POST": set_hooks}),
 ])
 
 

@@ -22,7 +22,9 @@ path, route, query, status, items, fault}``; ``route`` is the pattern the stats 
 under; ``status`` is None for a dropped connection), ``POST /__sandbox/reset``
 ``{"seed": name}`` or ``{"data": {...}}`` (also clears faults), ``POST /__sandbox/seed``
 ``{"data": {...}}``, ``POST /__sandbox/config`` ``{"quota", "window_ms", "latency_ms"}``,
-``GET /__sandbox/dump`` (the store in the SEED FORMAT, each model's ``dump``) and faults
+``GET /__sandbox/dump`` (the store in the SEED FORMAT, each model's ``dump``),
+``POST /__sandbox/hooks`` ``{"deliver": {destination: local URL}}`` and ``GET
+/__sandbox/hooks`` (webhook callbacks, ``hooks/delivery.py``) and faults
 (``faults.py``, ``partial.py``):
 
 * ``POST /__sandbox/faults`` ``{"seed": 42, "rates": {"500": 0.05, "drop": 0.02, ...},
@@ -196,6 +198,15 @@ class SandboxServer:
 
     def stats(self) -> dict:
         return self.app.stats()
+
+    def deliver_hooks(self, routes: dict[str, str]) -> None:
+        """Send webhook callbacks for these destinations to these local URLs
+        (``POST /__sandbox/hooks {"deliver": routes}``; ``hooks/delivery.py``)."""
+        self.app.outbox.configure(routes)
+
+    def callbacks(self) -> list[dict]:
+        """Callbacks sent since the last reset: ``{scope, destination, status}``."""
+        return self.app.outbox.log()
 
     def requests(self) -> list:
         return self.app.request_log()

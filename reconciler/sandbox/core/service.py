@@ -12,6 +12,8 @@ may declare, and the core reads nothing else about it:
     SEED        (seed section, phase) with a ``seed_all(items)`` method
     install()   recreates its fixed objects on reset
     dump()      its sections of the SEED FORMAT ({section: [items]})
+    OUTBOX      a class whose instance sends webhook callbacks after writes
+                (``configure``, ``clear``, ``log``, ``events``, ``emit``, ``WRITES``, ``KIND``)
 """
 
 from __future__ import annotations
@@ -37,3 +39,9 @@ def batches_of(services: Iterable[Service]) -> dict[tuple[str, str], Any]:
     """Every model's partial-failure shapes, by (method, route pattern)."""
     return {key: batch for service in services for _, model in service.models
             for key, batch in getattr(model, "BATCHES", {}).items()}
+
+
+def outbox_of(services: Iterable[Service]) -> Any:
+    """The one model's ``OUTBOX`` class (webhook callbacks), or None."""
+    return next((model.OUTBOX for service in services for _, model in service.models
+                 if hasattr(model, "OUTBOX")), None)

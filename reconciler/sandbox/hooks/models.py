@@ -54,6 +54,7 @@ from urllib.parse import urlsplit
 from ..core.errors import SandboxError, invalid_body
 from ..core.query import PAGING, Query, build_filters, select
 from ..core.validation import check
+from .delivery import Outbox
 
 if TYPE_CHECKING:
     from ..core.storage import Storage
@@ -142,6 +143,7 @@ def destination_problem(destination: str) -> str | None:
 class Hooks:
     FIRST_IDS = {KIND: 18048287}
     SEED = ("hooks", 70)
+    OUTBOX = Outbox           # callbacks after writes (delivery.py)
 
     def __init__(self, state: Storage) -> None:
         self.s = state
