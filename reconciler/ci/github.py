@@ -164,7 +164,7 @@ class GitHub:
 
     def upsert_issue(self, label: str, title: str, body: str) -> dict:
         """ONE open issue with ``label``: its title and body replaced, or opened."""
-        found = [i for i in self._pages("/issues", {"labels": label, "state": "open"}) if "pull_request" not in i]
+        found = self.open_issues(label)
         if found:
             return self._json("PATCH", f"/issues/{found[0]['number']}", body={"title": title, "body": body})
         return self._json("POST", "/issues", body={"title": title, "body": body, "labels": [label]})
@@ -185,3 +185,15 @@ class GitHub:
         token is not sent there (requests drops Authorization on a redirect to another host)."""
         resp = self._call("GET", f"/actions/artifacts/{artifact_id}/zip")
         return resp.content
+
+    def open_issues(self, label: str) -> list[dict]:
+        """Open issues (not pull requests) with ``label``."""
+        return [i for i in self._pages("/issues", {"labels": label, "state": "open"}) if "pull_request" not in i]
+
+    def close_issues(self, label: str, comment: str) -> list[int]:
+        """Comment on and close every open issue with ``label``; their numbers."""
+        found = self.open_issues(label)
+        for issue in found:
+            self._json("POST", f"/issues/{issue['number']}/comments", body={"body": comment})
+            self._json("PATCH", f"/issues/{issue['number']}", body={"state": "closed", "state_reason": "completed"})
+        return [i["number"] for i in found]

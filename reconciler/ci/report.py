@@ -94,33 +94,88 @@ def plan_body(plan: Plan, markdown: str, env: Env, head_sha: str | None, artifac
     return body + footer(env, head_sha, artifact)
 
 
-def apply_body(result, journal: Path | None, pr: int, head_sha: str, env: Env) -> str:
+def _listed(rows: list[str]) -> list[str]:
+    """At most SHOWN rows, then how many more."""
+    return rows[:SHOWN] + ([f"- … and {len(rows) - SHOWN} more"] if len(rows) > SHOWN else [])
+
+
+LATER = ("A change that no reviewed plan contains is never applied by the merge: to apply "
+         "{what}, open a follow-up PR (its plan shows them against the store as it is now) or run "
+         "an apply by hand (`catalog plan --out plan.json`, review it, `catalog apply plan.json`).")
+
+
+def apply_body(result, journal: Path | None, pr: int, head_sha: str, env: Env, *,
+               journal_artifact: str | None = None, yaml_moved: bool = False) -> str:
+    """After the merge's apply: what was applied, what was skipped and why, what failed,
+    the journal and how to undo it."""
     ok = [o for o in result.outcomes if o.ok and o.change.action is not Action.NOOP]
-    lines = [f"### Catalog apply after merging #{pr}: {result.created} created, {result.updated} updated, "
-             f"{result.deleted} deleted, {len(result.skipped)} skipped, {len(result.failed)} failed", "",
-             f"Applied the plan reviewed for `{head_sha[:12]}`, object by object; an object changed in the "
-             "store since that plan was made is skipped, never overwritten.", ""]
+    counts = (f"{result.created} created, {result.updated} updated, {result.deleted} deleted, "
+              f"{len(result.skipped)} skipped, {len(result.failed)} failed")
+    state = ("interrupted" if result.interrupted else "finished with failures" if result.failed
+             else "nothing to apply" if not ok and not result.skipped else "done")
+    lines = [f"### Catalog apply after merging #{pr}: {state} ({counts})", "",
+             f"Applied the plan reviewed on this PR for commit `{head_sha[:12]}`, object by object. An object "
+             "changed in the store since that plan was made is skipped, never overwritten.", ""]
     if ok:
-        lines += [f"**Applied ({len(ok)})**", ""] + [f"- {o.change.action.verb} `{o.change.address}`" for o in ok[:SHOWN]]
-        lines += [f"- … and {len(ok) - SHOWN} more"] if len(ok) > SHOWN else []
-        lines.append("")
+        lines += [f"**Applied ({len(ok)})**", ""]
+        lines += _listed([f"- {o.change.action.verb} `{o.change.address}`" for o in ok]) + [""]
     if result.skipped:
         lines += [f"**Skipped ({len(result.skipped)}): changed in the store since the review**", ""]
-        lines += [f"- `{c.address}`: {text(why)}" for c, why in result.skipped[:SHOWN]]
-        lines += [f"- … and {len(result.skipped) - SHOWN} more"] if len(result.skipped) > SHOWN else []
-        lines += ["", "To apply them, open a new PR: its plan shows them against the store as it is now.", ""]
+        lines += _listed([f"- `{c.address}`: {text(why)}" for c, why in result.skipped]) + [""]
+        lines += [LATER.format(what="them"), ""]
     if result.failed:
         lines += [f"**Failed ({len(result.failed)})**", ""]
-        lines += [f"- `{o.change.address}`: {text(scrub(o.message))}" for o in result.failed[:SHOWN]]
-        lines.append("")
+        lines += _listed([f"- {o.change.action.verb} `{o.change.address}`: {text(scrub(o.message))}"
+                          for o in result.failed]) + [""]
+        lines += ["The rest was applied. Fix the cause, then open a follow-up PR: its plan shows what is "
+                  "still to do.", ""]
+    if result.interrupted and result.not_applied:
+        lines += [f"**Not applied ({len(result.not_applied)}): the job was stopped before they were sent**", ""]
+        lines += _listed([f"- {c.action.verb} `{c.address}`" for c in result.not_applied]) + [""]
+    if yaml_moved:
+        lines += ["The catalog on main differs from the one this plan was made from (another PR merged "
+                  "after it?): " + LATER.format(what="the difference"), ""]
     if journal is not None:
-        lines += [f"Journal: `{journal.name}`. Undo this apply with: `catalog rollback {journal}`"]
-    return "\n".join(lines) + footer(env, None, None)
+        where = f" (in the run's artifact `{journal_artifact}`)" if journal_artifact else ""
+        lines += [f"Journal: `{journal.name}`{where}. To undo this apply: "
+                  f"`catalog rollback {journal.as_posix()} --out rollback.json`, review it, then "
+                  "`catalog apply rollback.json`."]
+    return "\n".join(lines).rstrip("\n") + "\n" + footer(env, None, None)
 
 
 def refusal_body(pr: int | None, sha: str, why: str, env: Env) -> str:
     where = f"merging #{pr}" if pr else f"commit `{sha[:12]}`"
-    return (f"### Catalog apply after {where}: refused, nothing applied\n\n{text(why)}\n\n"
-            "What merges is what was reviewed: without the PR's reviewed plan nothing is applied. "
-            "Re-run the PR's plan (push to a branch and open a PR), or apply by hand with "
-            "`catalog plan --out plan.json` and `catalog apply plan.json`." + footer(env, None, None))
+    return (f"### Catalog apply after {where}: refused, nothing applied\n\n{text(scrub(why))}\n\n"
+            "What merges is what was reviewed: without the reviewed plan of the PR's last commit nothing "
+            "is sent to the store. " + LATER.format(what="this change") + footer(env, None, None))
+
+
+def apply_error_body(exc: Exception, pr: int | None, sha: str, env: Env) -> str:
+    """The apply stopped before or while sending: the store could not be reached or used,
+    a guardrail blocked the plan, main's YAML is invalid, ..."""
+    where = f"merging #{pr}" if pr else f"commit `{sha[:12]}`"
+    if isinstance(exc, (errors.StoreError, errors.ConfigError)):
+        what, then = ("could not reach or use the store",
+                      "Check the store's credentials (the environment's secrets) and that the store answers, "
+                      "then re-run the job: the stale check skips whatever was applied already.")
+    elif isinstance(exc, errors.GuardrailError):
+        what, then = ("blocked by a guardrail, nothing applied",
+                      "The message says what lifts the block; it goes in a follow-up PR, reviewed like any other.")
+    else:
+        what, then = "failed", "Nothing more was sent. Fix the cause and re-run the job."
+    return (f"### Catalog apply after {where}: {what}\n\n```\n{scrub(str(exc))}\n```\n{then}"
+            + footer(env, None, None))
+
+
+def failure_issue_body(body: str, pr: int | None, env: Env) -> str:
+    """The one catalog-apply-failed issue: the latest failure, replaced by each failed apply."""
+    about = f" after merging #{pr}" if pr else ""
+    run = f" ([run]({env.run_url}))" if env.run_url else ""
+    return (f"The latest apply to the store{about} did not finish cleanly{run}. This issue is updated by "
+            "each failed apply on main and closed by the next one that succeeds.\n\n" + body)
+
+
+def resolved_comment(pr: int | None, env: Env) -> str:
+    about = f" after merging #{pr}" if pr else ""
+    run = f" ([run]({env.run_url}))" if env.run_url else ""
+    return f"The apply{about} succeeded{run}: closing."
