@@ -435,5 +435,42 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+ci_app = typer.Typer(no_args_is_help=True,
+                     help="The GitHub side of CI: the PR's comment and labels, the reviewed plan.")
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("apply")
+def ci_apply(
+    catalog: CatalogOpt = Path("catalog"),
+    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where the apply journal is written.")]
+    = Path(".catalog/journal"),
+    state: StateOpt = LAST_APPLIED,
+    parallelism: ParallelOpt = None,
+    lock_timeout: Annotated[float, typer.Option("--lock-timeout", metavar="SECONDS", min=0,
+                                                help="Wait this long for another apply's lock.")] = 0,
+) -> None:
+    """After a merge to main: apply the merged PR's reviewed plan, and nothing else.
+
+    The plan is the artifact catalog-plan-<PR head sha> that `catalog ci plan` saved; it is
+    applied as `catalog apply PLANFILE --skip-stale` does (objects changed in the store since
+    are skipped) and reported on the PR. Without it: refused (exit 1). Any failure opens or
+    updates one issue labelled catalog-apply-failed. Env: GITHUB_TOKEN, GITHUB_REPOSITORY,
+    GITHUB_SHA, GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID and the store's settings."""
+    from reconciler.ci.apply import ci_apply as apply_reviewed
+    from reconciler.views import run_apply
+
+    def apply_saved(the_plan: Plan, desired, report: dict) -> None:
+        with _apply_lock(lock_timeout):
+            run_apply(the_plan, desired.store if desired else StoreSettings(), parallelism, check_stale=True,
+                      skip_stale=True, console=err, journal_dir=journal_dir, state=state, desired=desired,
+                      report=report)
+
+    with _reporting(Format.text):
+        code = apply_reviewed(catalog, apply_saved, err)
+    if code:
+        raise typer.Exit(code)
+
+
 def main() -> None:
     app()

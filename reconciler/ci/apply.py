@@ -166,6 +166,8 @@ def ci_apply(catalog: Path, apply: ApplyFn, console: Console) -> int:
         console.print(f"[red]Refused:[/] {escape(report.scrub(str(exc)))}", soft_wrap=True)
     except errors.ReconcilerError as exc:
         code, body = exit_code(exc), report.apply_error_body(exc, pr, env.sha, env)
+        for d in getattr(exc, "diagnostics", []):
+            console.print(str(d), markup=False, soft_wrap=True)
         console.print(f"[red]Error:[/] {escape(report.scrub(str(exc)))}", soft_wrap=True)
     _publish(gh, pr, code, body, env, console)
     return code

@@ -140,7 +140,7 @@ def apply_body(result, journal: Path | None, pr: int, head_sha: str, env: Env, *
         lines += [f"Journal: `{journal.name}`{where}. To undo this apply: "
                   f"`catalog rollback {journal.as_posix()} --out rollback.json`, review it, then "
                   "`catalog apply rollback.json`."]
-    return "\n".join(lines).rstrip("\n") + "\n" + footer(env, None, None)
+    return "\n".join(lines).rstrip("\n") + footer(env, None, None)
 
 
 def refusal_body(pr: int | None, sha: str, why: str, env: Env) -> str:
@@ -163,7 +163,8 @@ def apply_error_body(exc: Exception, pr: int | None, sha: str, env: Env) -> str:
                       "The message says what lifts the block; it goes in a follow-up PR, reviewed like any other.")
     else:
         what, then = "failed", "Nothing more was sent. Fix the cause and re-run the job."
-    return (f"### Catalog apply after {where}: {what}\n\n```\n{scrub(str(exc))}\n```\n{then}"
+    found = "".join(f"{d}\n" for d in getattr(exc, "diagnostics", []))    # main's YAML invalid: each problem
+    return (f"### Catalog apply after {where}: {what}\n\n```\n{scrub(found + str(exc))}\n```\n{then}"
             + footer(env, None, None))
 
 
