@@ -42,6 +42,11 @@ class Format(str, Enum):
     json = "json"
 
 
+class ValidateFormat(str, Enum):
+    text = "text"
+    github = "github"
+
+
 CatalogOpt = Annotated[Path, typer.Option("--catalog", "-c", help="Folder of YAML files (the desired state).")]
 AllowDropOpt = Annotated[bool, typer.Option("--allow-price-drop",
                                             help="Let price drops past the guardrail through (say why in the PR).")]
@@ -71,10 +76,23 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log det
 
 
 @app.command()
-def validate(catalog: CatalogOpt = Path("catalog")) -> None:
+def validate(
+    catalog: CatalogOpt = Path("catalog"),
+    format: Annotated[ValidateFormat, typer.Option(
+        "--format", "-f", help="text: FILE:LINE:COL lines; github: also each problem as a GitHub "
+                               "annotation (a workflow command on stdout) on its line of the PR.")] = None,
+) -> None:
     """Check every YAML file against its schema and references. No network calls."""
     with _reporting(Format.text):
-        desired = load_desired(catalog)
+        try:
+            desired = load_desired(catalog)
+        except errors.DesiredStateError as exc:
+            if format is ValidateFormat.github:
+                from reconciler.ci.annotations import annotations
+                from reconciler.ci.plan import relative, repo_root
+
+                typer.echo(annotations(relative(exc.diagnostics, repo_root(catalog))), nl=False)
+            raise
     from reconciler.resources import REGISTRY
 
     counts = ", ".join(
@@ -478,6 +496,71 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+ci_app = typer.Typer(no_args_is_help=True,
+                     help="The GitHub side of CI: the PR's comment and labels, the reviewed plan.")
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("plan")
+def ci_plan(
+    catalog: CatalogOpt = Path("catalog"),
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Save the plan (JSON), stamped with the PR "
+                                                "and head commit, for `catalog ci apply` after the merge.")] = None,
+    refresh: RefreshOpt = None,
+    state: StateOpt = LAST_APPLIED,
+    parallelism: ParallelOpt = None,
+) -> None:
+    """In a PR's run: validate, plan, and leave ONE current comment and label on the PR.
+
+    Invalid YAML: every diagnostic as an annotation and in the comment, linked to its line
+    (exit 1). Store unreachable or refused: the error, without secrets (exit 4). Blocked: the
+    blocked table and the YAML that unblocks it (exit 3). Otherwise the plan (exit 0). The
+    job summary gets the same text. Env: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH,
+    GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID, GITHUB_STEP_SUMMARY and the store's settings."""
+    from reconciler.ci.plan import ci_plan as plan_and_report
+    from reconciler.plan.render_markdown import render_markdown
+
+    def make() -> Plan:
+        return _make_plan(catalog, parallelism, refresh=refresh, state=state)[0]
+
+    with _reporting(Format.text):
+        code = plan_and_report(catalog, out, make, render_markdown, err)
+    if code:
+        raise typer.Exit(code)
+
+
+@ci_app.command("apply")
+def ci_apply(
+    catalog: CatalogOpt = Path("catalog"),
+    journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where the apply journal is written.")]
+    = Path(".catalog/journal"),
+    state: StateOpt = LAST_APPLIED,
+    parallelism: ParallelOpt = None,
+    lock_timeout: Annotated[float, typer.Option("--lock-timeout", metavar="SECONDS", min=0,
+                                                help="Wait this long for another apply's lock.")] = 0,
+) -> None:
+    """After a merge to main: apply the merged PR's reviewed plan, and nothing else.
+
+    The plan is the artifact catalog-plan-<PR head sha> that `catalog ci plan` saved; it is
+    applied as `catalog apply PLANFILE --skip-stale` does (objects changed in the store since
+    are skipped) and reported on the PR. Without it: refused (exit 1). Any failure opens or
+    updates one issue labelled catalog-apply-failed. Env: GITHUB_TOKEN, GITHUB_REPOSITORY,
+    GITHUB_SHA, GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID and the store's settings."""
+    from reconciler.ci.apply import ci_apply as apply_reviewed
+    from reconciler.views import run_apply
+
+    def apply_saved(the_plan: Plan, desired, report: dict) -> None:
+        with _apply_lock(lock_timeout):
+            run_apply(the_plan, desired.store if desired else StoreSettings(), parallelism, check_stale=True,
+                      skip_stale=True, console=err, journal_dir=journal_dir, state=state, desired=desired,
+                      report=report)
+
+    with _reporting(Format.text):
+        code = apply_reviewed(catalog, apply_saved, err)
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

@@ -35,9 +35,10 @@ class ProgressView:
 def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
               allow_price_drop: bool = False, allow_deletes: int | None = None,
               journal_dir: Path = Path(".catalog/journal"), skip_stale: bool = False,
-              state: Path | None = None, desired=None, live=None) -> int:
+              state: Path | None = None, desired=None, live=None, report: dict | None = None) -> int:
     """Apply with a progress bar, journal and summary; the exit code: 0, 1 (failures) or
-    130 (interrupted by Ctrl-C or SIGTERM: what was in flight finished, the rest was not sent)."""
+    130 (interrupted by Ctrl-C or SIGTERM: what was in flight finished, the rest was not sent).
+    With ``report``, ``report["result"]`` is the ApplyResult and ``report["journal"]`` its journal."""
     from reconciler import connect
     from reconciler.apply.session import ApplySession
 
@@ -57,6 +58,8 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
                                journal_dir=journal_dir, state=state)
         result = session.run(plan)
         sent = client.transport.sent
+    if report is not None:
+        report.update(result=result, journal=session.journal_path)
     render_result(result, console, sent)
     console.print(f"Journal: {session.journal_path} (undo with: catalog rollback {session.journal_path})",
                   highlight=False)

@@ -109,6 +109,9 @@ class Plan:
     impact: list[dict[str, Any]] = field(default_factory=list)
     refresh: str = "full"          # how the store was read (full, or incremental since when)
     last_applied: str | None = None   # when the last-applied state used for drift was written
+    # {"pr", "head_sha", "run_url"}: the pull request commit a CI plan was made for (reconciler/ci).
+    # Written only when set, so plans made elsewhere are unchanged; readers without it ignore it.
+    review: dict[str, Any] | None = None
 
     @property
     def blocked(self) -> list["ResourceChange"]:
@@ -140,6 +143,7 @@ class Plan:
             "impact": encode_value(self.impact),
             "refresh": self.refresh,
             "last_applied": self.last_applied,
+            **({"review": dict(self.review)} if self.review is not None else {}),
         }
 
     def to_json(self) -> str:
@@ -165,6 +169,7 @@ class Plan:
                 impact=decode_value(data.get("impact") or []),
                 refresh=data.get("refresh") or "full",
                 last_applied=data.get("last_applied"),
+                review=data.get("review"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None

@@ -2,6 +2,7 @@
 the layers import only downwards.
 
     cli
+    ci                                (the GitHub side of CI: comments, labels, reviewed plans)
     views
     reconciler (the package's own __init__: connect, apply_saved_plan)
     apply
@@ -28,6 +29,7 @@ LAYERS = [
     ["reconciler.apply"],
     ["reconciler"],
     ["reconciler.views"],
+    ["reconciler.ci"],
     ["reconciler.cli"],
 ]
 SANDBOX = "reconciler.sandbox"
