@@ -51,12 +51,15 @@ AllowDeletesOpt = Annotated[Optional[int], typer.Option(
 class Refresh(str, Enum):
     full = "full"
     incremental = "incremental"
+    targeted = "targeted"
 
 
 RefreshOpt = Annotated[Optional[Refresh], typer.Option(
     "--refresh", help="full: read the whole store (and cache it); incremental: only what changed since the "
                       "cached read (products and price records by date_modified), full when the cache is "
-                      "missing or older than a week.")]
+                      "missing or older than a week; targeted (plan): only what the catalog changed since "
+                      "the last apply (--state) and what the store changed since by date_modified, a full "
+                      "read when it cannot be sure (the plan says which and why).")]
 StateOpt = Annotated[Path, typer.Option("--state", help="The last-applied state, to tell drift from YAML changes.")]
 ParallelOpt = Annotated[Optional[int], typer.Option(
     "--parallelism", min=1, max=64,
@@ -325,13 +328,21 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
     from reconciler.apply import last_applied
 
     desired = load_desired(catalog)
+    previous = last_applied.load(state)
+    part = desired
     with connect(parallelism=parallelism) as client:
-        live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
+        if refresh is Refresh.targeted:
+            from reconciler.plan.targeted import read_targeted
+
+            targeted = read_targeted(client, desired, previous)
+            part, live = targeted.desired, targeted.live
+        else:
+            live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
         store = client.transport.config.public()
     if keep is not None:
         keep["live"] = live
-    return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
-                      allow_deletes=allow_deletes, last_applied=last_applied.load(state)), desired
+    return build_plan(part, live, store=store, allow_price_drop=allow_price_drop,
+                      allow_deletes=allow_deletes, last_applied=previous), desired
 
 
 def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:

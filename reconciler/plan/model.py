@@ -109,6 +109,9 @@ class Plan:
     impact: list[dict[str, Any]] = field(default_factory=list)
     refresh: str = "full"          # how the store was read (full, or incremental since when)
     last_applied: str | None = None   # when the last-applied state used for drift was written
+    # What a complete apply of this plan records for the next targeted plan (plan/targeted.py
+    # ``baseline_of``): set by build_plan from a read of the store; never in the plan file.
+    baseline: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def blocked(self) -> list["ResourceChange"]:
