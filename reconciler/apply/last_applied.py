@@ -66,7 +66,7 @@ def _baseline(previous: dict | None, plan: Plan, outcomes: list, desired: Desire
     that read's baseline; else the previous one (its objects changed since are found by
     date; an object left differing keeps its previous entry). Either way without the
     objects this apply deleted."""
-    fresh = (complete and not getattr(plan, "partial", False) and plan.baseline is not None
+    fresh = (complete and not plan.partial and plan.baseline is not None
              and desired is not None and desired.digest == plan.desired_digest)
     base = plan.baseline if fresh else previous
     if base is None:
@@ -87,7 +87,7 @@ def record(path: Path, plan: Plan, outcomes: list, desired: DesiredState | None)
     failed |= {LastApplied.ident(c.kind, c.key) for c in plan.changes
                if c.action is not Action.NOOP and LastApplied.ident(c.kind, c.key) not in done}
     state.baseline = _baseline(state.baseline, plan, outcomes, desired, complete=not failed)
-    if desired is not None and desired.digest == plan.desired_digest:
+    if desired is not None and desired.digest == plan.desired_digest and not plan.partial:
         for kind, objects in desired.objects.items():
             for obj in objects.values():
                 ident = LastApplied.ident(kind, obj.key)
@@ -103,7 +103,7 @@ def record(path: Path, plan: Plan, outcomes: list, desired: DesiredState | None)
             continue
         if o.change.action is Action.DELETE:
             state.objects.pop(ident, None)
-        elif desired is None or desired.digest != plan.desired_digest:
+        elif desired is None or desired.digest != plan.desired_digest or plan.partial:
             state.objects[ident] = {**state.objects.get(ident, {}), **o.change.after}
     state.written_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     save(path, state)

@@ -109,6 +109,9 @@ class Plan:
     impact: list[dict[str, Any]] = field(default_factory=list)
     refresh: str = "full"          # how the store was read (full, or incremental since when)
     last_applied: str | None = None   # when the last-applied state used for drift was written
+    # A plan cut down by --target / --exclude (plan/partial.py): the patterns, and what came
+    # with them; None: the whole plan.
+    partial: str | None = None
     # What a complete apply of this plan records for the next targeted plan (plan/targeted.py
     # ``baseline_of``): set by build_plan from a read of the store; never in the plan file.
     baseline: dict[str, Any] | None = field(default=None, repr=False, compare=False)
@@ -143,6 +146,7 @@ class Plan:
             "impact": encode_value(self.impact),
             "refresh": self.refresh,
             "last_applied": self.last_applied,
+            **({"partial": self.partial} if self.partial else {}),
         }
 
     def to_json(self) -> str:
@@ -168,6 +172,7 @@ class Plan:
                 impact=decode_value(data.get("impact") or []),
                 refresh=data.get("refresh") or "full",
                 last_applied=data.get("last_applied"),
+                partial=data.get("partial"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None
