@@ -27,7 +27,7 @@ from pathlib import Path
 from bench.generate import generate_store, write_catalog
 from reconciler import build_plan, connect, load_desired, read_live
 from reconciler.apply import last_applied
-from reconciler.plan.targeted import OVERLAP, read_targeted
+from reconciler.apply.targeted import OVERLAP, read_targeted
 from reconciler.sandbox.store import SandboxServer
 from reconciler.store.config import StoreConfig
 

@@ -348,7 +348,7 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
     part = desired
     with connect(parallelism=parallelism) as client:
         if refresh is Refresh.targeted:
-            from reconciler.plan.targeted import read_targeted
+            from reconciler.apply.targeted import read_targeted
 
             targeted = read_targeted(client, desired, previous)
             part, live = targeted.desired, targeted.live

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired.model import DesiredState
-from reconciler.plan import targeted
+from reconciler.plan import baseline as targeted
 from reconciler.plan.model import Action, Plan, decode_value, encode_value
 
 DEFAULT_PATH = Path(".catalog/state/last-applied.json")

@@ -28,7 +28,7 @@ from reconciler.core.live import LiveObject, LiveState
 from reconciler.plan.guardrails import below_cost, mark_mass_deletes, mark_price_drops
 from reconciler.plan.impact import price_impact
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
-from reconciler.plan.targeted import baseline_of
+from reconciler.plan.baseline import baseline_of
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import RENAMED_FROM, ResourceKind, fold_refs, fold_text
 

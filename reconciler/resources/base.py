@@ -132,7 +132,7 @@ class ResourceKind:
     # A sub-resource the store writes without moving its parent's ``date_modified`` (a
     # product's channel listings): (client) -> {parent id: what the parent row's
     # ``read_include`` holds}, from one listing of the whole kind. A targeted plan
-    # (plan/targeted.py) lists it and reads the parents whose children differ from the
+    # (apply/targeted.py) lists it and reads the parents whose children differ from the
     # catalog. None: a write to it moves its parent's date (or it has no parent).
     list_undated: Callable[..., dict[int, Any]] | None = None
     # Keys of other kinds' objects a change's fields name without depending on them for

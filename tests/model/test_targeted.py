@@ -17,7 +17,7 @@ from hypothesis.stateful import invariant
 from reconciler import build_plan, load_desired, read_live
 from reconciler.apply import last_applied
 from reconciler.core.errors import DesiredStateError
-from reconciler.plan.targeted import read_targeted
+from reconciler.apply.targeted import read_targeted
 
 from .machine import CatalogMachine, run_machine
 
