@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install test demo bench fuzz clean
+.PHONY: install test demo bench bench-large fuzz clean
 
 install: $(STAMP)
 
@@ -49,6 +49,11 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.targeted --sizes 10000
+
+# The 100,000-product runs that do not fit make bench's 15 minutes.
+bench-large: $(STAMP)
+	$(BIN)/python -m bench.targeted --sizes 100000
 
 FUZZ_STEPS ?= 2000
 ifndef FUZZ_SEED

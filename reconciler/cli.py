@@ -56,13 +56,22 @@ AllowDeletesOpt = Annotated[Optional[int], typer.Option(
 class Refresh(str, Enum):
     full = "full"
     incremental = "incremental"
+    targeted = "targeted"
 
 
 RefreshOpt = Annotated[Optional[Refresh], typer.Option(
     "--refresh", help="full: read the whole store (and cache it); incremental: only what changed since the "
                       "cached read (products and price records by date_modified), full when the cache is "
-                      "missing or older than a week.")]
+                      "missing or older than a week; targeted (plan): only what the catalog changed since "
+                      "the last apply (--state) and what the store changed since by date_modified, a full "
+                      "read when it cannot be sure (the plan says which and why).")]
 StateOpt = Annotated[Path, typer.Option("--state", help="The last-applied state, to tell drift from YAML changes.")]
+TargetOpt = Annotated[Optional[list[str]], typer.Option(
+    "--target", metavar="ADDRESS|GLOB", help="Plan only these: an address (product['CT-1']), a glob on addresses "
+    "(product['CT-*']) or a kind; children follow their parent, what they need created first comes along. "
+    "Repeatable; the plan says it is partial.")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", metavar="ADDRESS|GLOB", help="Leave these out of the plan (as --target matches). Repeatable.")]
 ParallelOpt = Annotated[Optional[int], typer.Option(
     "--parallelism", min=1, max=64,
     help="Requests in flight at once (default: set from the store's quota headers and round-trip time); "
@@ -112,10 +121,13 @@ def plan(
     refresh: RefreshOpt = None,
     state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = None,
+    target: TargetOpt = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Show what apply would change in the store."""
     with _reporting(format):
-        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, refresh, state)
+        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, refresh, state,
+                                 targets=(target or [], exclude or []))
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
@@ -144,6 +156,8 @@ def apply(
         "--lock-timeout", metavar="SECONDS", min=0,
         help="When another apply holds the store's lock: wait up to this long for it (default 0: "
              "refuse at once, naming the holder).")] = 0,
+    target: TargetOpt = None,
+    exclude: ExcludeOpt = None,
 ) -> None:
     """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation.
 
@@ -152,12 +166,16 @@ def apply(
 
     with _reporting(Format.text), _apply_lock(lock_timeout):
         if planfile:
+            if target or exclude:
+                raise errors.PlanError("--target/--exclude cut a plan as it is made: pass them to "
+                                       "`catalog plan --out`, then apply that file")
             the_plan = _read_plan(planfile)
             desired = load_desired(catalog) if catalog.exists() else None
             settings = desired.store if desired else StoreSettings()
         else:
             read: dict = {}
-            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read)
+            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read,
+                                           targets=(target or [], exclude or []))
             settings = desired.store
             typer.echo(_render(the_plan, Format.text, color=sys.stdout.isatty()), nl=False)
             if not the_plan.has_changes:
@@ -382,19 +400,31 @@ def sandbox(
 
 def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
                allow_deletes: int | None = None, refresh: "Refresh | None" = None,
-               state: Path = LAST_APPLIED, keep: dict | None = None) -> tuple[Plan, DesiredState]:
+               state: Path = LAST_APPLIED, keep: dict | None = None,
+               targets: tuple[list[str], list[str]] = ([], [])) -> tuple[Plan, DesiredState]:
     """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read."""
     from reconciler import build_plan, connect, read_live
     from reconciler.apply import last_applied
 
     desired = load_desired(catalog)
+    previous = last_applied.load(state)
+    part = desired
     with connect(parallelism=parallelism) as client:
-        live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
+        if refresh is Refresh.targeted:
+            from reconciler.apply.targeted import read_targeted
+
+            targeted = read_targeted(client, desired, previous)
+            part, live = targeted.desired, targeted.live
+        else:
+            live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
         store = client.transport.config.public()
     if keep is not None:
         keep["live"] = live
-    return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
-                      allow_deletes=allow_deletes, last_applied=last_applied.load(state)), desired
+    from reconciler.plan.partial import select
+
+    the_plan = build_plan(part, live, store=store, allow_price_drop=allow_price_drop,
+                          allow_deletes=allow_deletes, last_applied=previous)
+    return select(the_plan, *targets), desired
 
 
 def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:

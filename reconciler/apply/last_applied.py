@@ -13,6 +13,7 @@ exactly the same; only the origin of each change is unknown.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.desired.model import DesiredState
+from reconciler.plan import baseline as targeted
 from reconciler.plan.model import Action, Plan, decode_value, encode_value
 
 DEFAULT_PATH = Path(".catalog/state/last-applied.json")
@@ -29,6 +31,9 @@ DEFAULT_PATH = Path(".catalog/state/last-applied.json")
 class LastApplied:
     written_at: str = ""
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)   # "kind\tkey(folded)" -> fields
+    # The store as the last complete apply left it, for a targeted plan (plan/targeted.py):
+    # its read's start, store, settings and the dated kinds' objects; None: none to trust.
+    baseline: dict[str, Any] | None = None
 
     @staticmethod
     def ident(kind: str, key: str) -> str:
@@ -41,7 +46,7 @@ class LastApplied:
 def load(path: Path = DEFAULT_PATH) -> LastApplied | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return LastApplied(data["written_at"], decode_value(data["objects"]))
+        return LastApplied(data["written_at"], decode_value(data["objects"]), data.get("baseline"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -49,9 +54,24 @@ def load(path: Path = DEFAULT_PATH) -> LastApplied | None:
 def save(path: Path, state: LastApplied) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"written_at": state.written_at, "objects": encode_value(state.objects)},
+    tmp.write_text(json.dumps({"written_at": state.written_at, "objects": encode_value(state.objects),
+                               "baseline": state.baseline},
                               ensure_ascii=False, sort_keys=True), encoding="utf-8")
     tmp.replace(path)
+
+
+def _baseline(previous: dict | None, plan: Plan, outcomes: list, desired: DesiredState | None,
+              complete: bool) -> dict | None:
+    """A complete apply of a whole plan, of the catalog it was made from, read as a whole:
+    that read's baseline; else the previous one (its objects changed since are found by
+    date; an object left differing keeps its previous entry). Either way without the
+    objects this apply deleted."""
+    fresh = (complete and not plan.partial and plan.baseline is not None
+             and desired is not None and desired.digest == plan.desired_digest)
+    base = plan.baseline if fresh else previous
+    if base is None:
+        return None
+    return targeted.after_apply(copy.deepcopy(base), outcomes)
 
 
 def record(path: Path, plan: Plan, outcomes: list, desired: DesiredState | None) -> LastApplied:
@@ -60,8 +80,14 @@ def record(path: Path, plan: Plan, outcomes: list, desired: DesiredState | None)
     else the applied changes on top of the previous state); failed ones keep their
     previous entry, so their drift is still reported."""
     state = load(path) or LastApplied()
+    done = {LastApplied.ident(o.change.kind, o.change.key) for o in outcomes if o.ok}
+    # A change without a good outcome (failed, skipped as stale, never sent after an interrupt)
+    # keeps its object's previous entry: the store may still differ from the catalog there.
     failed = {LastApplied.ident(o.change.kind, o.change.key) for o in outcomes if not o.ok}
-    if desired is not None and desired.digest == plan.desired_digest:
+    failed |= {LastApplied.ident(c.kind, c.key) for c in plan.changes
+               if c.action is not Action.NOOP and LastApplied.ident(c.kind, c.key) not in done}
+    state.baseline = _baseline(state.baseline, plan, outcomes, desired, complete=not failed)
+    if desired is not None and desired.digest == plan.desired_digest and not plan.partial:
         for kind, objects in desired.objects.items():
             for obj in objects.values():
                 ident = LastApplied.ident(kind, obj.key)
@@ -77,7 +103,7 @@ def record(path: Path, plan: Plan, outcomes: list, desired: DesiredState | None)
             continue
         if o.change.action is Action.DELETE:
             state.objects.pop(ident, None)
-        elif desired is None or desired.digest != plan.desired_digest:
+        elif desired is None or desired.digest != plan.desired_digest or plan.partial:
             state.objects[ident] = {**state.objects.get(ident, {}), **o.change.after}
     state.written_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     save(path, state)

@@ -55,6 +55,14 @@ class LiveState:
     objects: dict[str, dict[str, LiveObject]] = field(default_factory=dict)   # kind -> folded key -> obj
     refs: RefIndex = field(default_factory=lambda: _new_refs())
     refresh: str = "full"   # how it was read: "full", "full (why)", "incremental (since ...)"
+    # When a read of the whole store (read_live) or a targeted one started, and of which
+    # store: the baseline a complete apply of its plan records (plan/targeted.py). None for
+    # reads of what a plan touches.
+    read_at: str | None = None
+    store_hash: str | None = None
+    # A targeted read's objects known to be in the store without being read: {kind: {id: key}},
+    # a read-apart kind's {kind: {parent key: [keys]}} (plan/targeted.py ``baseline_of``).
+    known: dict = field(default_factory=dict)
 
     def of(self, kind: str) -> dict[str, LiveObject]:
         return self.objects.get(kind, {})

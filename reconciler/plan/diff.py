@@ -28,6 +28,7 @@ from reconciler.core.live import LiveObject, LiveState
 from reconciler.plan.guardrails import below_cost, mark_mass_deletes, mark_price_drops
 from reconciler.plan.impact import price_impact
 from reconciler.plan.model import Action, FieldChange, Plan, ResourceChange
+from reconciler.plan.baseline import baseline_of
 from reconciler.resources import REGISTRY, Registry
 from reconciler.resources.base import RENAMED_FROM, ResourceKind, fold_refs, fold_text
 
@@ -56,6 +57,7 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
     mark_mass_deletes(plan, desired, live, allow=allow_deletes)
     plan.impact = price_impact(plan, desired, live)
     plan.refresh = live.refresh
+    plan.baseline = baseline_of(live, desired.store, registry)
     _mark_origins(plan, live, last_applied, registry)
     if diagnostics:
         raise DesiredStateError(diagnostics)

@@ -112,6 +112,12 @@ class Plan:
     # {"pr", "head_sha", "run_url"}: the pull request commit a CI plan was made for (reconciler/ci).
     # Written only when set, so plans made elsewhere are unchanged; readers without it ignore it.
     review: dict[str, Any] | None = None
+    # A plan cut down by --target / --exclude (plan/partial.py): the patterns, and what came
+    # with them; None: the whole plan.
+    partial: str | None = None
+    # What a complete apply of this plan records for the next targeted plan (plan/targeted.py
+    # ``baseline_of``): set by build_plan from a read of the store; never in the plan file.
+    baseline: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def blocked(self) -> list["ResourceChange"]:
@@ -144,6 +150,7 @@ class Plan:
             "refresh": self.refresh,
             "last_applied": self.last_applied,
             **({"review": dict(self.review)} if self.review is not None else {}),
+            **({"partial": self.partial} if self.partial else {}),
         }
 
     def to_json(self) -> str:
@@ -170,6 +177,7 @@ class Plan:
                 refresh=data.get("refresh") or "full",
                 last_applied=data.get("last_applied"),
                 review=data.get("review"),
+                partial=data.get("partial"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None

@@ -87,6 +87,8 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         doc.add("The store matches the catalog.\n")
     if plan.refresh != "full":
         doc.add(f"<sub>Store read: {_text(plan.refresh)}</sub>\n")
+    if plan.partial:
+        doc.add(f"**Partial plan:** only {_text(plan.partial)}; the rest of the catalog is not planned.\n")
     if plan.impact:
         doc.add(_impact_table(plan.impact))
     if drift:

@@ -103,6 +103,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     lines: list[str] = []
     if plan.refresh != "full":
         lines += [f"Store read: {plan.refresh}", ""]
+    if plan.partial:
+        lines += [f"Partial plan: only {plan.partial}; the rest of the catalog is not planned.", ""]
     if shown:
         lines += _legend(blocks, paint)
     lines += _drift_lines(plan, paint)

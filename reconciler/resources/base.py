@@ -129,6 +129,12 @@ class ResourceKind:
     # -> {name: read} whose results it merges into those rows itself.
     modified_filter: str | None = None
     read_changed: Callable[..., dict[str, Callable[[], Any]]] | None = None
+    # A sub-resource the store writes without moving its parent's ``date_modified`` (a
+    # product's channel listings): (client) -> {parent id: what the parent row's
+    # ``read_include`` holds}, from one listing of the whole kind. A targeted plan
+    # (apply/targeted.py) lists it and reads the parents whose children differ from the
+    # catalog. None: a write to it moves its parent's date (or it has no parent).
+    list_undated: Callable[..., dict[int, Any]] | None = None
     # Keys of other kinds' objects a change's fields name without depending on them for
     # order (a group's discount rules name products): (fields) -> {kind: {key}}; and the
     # same from a live row, by id: (row) -> {kind: {id}}. Looked up by key/id only.

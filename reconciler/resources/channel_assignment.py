@@ -52,6 +52,16 @@ def live_from_parent(row: dict[str, Any], sku: str, refs, settings) -> list[Live
     return out
 
 
+def list_undated(client) -> dict[int, list[int]]:
+    """Every product's channel ids, from the assignments listing (FACTS.md: ``GET
+    …/channel-assignments``): a write to an assignment is not known to move the product's
+    ``date_modified``, so a targeted plan cannot find another writer's listing by date."""
+    out: dict[int, list[int]] = {}
+    for row in client.list_all(ENDPOINT):
+        out.setdefault(row["product_id"], []).append(row["channel_id"])
+    return out
+
+
 def from_live(obj: dict[str, Any], refs) -> dict[str, Any]:
     return {"channel": obj.get("channel")}
 
@@ -223,6 +233,7 @@ CHANNEL_ASSIGNMENT = register(ResourceKind(
     from_parent=from_parent,
     live_from_parent=live_from_parent,
     read_include="channels",
+    list_undated=list_undated,
     from_live=from_live,
     to_payload=to_payload,
     # A product's ``channels`` as catalog import writes them: its channels' names, sorted, one line.

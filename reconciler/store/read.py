@@ -36,12 +36,16 @@ def read_live(client: StoreClient, settings: StoreSettings | None = None,
     ``refresh`` the read is cached for the next incremental one. ``live.refresh``
     says which mode was used, and why a full read was needed."""
     settings = settings or StoreSettings()
+    started = cache.now().isoformat()
     with gcpause.paused():
         if refresh not in ("full", "incremental"):
             builder = LiveBuilder(settings, registry)
             _read_all(client, builder, settings, registry)
-            return _settle(client, builder.finish(), settings, registry)
-        return _settle(client, _read_cached(client, settings, registry, refresh, cache_path), settings, registry)
+            live = _settle(client, builder.finish(), settings, registry)
+        else:
+            live = _settle(client, _read_cached(client, settings, registry, refresh, cache_path), settings, registry)
+    live.read_at, live.store_hash = started, client.transport.config.store_hash
+    return live
 
 
 def _settle(client: StoreClient, live: LiveState, settings: StoreSettings, registry: Registry) -> LiveState:

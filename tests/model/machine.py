@@ -691,3 +691,26 @@ def _yamlable(data):
     if isinstance(data, list):
         return [_yamlable(v) for v in data]
     return data
+
+
+def run_machine(base: type, server, examples: int, steps: int, fuzz: bool, database=None) -> None:
+    """Run a machine class against ``server`` over HTTP (a client of its own, a tmp catalog)."""
+    from contextlib import ExitStack
+    from pathlib import Path
+    import tempfile
+
+    from hypothesis import HealthCheck, settings
+
+    from reconciler import connect
+    from reconciler.store.config import StoreConfig
+
+    config = StoreConfig(api_url=server.url, store_hash=server.store_hash, token=server.token)
+    with ExitStack() as stack:
+        client = stack.enter_context(connect(config, parallelism=4))
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        client.transport.backoff_s = 0.01
+        machine = type("Machine", (base,), {"server": server, "client": client, "folder": Path(tmp) / "catalog"})
+        run = machine.TestCase
+        run.settings = settings(max_examples=examples, stateful_step_count=steps, deadline=None,
+                                suppress_health_check=list(HealthCheck), derandomize=not fuzz, database=database)
+        run("runTest").runTest()
