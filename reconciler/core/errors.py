@@ -18,6 +18,10 @@
     ├── ApplyError                       some changes failed; carries done and failed
     └── LockError                        another apply holds the store's apply lock
 
+Each class's ``exit_code`` is what `catalog` exits with when it stops on it (README,
+"Exit codes"): 1 invalid input, 3 blocked or stale (nothing was sent), 4 the store cannot
+be reached or used (settings, connection, 401/403, the apply lock), 5 apply failed partway.
+
 Errors never carry the access token: the transport strips it before anything is
 stored on an exception (see reconciler.store.transport).
 """
@@ -27,14 +31,28 @@ from __future__ import annotations
 from typing import Any
 
 
+# The exit codes of `catalog` (one table: README "Exit codes" and `catalog --help` show it).
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BLOCKED, EXIT_STORE, EXIT_APPLY_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
+EXIT_CODES = {
+    EXIT_OK: "success; no changes (plan --detailed-exitcode), no drift",
+    EXIT_ERROR: "invalid input: bad YAML, a bad plan file, other errors",
+    EXIT_CHANGES: "changes present (plan --detailed-exitcode) or drift found (drift)",
+    EXIT_BLOCKED: "blocked: a guardrail (price drop, mass deletion) or a saved plan refused as stale",
+    EXIT_STORE: "cannot reach or use the store: connection, 5xx after retries, 401/403, missing or invalid "
+                "settings, the apply lock held",
+    EXIT_APPLY_FAILED: "apply failed partway: some changes failed (the journal says what was done)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C, SIGTERM): what was in flight finished, the rest was not sent",
+}
+
+
 class ReconcilerError(Exception):
     """Base of every error the CLI renders as a message instead of a traceback."""
 
-    exit_code = 1
+    exit_code = EXIT_ERROR
 
 
 class ConfigError(ReconcilerError):
-    pass
+    exit_code = EXIT_STORE
 
 
 class DesiredStateError(ReconcilerError):
@@ -47,6 +65,8 @@ class DesiredStateError(ReconcilerError):
 
 
 class StoreError(ReconcilerError):
+    exit_code = EXIT_STORE
+
     def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
         super().__init__(message)
         self.method = method
@@ -111,6 +131,8 @@ class PlanError(ReconcilerError):
 class PlanStaleError(PlanError):
     """Objects the plan touches changed in the store since the plan was made."""
 
+    exit_code = EXIT_BLOCKED
+
     def __init__(self, stale: list[str]) -> None:
         self.stale = stale
         super().__init__(
@@ -122,6 +144,8 @@ class PlanStaleError(PlanError):
 class GuardrailError(PlanError):
     """Changes the guardrails block without acknowledgement: price drops past the
     limit (--allow-price-drop) or mass deletions (--allow-deletes N)."""
+
+    exit_code = EXIT_BLOCKED
 
     def __init__(self, blocked: list) -> None:
         self.blocked = blocked
@@ -143,6 +167,8 @@ class GuardrailError(PlanError):
 class ApplyError(ReconcilerError):
     """Apply finished with failures. ``result`` is the ApplyResult (done and failed)."""
 
+    exit_code = EXIT_APPLY_FAILED
+
     def __init__(self, message: str, result: Any = None) -> None:
         super().__init__(message)
         self.result = result
@@ -151,6 +177,8 @@ class ApplyError(ReconcilerError):
 class LockError(ReconcilerError):
     """Another apply holds the store's apply lock (or the lock could not be taken or
     released). ``holder`` is the lease as read from the store, if any."""
+
+    exit_code = EXIT_STORE
 
     def __init__(self, message: str, holder: dict | None = None) -> None:
         super().__init__(message)

@@ -52,6 +52,7 @@ from reconciler.plan.values import (
 )
 
 MARKER = "<!-- catalog-reconciler-plan -->"
+DRIFT_MARKER = "<!-- catalog-reconciler-drift -->"
 MAX_ROWS = 200
 MAX_CHARS = 60_000
 JSON_HINT = "The full plan is in the JSON plan artifact (`plan.json`)."
@@ -68,8 +69,9 @@ _DELETE_HEADER = "| | kind | key | store id | reason |\n| --- | --- | --- | --- 
 _BLOCKED_HEADER = "| | address | source | blocked because |\n| --- | --- | --- | --- |\n"
 
 
-def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS) -> str:
-    """The plan as a GitHub comment body, shorter than ``max_chars`` characters."""
+def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS, report: str = "plan") -> str:
+    """The plan as a GitHub comment body, shorter than ``max_chars`` characters. ``report="drift"``:
+    a drift report (``catalog drift``: the plan's drifted changes), titled and marked as one."""
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     deletes = [c for c in shown if c.action is Action.DELETE]
     groups = group_by_kind(nest(plan.changes))
@@ -79,7 +81,7 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
     drift = [c for c in plan.changes if c.origin in ("drift", "yaml+drift")]
     tables = bool(blocked) + bool(deletes) + bool(drift) + len(groups) + len(unmanaged)
     doc = _Doc(max_chars - len(footer) - len(TRUNCATED) - 2, tables=tables)
-    doc.add(f"{MARKER}\n{_heading(plan)}\n")
+    doc.add(f"{DRIFT_MARKER}\n{_drift_heading(plan)}\n" if report == "drift" else f"{MARKER}\n{_heading(plan)}\n")
     kinds = _kinds(shown, plan)
     if kinds:
         doc.add(_summary_table(plan, kinds))
@@ -182,6 +184,15 @@ def _heading(plan: Plan) -> str:
     s = plan.summary()
     blocked = f", {n} blocked" if (n := len(plan.blocked)) else ""
     return f"### Catalog plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete{blocked}"
+
+
+def _drift_heading(plan: Plan) -> str:
+    n = sum(c.action is not Action.NOOP for c in plan.changes)
+    if not n:
+        return "### Catalog drift: none"
+    s = plan.summary()
+    return (f"### Catalog drift: {n} object{'s' if n != 1 else ''} changed in the store since the last apply "
+            f"(apply reverts them: {s['create']} to create, {s['update']} to update, {s['delete']} to delete)")
 
 
 def _kinds(shown: list[ResourceChange], plan: Plan) -> list[str]:

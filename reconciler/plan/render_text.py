@@ -94,8 +94,8 @@ _ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
 _CHILD = " " * 4       # one nesting level
 
 
-def render_text(plan: Plan, *, color: bool = False) -> str:
-    """The whole plan as text, ending with a newline."""
+def render_text(plan: Plan, *, color: bool = False, report: str = "plan") -> str:
+    """The whole plan as text, ending with a newline; ``report="drift"``: titled as a drift report."""
     paint = _Paint(color)
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     deletes = [c for c in shown if c.action is Action.DELETE]
@@ -117,7 +117,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             lines += _block_lines(block, paint)
         lines.append("")
     lines += _unmanaged_lines(plan)
-    lines.append(_summary(plan, paint))
+    lines.append(_drift_summary(plan, paint) if report == "drift" else _summary(plan, paint))
     return "\n".join(lines) + "\n"
 
 
@@ -299,6 +299,15 @@ def _summary(plan: Plan, paint: _Paint) -> str:
     if n := len(plan.blocked):
         line += " " + paint(f"{n} BLOCKED until acknowledged (listed at the top).", _BOLD + _RED)
     return line
+
+
+def _drift_summary(plan: Plan, paint: _Paint) -> str:
+    n = sum(c.action is not Action.NOOP for c in plan.changes)
+    if not n:
+        return f"{paint('Drift:', _BOLD)} none."
+    s = plan.summary()
+    return (f"{paint('Drift:', _BOLD)} {n} object{'s' if n != 1 else ''} changed in the store since the last "
+            f"apply (apply reverts them: {s['create']} to create, {s['update']} to update, {s['delete']} to delete).")
 
 
 def _child_detail(plan: Plan, paint: _Paint) -> str:

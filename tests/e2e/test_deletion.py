@@ -94,8 +94,8 @@ def test_a_tombstone_deletes_exactly_that_object(store, client, tmp_path):
 def test_cli_refuses_a_mass_deletion_until_confirmed(store, run_cli, tmp_path):
     folder = write(tmp_path, None, prune=["product"])
     planned = run_cli("plan", "--catalog", folder)
-    assert planned.exit_code == 1 and "--allow-deletes 30" in planned.stdout + planned.stderr
-    assert run_cli("apply", "--catalog", folder, "--auto-approve").exit_code == 1
+    assert planned.exit_code == 3 and "--allow-deletes 30" in planned.stdout + planned.stderr
+    assert run_cli("apply", "--catalog", folder, "--auto-approve").exit_code == 3
     done = run_cli("apply", "--catalog", folder, "--auto-approve", "--allow-deletes", "30")
     assert done.exit_code == 0, done.output
     assert "30 deleted" in done.stderr
