@@ -45,6 +45,28 @@ EXIT_CODES = {
 }
 
 
+# Every guardrail's ``blocked`` reason is "WHAT; to go ahead: HOW" (plan/guardrails.py).
+GO_AHEAD = "; to go ahead: "
+
+
+def blocked_what(change) -> str:
+    """A blocked change's reason without its HOW: what is blocked, for rows that repeat it."""
+    return (change.blocked or "").partition(GO_AHEAD)[0]
+
+
+def unblock_hints(blocked: list) -> list[str]:
+    """What lets ``blocked`` changes through, each once, in order: the HOW of each reason;
+    a reason without one (a plan file from an older tool) gets the hint for its action."""
+    hints: dict[str, None] = {}
+    for c in blocked:
+        _, sep, how = (c.blocked or "").partition(GO_AHEAD)
+        if not sep:
+            how = ("confirm the number of deletions with `--allow-deletes N`" if c.action.verb == "delete"
+                   else "add `acknowledge: [price_drop]` to the object in YAML, or pass `--allow-price-drop`")
+        hints[how] = None
+    return list(hints)
+
+
 class ReconcilerError(Exception):
     """Base of every error the CLI renders as a message instead of a traceback."""
 
@@ -142,25 +164,21 @@ class PlanStaleError(PlanError):
 
 
 class GuardrailError(PlanError):
-    """Changes the guardrails block without acknowledgement: price drops past the
-    limit (--allow-price-drop) or mass deletions (--allow-deletes N)."""
+    """Changes the guardrails block without acknowledgement: price drops past the limit
+    (acknowledge: [price_drop] in YAML, or --allow-price-drop) or mass deletions
+    (store.deletion.confirm: N in store.yaml, or --allow-deletes N)."""
 
     exit_code = EXIT_BLOCKED
 
     def __init__(self, blocked: list) -> None:
         self.blocked = blocked
-        lines = [f"  - {c.address}{f' ({c.source})' if c.source else ''}: {c.blocked}" for c in blocked[:20]]
+        lines = [f"  - {c.address}{f' ({c.source})' if c.source else ''}: {blocked_what(c)}"
+                 for c in blocked[:20]]
         if len(blocked) > 20:
             lines.append(f"  ... and {len(blocked) - 20} more")
-        hints = []
-        if any(c.action.verb != "delete" for c in blocked):
-            hints.append("acknowledge each price drop in YAML (acknowledge: [price_drop]) for the reviewer to see, "
-                         "or pass --allow-price-drop")
-        if any(c.action.verb == "delete" for c in blocked):
-            hints.append("check the deletions, then confirm their number with --allow-deletes N")
         super().__init__(
             f"{len(blocked)} change{'s are' if len(blocked) != 1 else ' is'} blocked by the guardrails:\n"
-            + "\n".join(lines) + "\nTo go ahead: " + "; ".join(hints) + "."
+            + "\n".join(lines) + "\nTo go ahead: " + "; ".join(unblock_hints(blocked)) + "."
         )
 
 

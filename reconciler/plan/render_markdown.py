@@ -44,9 +44,10 @@ from __future__ import annotations
 
 import re
 
+from reconciler.core.errors import GO_AHEAD, blocked_what, unblock_hints
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.values import (
-    ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
+    CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
     child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
     own_lines, parent_of, removal_note, renamed,
 )
@@ -232,15 +233,17 @@ def _impact_table(impact: list[dict]) -> str:
 def _warning(blocked: list[ResourceChange]) -> str:
     n = len(blocked)
     it = "it" if n == 1 else "them"
+    hints = "; ".join(_inline(h) for h in unblock_hints(blocked))
     return (
         f"> [!WARNING]\n> **Apply refuses {n} change{'s' if n != 1 else ''}** until acknowledged "
-        f"(listed below). To apply {it}, add `{ACKNOWLEDGE_YAML}` to the object in YAML, "
-        f"or run apply with `{ACKNOWLEDGE_FLAG}`.\n"
+        f"(listed below). To apply {it}: {hints}.\n"
     )
 
 
 def _blocked_row(rc: ResourceChange) -> str:
-    return _row(rc.action.value, _code(str(rc.address)), _code(rc.source or ""), _text(rc.blocked or ""))
+    what, _, how = (rc.blocked or "").partition(GO_AHEAD)
+    return _row(rc.action.value, _code(str(rc.address)), _code(rc.source or ""),
+                _text(what) + (f"; to go ahead: {_inline(how)}" if how else ""))
 
 
 def _caution(deletes: list[ResourceChange]) -> str:
@@ -308,7 +311,7 @@ def _drift_row(rc: ResourceChange) -> str:
 
 
 def _blocked_mark(rc: ResourceChange) -> str:
-    return f" **BLOCKED:** {_text(rc.blocked)}" if rc.blocked else ""
+    return f" **BLOCKED:** {_text(blocked_what(rc))}" if rc.blocked else ""
 
 
 def _group_summary(group: list[Block], rows: int) -> str:
@@ -366,6 +369,12 @@ def _code(s: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall(r"`+", s)), default=0) + 1)
     pad = " " if s[0] == "`" or s[-1] == "`" or (s[0] == " " and s[-1] == " ") else ""
     return (fence + pad + s + pad + fence).replace("|", "\\|")
+
+
+def _inline(s: str) -> str:
+    """Text whose `backticked` spans are code (the YAML and flags a hint names), the rest escaped."""
+    parts = re.split(r"`([^`]*)`", s)
+    return "".join(_code(p) if i % 2 else _text(p) for i, p in enumerate(parts))
 
 
 def _text(s: str) -> str:

@@ -79,9 +79,10 @@ codes stripped equals the plain output. Write it with ``typer.echo`` or
 
 from __future__ import annotations
 
+from reconciler.core.errors import blocked_what, unblock_hints
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.values import (
-    ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, IMPACT_COLUMNS, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
+    IMPACT_COLUMNS, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
     Entry, FieldLine, child_counts, child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines,
     format_value, group_by_kind, impact_cells, nest, own_lines, parent_of, plural, renamed,
 )
@@ -163,13 +164,9 @@ def _blocked_lines(blocked: list[ResourceChange], paint: _Paint) -> list[str]:
     lines = [paint(head, _BOLD + _RED), ""]
     for rc in blocked:
         where = f" ({rc.source})" if rc.source else ""
-        lines.append(f"  {paint.symbol(rc.action.value)} {rc.address}{where}: {paint(rc.blocked or '', _RED)}")
+        lines.append(f"  {paint.symbol(rc.action.value)} {rc.address}{where}: {paint(blocked_what(rc), _RED)}")
     them = "it" if n == 1 else "them"
-    return lines + [
-        "",
-        f"To apply {them}, add {ACKNOWLEDGE_YAML} to the object in YAML, or run apply with {ACKNOWLEDGE_FLAG}.",
-        "",
-    ]
+    return lines + ["", f"To apply {them}: {'; '.join(unblock_hints(blocked))}.", ""]
 
 
 def _impact_lines(impact: list[dict], paint: _Paint) -> list[str]:
@@ -215,7 +212,7 @@ def _entry_lines(entry: Entry, paint: _Paint) -> list[str]:
 
 
 def _blocked_mark(rc: ResourceChange, paint: _Paint) -> str:
-    mark = " " + paint(f"[BLOCKED: {rc.blocked}]", _BOLD + _RED) if rc.blocked else ""
+    mark = " " + paint(f"[BLOCKED: {blocked_what(rc)}]", _BOLD + _RED) if rc.blocked else ""
     if rc.origin in ("drift", "yaml+drift"):
         when = f", store changed {rc.live_modified}" if rc.live_modified else ""
         mark += " " + paint(f"[{rc.origin.upper()}{when}]", _YELLOW)

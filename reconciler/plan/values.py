@@ -32,8 +32,8 @@ YAML flow style:
     >>> format_pct(Decimal("-12.5")), format_pct(Decimal("3")), format_pct(Decimal("0"))
     ('-12.5%', '+3.0%', '0.0%')
 
-``impact_cells`` gives the cells of one ``Plan.impact`` row, and
-``ACKNOWLEDGE_YAML``/``ACKNOWLEDGE_FLAG`` say how a blocked change is let through.
+``impact_cells`` gives the cells of one ``Plan.impact`` row; how a blocked change is let
+through is the HOW of its reason (core.errors ``unblock_hints``).
 
 The JSON renderer does not use this module: a plan file keeps every value exact.
 Display strings may be shortened here (long strings are cut with "…").
@@ -256,8 +256,6 @@ def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
 # -- prices: compact values, percentages, impact rows -------------------------------------
 
 NO_PCT = "n/a"
-ACKNOWLEDGE_YAML = "acknowledge: [price_drop]"
-ACKNOWLEDGE_FLAG = "--allow-price-drop"
 IMPACT_COLUMNS = ("customer group", "channel", "variants changing price", "smallest", "median", "largest",
                   "blocked")
 CATALOG_PRICE = "(catalog price)"     # Plan.impact's customer_group for shoppers without a price list

@@ -265,7 +265,11 @@ def _impact(group: str, channel: str, pcts: list[D], blocked: int) -> dict:
 
 
 def _drop(before: D, after: D) -> str:
-    return f"price drops {-_pct(before, after)}% ({before} -> {after}; limit 30%)"
+    """What the planner writes for a blocked drop: what, then how to let it through."""
+    from reconciler.core.errors import GO_AHEAD
+    from reconciler.plan.guardrails import PRICE_DROP_HOW
+
+    return f"price drops {-_pct(before, after)}% ({before} -> {after}; limit 30%){GO_AHEAD}{PRICE_DROP_HOW}"
 
 
 def price_change_1500() -> Plan:

@@ -159,10 +159,10 @@ def test_blocked_changes_come_before_the_deletes_with_how_to_acknowledge():
     plan.changes += CASES["records_removed_10"]().changes
     md = render_markdown(plan)
     assert md.index("> [!WARNING]") < md.index("#### Blocked changes") < md.index("> [!CAUTION]")
-    assert ("> **Apply refuses 2 changes** until acknowledged (listed below). To apply them, add "
-            "`acknowledge: [price_drop]` to the object in YAML, or run apply with `--allow-price-drop`.") in md
+    how = "add `acknowledge: [price_drop]` to the object in YAML (the reviewer sees it in the PR), or pass `--allow-price-drop`"
+    assert f"> **Apply refuses 2 changes** until acknowledged (listed below). To apply them: {how}." in md
     assert ("| ~ | `price_record['Trade GBP:CT-BLK100-2.5:GBP']` | `catalog/prices.yaml:14:9` | "
-            "price drops 50.0% (1.60 -\\> 0.80; limit 30%) |") in md
+            f"price drops 50.0% (1.60 -\\> 0.80; limit 30%); to go ahead: {how} |") in md
     assert ("| ~ | ↳ `CT-BLK100-2.5` GBP **BLOCKED:** price drops 50.0% (1.60 -\\> 0.80; limit 30%) | `price` | "
             "`1.60` | `0.80` (-50.0%) |") in md
     assert "| *(catalog price)* | us-trade | 1 | -50.0% | -50.0% | -50.0% | **1** |" in md

@@ -179,8 +179,8 @@ def test_blocked_changes_come_first_with_how_to_acknowledge():
     assert "BLOCKED: 2 changes need acknowledgement before apply:" in text
     assert ("  ~ price_record['Trade GBP:CT-BLK100-2.5:GBP'] (catalog/prices.yaml:14:9): "
             "price drops 50.0% (1.60 -> 0.80; limit 30%)") in text
-    assert ("To apply them, add acknowledge: [price_drop] to the object in YAML, "
-            "or run apply with --allow-price-drop.") in text
+    assert ("To apply them: add `acknowledge: [price_drop]` to the object in YAML (the reviewer sees it in the PR), "
+            "or pass `--allow-price-drop`.") in text
     assert text.index("BLOCKED:") < text.index("Price impact") < text.index('= price_list "Trade GBP"')
     assert text.endswith("2 BLOCKED until acknowledged (listed at the top).\n")
     colored = render_text(CASES["price_drop_blocked"](), color=True)
