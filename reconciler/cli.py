@@ -434,8 +434,14 @@ def _render(the_plan: Plan, fmt: Format, color: bool | None = None, report: str 
     if fmt is Format.json:
         return render_json(the_plan)
     if fmt is Format.markdown:
-        return render_markdown(the_plan, report=report)
+        return render_markdown(the_plan, report=report, run_url=_run_url())
     return render_text(the_plan, color=_color_wanted() if color is None else color, report=report)
+
+
+def _run_url() -> str | None:
+    """The GitHub Actions run this is part of (GITHUB_SERVER_URL, _REPOSITORY, _RUN_ID), if any."""
+    parts = [os.environ.get(f"GITHUB_{name}", "").strip("/") for name in ("SERVER_URL", "REPOSITORY", "RUN_ID")]
+    return f"{parts[0]}/{parts[1]}/actions/runs/{parts[2]}" if all(parts) else None
 
 
 def _drift_json(report: Plan, others: int) -> str:

@@ -48,7 +48,7 @@ from reconciler.core.errors import GO_AHEAD, blocked_what, unblock_hints
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.plan.values import (
     CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
-    child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
+    child_label, child_title, count_noun, kind_label, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
     own_lines, parent_of, removal_note, renamed,
 )
 
@@ -70,18 +70,23 @@ _DELETE_HEADER = "| | kind | key | store id | reason |\n| --- | --- | --- | --- 
 _BLOCKED_HEADER = "| | address | source | blocked because |\n| --- | --- | --- | --- |\n"
 
 
-def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS, report: str = "plan") -> str:
+def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS, report: str = "plan",
+                    run_url: str | None = None) -> str:
     """The plan as a GitHub comment body, shorter than ``max_chars`` characters. ``report="drift"``:
-    a drift report (``catalog drift``: the plan's drifted changes), titled and marked as one."""
+    a drift report (``catalog drift``: the plan's drifted changes), titled and marked as one.
+    ``run_url`` (the CI run that made it): the footer links the run, and every "the full plan is
+    in the JSON plan artifact" links its artifacts."""
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     deletes = [c for c in shown if c.action is Action.DELETE]
     groups = group_by_kind(nest(plan.changes))
     unmanaged = {kind: keys for kind, keys in plan.unmanaged.items() if keys}
-    footer = _footer(plan)
+    hint = json_hint(run_url)
+    truncated = TRUNCATED.replace(JSON_HINT, hint)
+    footer = _footer(plan, run_url)
     blocked = plan.blocked
     drift = [c for c in plan.changes if c.origin in ("drift", "yaml+drift")]
     tables = bool(blocked) + bool(deletes) + bool(drift) + len(groups) + len(unmanaged)
-    doc = _Doc(max_chars - len(footer) - len(TRUNCATED) - 2, tables=tables)
+    doc = _Doc(max_chars - len(footer) - len(truncated) - 2, tables=tables, hint=hint)
     doc.add(f"{DRIFT_MARKER}\n{_drift_heading(plan)}\n" if report == "drift" else f"{MARKER}\n{_heading(plan)}\n")
     kinds = _kinds(shown, plan)
     if kinds:
@@ -116,7 +121,14 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         rows = [[_code(k)] for k in keys]
         doc.table(label, _details(label), "", rows, "</details>\n", max_rows, "keys", joiner=", ")
     body = doc.text()
-    return body + (TRUNCATED + "\n" if doc.truncated else "") + footer
+    return body + (truncated + "\n" if doc.truncated else "") + footer
+
+
+def json_hint(run_url: str | None) -> str:
+    """Where the full plan is: the JSON plan artifact, linked to the run's artifacts when known."""
+    if not run_url:
+        return JSON_HINT
+    return f"The full plan is in the JSON plan artifact ([`plan.json` in this run's artifacts]({run_url}#artifacts))."
 
 
 class _Doc:
@@ -126,8 +138,8 @@ class _Doc:
     so no kind disappears from the comment without a line naming it.
     """
 
-    def __init__(self, limit: int, tables: int) -> None:
-        self.limit, self.blocks, self.size, self.truncated = limit, [], 0, False
+    def __init__(self, limit: int, tables: int, hint: str = JSON_HINT) -> None:
+        self.limit, self.blocks, self.size, self.truncated, self.hint = limit, [], 0, False, hint
         self.reserve = _SKIP_ROOM * tables
 
     def add(self, block: str) -> bool:
@@ -162,7 +174,7 @@ class _Doc:
             self.add(f"_{label}: {total} {noun} not shown (comment size limit)._\n")
             return
         omitted = total - len(kept)
-        note = f"\n_… and {omitted} more {noun} not shown. {JSON_HINT}_\n" if omitted else ""
+        note = f"\n_… and {omitted} more {noun} not shown. {self.hint}_\n" if omitted else ""
         self.add(opening + header + joiner.join(kept) + "\n" + note + ("\n" + closing if closing else ""))
 
     def text(self) -> str:
@@ -206,7 +218,7 @@ def _summary_table(plan: Plan, kinds: list[str]) -> str:
     lines = ["| kind | create | update | delete | unmanaged |", "| --- | ---: | ---: | ---: | ---: |"]
     for kind in kinds:
         counts = [plan.count(a, kind) for a in _ACTIONS]
-        lines.append(_row(_text(kind), *map(str, counts), str(len(plan.unmanaged.get(kind, [])))))
+        lines.append(_row(_text(kind_label(kind)), *map(str, counts), str(len(plan.unmanaged.get(kind, [])))))
     if len(kinds) > 1:
         s = plan.summary()
         unmanaged = sum(len(keys) for keys in plan.unmanaged.values())
@@ -261,7 +273,7 @@ def _delete_row(rc: ResourceChange) -> str:
     key = f"{_code(owner[1])} › {_code(child_label(rc))}" if owner else _code(rc.key)
     note = removal_note(rc)
     reason = _code(rc.reason or "") + (f" ({_text(note)})" if note else "") + _blocked_mark(rc)
-    return _row("-", _text(rc.kind), key, live_id, reason)
+    return _row("-", _text(kind_label(rc.kind)), key, live_id, reason)
 
 
 def _block_rows(block: Block) -> list[str]:
@@ -278,7 +290,7 @@ def _entry_rows(entry: Entry) -> list[str]:
     rc = entry.change
     title = child_title(rc)
     name = " ".join(_code(w) if is_name else _text(w) for w, is_name in title) if title else (
-        f"{_text(rc.kind)} {_named(rc, child_label(rc))}")
+        f"{_text(kind_label(rc.kind))} {_named(rc, child_label(rc))}")
     key = f"↳ {name}{_blocked_mark(rc)}"
     fields = entry_lines(entry)
     gone = entry.replaced or (rc if rc.action is Action.DELETE else None)
@@ -320,12 +332,12 @@ def _group_summary(group: list[Block], rows: int) -> str:
     own = [f"{n} to {a.verb}" for a in (Action.CREATE, Action.UPDATE) if (n := sum(h.action is a for h in heads))]
     if parts_only := sum(b.symbol == "=" for b in group):
         own.append(f"{parts_only} changed only in {'their' if parts_only != 1 else 'its'} parts")
-    parts = [f"<b>{_text(group[0].kind)}</b>" + (f": {', '.join(own)}" if own else "")]
+    parts = [f"<b>{_html(kind_label(group[0].kind))}</b>" + (f": {', '.join(own)}" if own else "")]
     entries = [e for b in group for e in b.children]
     children = [e.change for e in entries] + [e.replaced for e in entries if e.replaced]
     for kind, counts in child_counts(children).items():
         nums = ", ".join(f"{counts[a]} to {a.verb}" for a in _ACTIONS if counts.get(a))
-        parts.append(f"<b>{_text(kind)}</b>: {nums}")
+        parts.append(f"<b>{_html(kind_label(kind))}</b>: {nums}")
     return f"{'; '.join(parts)} ({rows} row{'s' if rows != 1 else ''})"
 
 
@@ -335,11 +347,11 @@ def _details(summary: str) -> str:
 
 def _unmanaged_phrase(kind: str, n: int) -> str:
     verb = "is" if n == 1 else "are"
-    return f"{count_noun(kind, n)} in the store {verb} not in the catalog (unmanaged; never changed)"
+    return f"{_html(count_noun(kind, n))} in the store {verb} not in the catalog (unmanaged; never changed)"
 
 
-def _footer(plan: Plan) -> str:
-    parts = []
+def _footer(plan: Plan, run_url: str | None = None) -> str:
+    parts = [f'<a href="{_html(run_url)}">CI run</a>'] if run_url else []
     if plan.store.get("store_hash"):
         parts.append(f"store {_code(plan.store['store_hash'])}")
     if plan.desired_digest:
@@ -369,6 +381,13 @@ def _code(s: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall(r"`+", s)), default=0) + 1)
     pad = " " if s[0] == "`" or s[-1] == "`" or (s[0] == " " and s[-1] == " ") else ""
     return (fence + pad + s + pad + fence).replace("|", "\\|")
+
+
+def _html(s: str) -> str:
+    """Text inside HTML (a ``<summary>``), where markdown is not parsed: HTML escapes only."""
+    import html
+
+    return html.escape(s, quote=False)
 
 
 def _inline(s: str) -> str:

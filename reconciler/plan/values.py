@@ -155,8 +155,15 @@ def group_by_kind(items: Iterable[_K]) -> list[list[_K]]:
 
 
 def count_noun(kind: str, n: int) -> str:
-    """``1 product``, ``15 products``, ``2 categories``."""
-    return f"1 {kind}" if n == 1 else f"{n} {plural(kind)}"
+    """``1 product``, ``15 products``, ``2 categories``, ``3 prices for a group``: the kind's words."""
+    return f"1 {kind_label(kind)}" if n == 1 else f"{n} {kind_label(kind, many=True)}"
+
+
+def kind_label(kind: str, *, many: bool = False) -> str:
+    """A kind in a merchandiser's words (``ResourceKind.words``): "custom field", "price for a group"."""
+    if kind in REGISTRY:
+        return REGISTRY[kind].words[many]
+    return plural(kind) if many else kind       # a kind this tool does not know: as the plan file names it
 
 
 def plural(kind: str) -> str:

@@ -95,10 +95,10 @@ def test_default_cap_holds_with_long_keys():
 
 def test_sub_resource_rows_follow_their_product_and_deletes_come_first():
     md = render_markdown(CASES["nested_children"]())
-    for row in ("| option | 0 | 1 | 0 | 0 |", "| variant | 2 | 2 | 2 | 0 |", "| custom\\_field | 1 | 2 | 1 | 0 |",
-                "| channel\\_assignment | 2 | 0 | 1 | 0 |", "| **total** | **5** | **6** | **4** | **0** |"):
+    for row in ("| option | 0 | 1 | 0 | 0 |", "| variant | 2 | 2 | 2 | 0 |", "| custom field | 1 | 2 | 1 | 0 |",
+                "| channel assignment | 2 | 0 | 1 | 0 |", "| **total** | **5** | **6** | **4** | **0** |"):
         assert row in md
-    assert "This plan **deletes 4 objects** from the store (2 variants, 1 custom_field, 1 channel_assignment)" in md
+    assert "This plan **deletes 4 objects** from the store (2 variants, 1 custom field, 1 channel assignment)" in md
     assert ("| - | variant | `CT-BLK100` › `CT-BLK100-9.0` | 9001 | "
             "`absent_from_desired` (not in the product's variants) |") in md
     assert "| - | variant | `CT-BLK100` › `CT-BLK100-2.5` | 9002 | `replace:options` |" in md
@@ -110,8 +110,8 @@ def test_sub_resource_rows_follow_their_product_and_deletes_come_first():
     ]
     assert "| - | ↳ variant `CT-BLK100-9.0` | *removed: not in the product's variants* |  |  |" in rows
     assert rows[rows.index("| = | `CT-WHT100` |  |  |  |") + 1:] == [
-        '| ~ | ↳ custom\\_field `Material` | `value` | `"Nylon"` | `"Nylon 6.6"` |',
-        "| + | ↳ channel\\_assignment `us-trade` |  |  |  |",
+        '| ~ | ↳ custom field `Material` | `value` | `"Nylon"` | `"Nylon 6.6"` |',
+        "| + | ↳ channel assignment `us-trade` |  |  |  |",
     ]
     for row in rows:
         assert _cells(row) == 5, row
@@ -189,7 +189,7 @@ def test_blocked_list_too_big_for_a_comment_says_how_many_are_not_shown():
     assert "> **Apply refuses 1500 changes** until acknowledged" in md          # the count is always whole
     assert "| Trade | uk-main | 1500 |" in md
     assert re.search(r"_… and \d+ more blocked changes not shown\. ", md)
-    assert "<b>price\\_record</b>: 1500 to update (1501 rows): 1501 change rows not shown (comment size limit)" in md
+    assert "<b>price for a group</b>: 1500 to update (1501 rows): 1501 change rows not shown (comment size limit)" in md
 
 
 def test_customer_group_and_assignment_rows():
@@ -204,3 +204,22 @@ def test_removed_records_show_what_they_held():
     md = render_markdown(CASES["records_removed_10"]())
     assert "| - | ↳ `CT-P000-2.5` GBP | *removed: not in the price list's records* | `price 1.60` |  |" in md
     assert md.index("#### Price impact") < md.index("> [!CAUTION]")
+
+
+def test_no_markdown_escape_inside_html_and_kinds_in_a_merchandisers_words():
+    """Issue 15: `\\_` shows literally inside <summary> (GitHub parses no markdown there); kinds read
+    as words ("custom field", "price for a group"), never as snake_case identifiers."""
+    for case in CASES.values():
+        md = render_markdown(case())
+        for summary in re.findall(r"<summary>(.*?)</summary>", md):
+            assert "\\" not in summary and "_" not in summary.replace("<b>", "").replace("</b>", ""), summary
+    md = render_markdown(CASES["price_change_1500"]())
+    assert "| price for a group | 0 | 1500 | 0 | 0 |" in md
+
+
+def test_the_comment_links_the_run_and_its_artifacts():
+    url = "https://github.example/acme/catalog/actions/runs/42"
+    md = render_markdown(CASES["price_change_1500"](), max_rows=50, run_url=url)
+    assert f"[`plan.json` in this run's artifacts]({url}#artifacts)" in md
+    assert f'<a href="{url}">CI run</a>' in md
+    assert "(`plan.json`)." not in md                  # every hint links, none is left bare

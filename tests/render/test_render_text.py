@@ -84,7 +84,7 @@ def test_sub_resources_nest_under_their_product_grouped_by_kind():
 def test_sub_resource_deletes_are_red_counted_and_listed_in_the_warning():
     text = render_text(CASES["nested_children"]())
     assert ("WARNING: this plan DELETES 4 objects from the store "
-            "(2 variants, 1 custom_field, 1 channel_assignment):") in text
+            "(2 variants, 1 custom field, 1 channel assignment):") in text
     warning = text.split("WARNING")[1].split('~ product "CT-BLK100"')[0]
     assert ('  - variant "CT-BLK100-9.0" of product "CT-BLK100" '
             "(catalog/products/cable-ties.yaml:19:9; store id 9001; "
@@ -235,7 +235,7 @@ def test_new_customer_group_with_its_own_price_list():
 
 def test_removed_records_say_what_they_held():
     text = render_text(CASES["records_removed_10"]())
-    assert "DELETES 10 objects from the store (10 price_records)" in text
+    assert "DELETES 10 objects from the store (10 prices for a group)" in text
     assert ("      - CT-P000-2.5 GBP: price 1.60 (catalog/prices.yaml:6:5; store id 30000; "
             "removed: not in the price list's records)") in text
     assert "  Trade           uk-main                       10    +25.0%  +25.0%   +25.0%        0" in text
