@@ -7,7 +7,9 @@ Reads only the Plan. Layout, top to bottom:
     | kind | create | update | delete | unmanaged |    one row per kind
     #### Price impact                                  only when plan.impact has rows; never cut
     > [!WARNING] ... blocked changes table            only when apply refuses changes; no row cap
-    > [!CAUTION] ... deletes table                    only when something is deleted
+    > [!CAUTION] ... deletes table                    only when something is deleted; past 20
+                                                      deletions one row per kind (count, first
+                                                      10 keys), every row in a nested <details>
     <details> per top-level kind: | | key | field | before | after |
     <details> unmanaged keys per kind
     <sub>store, catalog digest, time</sub>
@@ -105,13 +107,18 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         doc.table("Drift", "#### Drift (changed in the store)\n\n", _DRIFT_HEADER, rows, "", max_rows, "drift rows")
     if blocked:
         doc.add(_warning(blocked))
-        rows = [[_blocked_row(c)] for c in blocked]
+        rows = [[row] for row in _blocked_rows(blocked)]
         doc.table("Blocked changes", "#### Blocked changes\n\n", _BLOCKED_HEADER, rows, "", len(rows),
                   "blocked changes")
     if deletes:
         doc.add(_caution(deletes))
         rows = [[_delete_row(c)] for c in deletes]
-        doc.table("Deletes", "#### Deletes\n\n", _DELETE_HEADER, rows, "", max_rows, "deletes")
+        if len(deletes) > GROUP_DELETES:      # one row per kind; every row in a nested <details>
+            doc.add(_delete_summary(deletes))
+            doc.table("Deletes", f"<details><summary>All {len(deletes)} deletions</summary>\n\n", _DELETE_HEADER,
+                      rows, "</details>\n", max_rows, "deletes")
+        else:
+            doc.table("Deletes", "#### Deletes\n\n", _DELETE_HEADER, rows, "", max_rows, "deletes")
     for group in groups:
         rows = [_block_rows(block) for block in group]
         label = _group_summary(group, sum(map(len, rows)))
@@ -252,10 +259,34 @@ def _warning(blocked: list[ResourceChange]) -> str:
     )
 
 
-def _blocked_row(rc: ResourceChange) -> str:
+def _blocked_rows(blocked: list[ResourceChange]) -> list[str]:
+    """One row per blocked change; a mass deletion's many identical rows (same kind, same reason,
+    more than GROUP_DELETES) as one row naming the count and the first keys."""
+    same: dict[tuple[str, str], list[ResourceChange]] = {}
+    for c in blocked:
+        if c.action is Action.DELETE:
+            same.setdefault((c.kind, c.blocked or ""), []).append(c)
+    rows, done = [], set()
+    for c in blocked:
+        group = same.get((c.kind, c.blocked or "")) if c.action is Action.DELETE else None
+        if group is None or len(group) <= GROUP_DELETES:
+            rows.append(_blocked_row(c))
+        elif id(group) not in done:
+            done.add(id(group))
+            keys = ", ".join(_delete_key(g) for g in group[:FIRST_KEYS])
+            what = (f"{len(group)} {_text(kind_label(c.kind, many=True))}: {keys}, … and {len(group) - FIRST_KEYS} "
+                    "more (all under Deletes)")
+            rows.append(_row(c.action.value, what, "", _reason(c)))
+    return rows
+
+
+def _reason(rc: ResourceChange) -> str:
     what, _, how = (rc.blocked or "").partition(GO_AHEAD)
-    return _row(rc.action.value, _code(str(rc.address)), _code(rc.source or ""),
-                _text(what) + (f"; to go ahead: {_inline(how)}" if how else ""))
+    return _text(what) + (f"; to go ahead: {_inline(how)}" if how else "")
+
+
+def _blocked_row(rc: ResourceChange) -> str:
+    return _row(rc.action.value, _code(str(rc.address)), _code(rc.source or ""), _reason(rc))
 
 
 def _caution(deletes: list[ResourceChange]) -> str:
@@ -267,10 +298,30 @@ def _caution(deletes: list[ResourceChange]) -> str:
     )
 
 
+GROUP_DELETES = 20       # more deletions than this: one summary row per kind first
+FIRST_KEYS = 10          # keys named in a kind's summary row
+
+
+def _delete_summary(deletes: list[ResourceChange]) -> str:
+    """``| - | product | 724 | 724 | `A`, `B`, … and 714 more |``: per kind, how many, how many blocked."""
+    lines = ["#### Deletes", "", "| | kind | deletions | blocked | first keys |", "| --- | --- | ---: | ---: | --- |"]
+    for group in group_by_kind(deletes):
+        keys = ", ".join(_delete_key(c) for c in group[:FIRST_KEYS])
+        more = f", … and {len(group) - FIRST_KEYS} more" if len(group) > FIRST_KEYS else ""
+        blocked = sum(1 for c in group if c.blocked)
+        lines.append(_row("-", _text(kind_label(group[0].kind, many=True)), str(len(group)),
+                          f"**{blocked}**" if blocked else "0", keys + more))
+    return "\n".join(lines) + "\n"
+
+
+def _delete_key(rc: ResourceChange) -> str:
+    owner = parent_of(rc)
+    return f"{_code(owner[1])} › {_code(child_label(rc))}" if owner else _code(rc.key)
+
+
 def _delete_row(rc: ResourceChange) -> str:
     live_id = "" if rc.live_id is None else str(rc.live_id)
-    owner = parent_of(rc)
-    key = f"{_code(owner[1])} › {_code(child_label(rc))}" if owner else _code(rc.key)
+    key = _delete_key(rc)
     note = removal_note(rc)
     reason = _code(rc.reason or "") + (f" ({_text(note)})" if note else "") + _blocked_mark(rc)
     return _row("-", _text(kind_label(rc.kind)), key, live_id, reason)

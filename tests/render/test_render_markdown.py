@@ -223,3 +223,28 @@ def test_the_comment_links_the_run_and_its_artifacts():
     assert f"[`plan.json` in this run's artifacts]({url}#artifacts)" in md
     assert f'<a href="{url}">CI run</a>' in md
     assert "(`plan.json`)." not in md                  # every hint links, none is left bare
+
+
+def test_many_deletions_are_grouped_per_kind_with_every_row_in_a_nested_details():
+    from reconciler.core.errors import GO_AHEAD
+    from reconciler.plan.guardrails import deletes_how
+    from reconciler.plan.model import Action, ResourceChange
+
+    why = f"mass deletion: 724 product deletions exceed the limit of 10 (store.deletion){GO_AHEAD}{deletes_how(724, None)}"
+    plan = Plan(changes=[ResourceChange("product", f"SKU-{i:03d}", Action.DELETE, live_id=i, reason="absent_from_desired",
+                                        blocked=why) for i in range(724)])
+    md = render_markdown(plan)
+    summary = md.split("#### Deletes")[1].split("<details>")[0]
+    assert "| - | products | 724 | **724** | `SKU-000`, `SKU-001`," in summary
+    assert "`SKU-009`, … and 714 more |" in summary
+    assert len(summary.strip().splitlines()) == 3            # header, rule, one row per kind
+    assert "<details><summary>All 724 deletions</summary>" in md
+    assert "| - | product | `SKU-199` |" in md and "… and 524 more deletes not shown" in md   # the row cap
+    blocked = md.split("#### Blocked changes")[1].split("#### Deletes")[0]
+    assert "| - | 724 products: `SKU-000`," in blocked and "… and 714 more (all under Deletes) |" in blocked
+    assert blocked.count("\n| - |") == 1                        # one row, not 724
+    # the hint names the YAML confirmation first, in the header and the blocked rows alike
+    assert "To apply them: confirm the number in store.yaml with `deletion: {confirm: 724}`" in md
+    assert "acknowledge: [price_drop]" not in md
+    small = render_markdown(Plan(changes=plan.changes[:20]))
+    assert "All 20 deletions" not in small and "#### Deletes\n\n| | kind | key |" in small
