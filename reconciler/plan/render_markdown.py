@@ -47,10 +47,10 @@ from __future__ import annotations
 import re
 
 from reconciler.core.errors import GO_AHEAD, blocked_what, unblock_hints
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.plan.values import (
     CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
-    child_label, child_title, count_noun, kind_label, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
+    child_label, child_title, count_noun, impact_movers, kind_label, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
     own_lines, parent_of, removal_note, renamed,
 )
 
@@ -237,15 +237,22 @@ def _impact_table(impact: list[dict]) -> str:
     lines = [
         "#### Price impact",
         "",
-        "Change of each variant's effective price, per customer group and channel (negative = cheaper).",
+        "Change of each variant's effective price, per customer group and channel (negative = cheaper); "
+        "sum of change: new minus old price, added up over those variants.",
         "",
         _row(*IMPACT_COLUMNS),
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in impact:
         group, channel, *numbers, blocked = impact_cells(row)
         group = f"*{_text(group)}*" if group == CATALOG_PRICE else _text(group)
         lines.append(_row(group, _text(channel), *numbers, f"**{blocked}**" if blocked not in ("0", "") else blocked))
+    movers = [(row, moves) for row in impact if (moves := impact_movers(row))]
+    if movers:
+        lines += ["", "Biggest movers (old -\\> new price) per customer group and channel:", ""]
+    for row, moves in movers:
+        who = f"{_text(str(row.get(IMPACT_GROUP, '')))} on {_text(str(row.get('channel', '')))}"
+        lines.append(f"- {who}: " + ", ".join(f"{_code(sku)} {_text(move)}" for sku, move in moves))
     return "\n".join(lines) + "\n"
 
 

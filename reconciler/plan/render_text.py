@@ -80,9 +80,9 @@ codes stripped equals the plain output. Write it with ``typer.echo`` or
 from __future__ import annotations
 
 from reconciler.core.errors import blocked_what, unblock_hints
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.plan.values import (
-    IMPACT_COLUMNS, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
+    IMPACT_COLUMNS, impact_movers, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
     Entry, FieldLine, child_counts, child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines,
     format_value, group_by_kind, impact_cells, nest, own_lines, parent_of, plural, renamed,
 )
@@ -183,6 +183,12 @@ def _impact_lines(impact: list[dict], paint: _Paint) -> list[str]:
              + " (effective price per variant, by customer group and channel; negative = cheaper):", ""]
     lines.append(line(IMPACT_COLUMNS))
     lines += [line(cells, blocked=cells[-1] not in ("0", "")) for cells in rows]
+    movers = [(row, moves) for row in impact if (moves := impact_movers(row))]
+    if movers:
+        lines += ["", "  Biggest movers (old -> new price):"]
+    for row, moves in movers:
+        lines.append(f"    {row.get(IMPACT_GROUP, '')} on {row.get('channel', '')}: "
+                     + ", ".join(f"{sku} {move}" for sku, move in moves))
     return lines + [""]
 
 

@@ -264,7 +264,7 @@ def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
 
 NO_PCT = "n/a"
 IMPACT_COLUMNS = ("customer group", "channel", "variants changing price", "smallest", "median", "largest",
-                  "blocked")
+                  "sum of change", "blocked")
 CATALOG_PRICE = "(catalog price)"     # Plan.impact's customer_group for shoppers without a price list
 
 _PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -324,13 +324,27 @@ def format_pct(value: Any) -> str:
     return ("+" if d > 0 else "") + text + "%"
 
 
-def impact_cells(row: dict[str, Any]) -> tuple[str, str, str, str, str, str, str]:
-    """The cells of one ``Plan.impact`` row, in ``IMPACT_COLUMNS`` order (missing values tolerated)."""
+def impact_cells(row: dict[str, Any]) -> tuple[str, ...]:
+    """The cells of one ``Plan.impact`` row, in ``IMPACT_COLUMNS`` order (missing values tolerated:
+    a plan saved before the amounts existed has an empty "sum of change")."""
+    total = ", ".join(_money(d, cur) for cur, d in (row.get("sum_change") or {}).items())
     return (
         str(row.get(IMPACT_GROUP, "")), str(row.get("channel", "")), str(row.get("changed", 0)),
         format_pct(row.get("min_pct")), format_pct(row.get("median_pct")), format_pct(row.get("max_pct")),
-        str(row.get("blocked", 0)),
+        total, str(row.get("blocked", 0)),
     )
+
+
+def impact_movers(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """A ``Plan.impact`` row's biggest movers: [(sku, "1.60 -> 0.80 (-0.80 GBP)"), ...]."""
+    return [(str(m["sku"]), f"{format_value(m['before'])} -> {format_value(m['after'])} "
+                            f"({_money(m['after'] - m['before'], m['currency'])})") for m in row.get("movers") or []]
+
+
+def _money(d: Decimal, currency: str) -> str:
+    """A signed amount with its currency: "+0.50 GBP", "-3.00" (no currency known)."""
+    text = ("+" if d > 0 else "") + format_value(d)
+    return f"{text} {currency}" if currency else text
 
 
 # -- sub-resources nested under their parent --------------------------------------------

@@ -137,7 +137,7 @@ def test_a_product_is_not_cut_from_its_children():
 
 # -- prices: blocked changes, price impact, price lists ----------------------------------
 
-IMPACT_HEADER = "| customer group | channel | variants changing price | smallest | median | largest | blocked |"
+IMPACT_HEADER = "| customer group | channel | variants changing price | smallest | median | largest | sum of change | blocked |"
 
 
 def test_price_change_shows_the_impact_table_per_group_and_channel():
@@ -147,9 +147,12 @@ def test_price_change_shows_the_impact_table_per_group_and_channel():
     assert md.index("| kind | create |") < md.index("#### Price impact") < md.index("> [!WARNING]")
     assert md.index("> [!WARNING]") < md.index("#### Blocked changes") < md.index("<details>")
     table = md.split(IMPACT_HEADER + "\n")[1].split("\n\n")[0].splitlines()
-    assert table == ["| --- | --- | ---: | ---: | ---: | ---: | ---: |",
-                     "| Trade | uk-main | 1500 | -50.0% | -3.0% | +2.2% | **1** |",
-                     "| Wholesale | uk-main | 1500 | -50.0% | -3.0% | +2.2% | **1** |"]
+    assert table == ["| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+                     "| Trade | uk-main | 1500 | -50.0% | -3.0% | +2.2% | -77.59 GBP | **1** |",
+                     "| Wholesale | uk-main | 1500 | -50.0% | -3.0% | +2.2% | -77.59 GBP | **1** |"]
+    # the typo that halves a price leads the movers, with its old and new price and the amount
+    assert ("- Trade on uk-main: `CT-P123-4.8` 1.90 -\\> 0.95 (-0.95 GBP), `CT-P003-4.8` 1.85 -\\> 1.79 (-0.06 GBP), "
+            "`CT-P004-3.6` 1.85 -\\> 1.79 (-0.06 GBP)") in md
     assert "| ~ | ↳ `CT-P000-2.5` GBP | `price` | `1.60` | `1.55` (-3.1%) |" in md
     assert "… and 1301 more change rows not shown." in md          # the 200-row cap still holds
 
@@ -165,7 +168,7 @@ def test_blocked_changes_come_before_the_deletes_with_how_to_acknowledge():
             f"price drops 50.0% (1.60 -\\> 0.80; limit 30%); to go ahead: {how} |") in md
     assert ("| ~ | ↳ `CT-BLK100-2.5` GBP **BLOCKED:** price drops 50.0% (1.60 -\\> 0.80; limit 30%) | `price` | "
             "`1.60` | `0.80` (-50.0%) |") in md
-    assert "| *(catalog price)* | us-trade | 1 | -50.0% | -50.0% | -50.0% | **1** |" in md
+    assert "| *(catalog price)* | us-trade | 1 | -50.0% | -50.0% | -50.0% | -1.60 GBP | **1** |" in md
 
 
 def _all_blocked(n: int) -> Plan:
@@ -176,9 +179,9 @@ def _all_blocked(n: int) -> Plan:
 
 
 def test_blocked_list_and_impact_table_are_never_cut_by_the_row_cap():
-    md = render_markdown(_all_blocked(450), max_rows=50)
+    md = render_markdown(_all_blocked(400), max_rows=50)
     rows = md.split("#### Blocked changes")[1].split("\n\n")[1].splitlines()
-    assert len(rows) == 2 + 450
+    assert len(rows) == 2 + 400
     assert IMPACT_HEADER in md and "| Wholesale | uk-main | 1500 |" in md
     assert len(md) < 60_000
 
@@ -196,7 +199,7 @@ def test_customer_group_and_assignment_rows():
     md = render_markdown(CASES["new_customer_group"]())
     assert "| + | ↳ assignment `Wholesale` on `uk-main` |  |  |  |" in md
     assert '| + |  | `discount_rules` |  | `[{type: price_list, price_list: "Wholesale GBP"}]` |' in md
-    assert "| Wholesale | uk-main | 5 | -30.0% | -30.0% | -30.0% | 0 |" in md
+    assert "| Wholesale | uk-main | 5 | -30.0% | -30.0% | -30.0% | -3.00 GBP | 0 |" in md
     assert "[!WARNING]" not in md
 
 

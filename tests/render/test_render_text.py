@@ -206,11 +206,13 @@ def test_blocked_changes_are_marked_where_they_are_listed():
 def test_impact_table_has_signed_percentages_in_the_planners_order():
     lines = render_text(CASES["price_drop_blocked"]()).split("Price impact")[1].splitlines()
     assert lines[2].split() == ["customer", "group", "channel", "variants", "changing", "price", "smallest",
-                                "median", "largest", "blocked"]
-    assert lines[3].split() == ["Trade", "uk-main", "2", "-50.0%", "-26.6%", "-3.3%", "1"]
-    assert lines[4].split() == ["(catalog", "price)", "uk-main", "1", "-50.0%", "-50.0%", "-50.0%", "1"]
+                                "median", "largest", "sum", "of", "change", "blocked"]
+    assert lines[3].split() == ["Trade", "uk-main", "2", "-50.0%", "-26.6%", "-3.3%", "-0.87", "GBP", "1"]
+    assert lines[4].split() == ["(catalog", "price)", "uk-main", "1", "-50.0%", "-50.0%", "-50.0%", "-1.60", "GBP", "1"]
     assert lines[5].split()[2] == "us-trade"
     assert len({len(line) for line in lines[2:5]}) == 1      # columns line up
+    assert lines[7:9] == ["  Biggest movers (old -> new price):",
+                          "    Trade on uk-main: CT-BLK100-2.5 1.60 -> 0.80 (-0.80 GBP), CT-BLK100-4.8 2.10 -> 2.03 (-0.07 GBP)"]
     assert "Price impact" not in render_text(CASES["nested_children"]())
 
 
@@ -238,7 +240,7 @@ def test_removed_records_say_what_they_held():
     assert "DELETES 10 objects from the store (10 prices for a group)" in text
     assert ("      - CT-P000-2.5 GBP: price 1.60 (catalog/prices.yaml:6:5; store id 30000; "
             "removed: not in the price list's records)") in text
-    assert "  Trade           uk-main                       10    +25.0%  +25.0%   +25.0%        0" in text
+    assert "  Trade           uk-main                       10    +25.0%  +25.0%   +25.0%      +4.00 GBP        0" in text
 
 
 def test_a_blocked_delete_is_marked_in_the_warning():
