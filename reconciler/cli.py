@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -20,6 +21,7 @@ import typer
 from rich.console import Console
 
 from reconciler.core import errors
+from reconciler.core.diagnostics import Diagnostic
 from reconciler.desired import load_desired
 from reconciler.desired.model import DesiredState
 from reconciler.core.settings import StoreSettings
@@ -27,11 +29,17 @@ from reconciler.plan.model import Plan
 
 LAST_APPLIED = Path(".catalog/state/last-applied.json")
 
+def _exit_code_help() -> str:
+    rows = "\n\n".join(f"{code:>3}  {what}" for code, what in errors.EXIT_CODES.items())
+    return f"Exit codes:\n\n{rows}"
+
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     help="Catalog as code for BigCommerce: validate the YAML, plan the changes, apply them.",
+    epilog=_exit_code_help(),
 )
 err = Console(stderr=True, highlight=False)
 
@@ -78,10 +86,35 @@ ParallelOpt = Annotated[Optional[int], typer.Option(
          "the quota still paces them.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"catalog-reconciler {version('catalog-reconciler')}")
+        except PackageNotFoundError:
+            typer.echo("catalog-reconciler (not installed: no package metadata)")
+        raise typer.Exit()
+
+
+_COLOR = {"off": False}     # --no-color, or NO_COLOR set (https://no-color.org)
+
+
+def _color_wanted(stream=None) -> bool:
+    """Colour only on a terminal, and never with --no-color or a non-empty NO_COLOR."""
+    return not _COLOR["off"] and not os.environ.get("NO_COLOR") and (stream or sys.stdout).isatty()
+
+
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log detections and requests.")] = False) -> None:
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log detections and requests.")] = False,
+          no_color: Annotated[bool, typer.Option("--no-color", help="No colour in the output (as does a non-empty "
+                                                                   "NO_COLOR environment variable).")] = False,
+          version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    _COLOR["off"] = no_color or bool(os.environ.get("NO_COLOR"))
+    err.no_color = _COLOR["off"]
 
 
 @app.command()
@@ -89,10 +122,11 @@ def validate(
     catalog: CatalogOpt = Path("catalog"),
     format: Annotated[ValidateFormat, typer.Option(
         "--format", "-f", help="text: FILE:LINE:COL lines; github: also each problem as a GitHub "
-                               "annotation (a workflow command on stdout) on its line of the PR.")] = None,
+                               "annotation (a workflow command on stdout) on its line of the PR.")] = ValidateFormat.text,
 ) -> None:
     """Check every YAML file against its schema and references. No network calls."""
     with _reporting(Format.text):
+        catalog = _find_catalog(catalog)
         try:
             desired = load_desired(catalog)
         except errors.DesiredStateError as exc:
@@ -115,7 +149,7 @@ def plan(
     catalog: CatalogOpt = Path("catalog"),
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Save the plan (JSON) for `catalog apply PLANFILE`.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="How to print the plan.")] = Format.text,
-    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes, 1 error.")] = False,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes, 3 blocked, 1 or 4 error.")] = False,
     allow_price_drop: AllowDropOpt = False,
     allow_deletes: AllowDeletesOpt = None,
     refresh: RefreshOpt = None,
@@ -134,9 +168,9 @@ def plan(
     if the_plan.blocked:
         # The plan (any format) already lists them first; the message says what to do.
         err.print(f"[red]Error:[/] {_escape(str(errors.GuardrailError(the_plan.blocked)))}", soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(errors.GuardrailError.exit_code)
     if detailed_exitcode and the_plan.has_changes:
-        raise typer.Exit(2)
+        raise typer.Exit(errors.EXIT_CHANGES)
 
 
 @app.command()
@@ -170,14 +204,15 @@ def apply(
                 raise errors.PlanError("--target/--exclude cut a plan as it is made: pass them to "
                                        "`catalog plan --out`, then apply that file")
             the_plan = _read_plan(planfile)
-            desired = load_desired(catalog) if catalog.exists() else None
+            found = _find_catalog(catalog, required=False)
+            desired = load_desired(found) if found else None
             settings = desired.store if desired else StoreSettings()
         else:
             read: dict = {}
             the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read,
                                            targets=(target or [], exclude or []))
             settings = desired.store
-            typer.echo(_render(the_plan, Format.text, color=sys.stdout.isatty()), nl=False)
+            typer.echo(_render(the_plan, Format.text), nl=False)
             if not the_plan.has_changes:
                 return
             if the_plan.blocked:
@@ -192,6 +227,17 @@ def apply(
                        live=None if waited else read.get("live"))
     if code:
         raise typer.Exit(code)
+
+
+@app.command()
+def show(
+    planfile: Annotated[Path, typer.Argument(help="A plan saved by `catalog plan --out` (or the JSON plan artifact).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="How to print the plan.")] = Format.text,
+) -> None:
+    """Print a saved plan as `catalog plan` would have: read from the file, no network calls."""
+    with _reporting(format):
+        the_plan = _read_plan(planfile)
+    typer.echo(_render(the_plan, format), nl=False)
 
 
 @app.command("force-unlock")
@@ -237,16 +283,18 @@ def drift(
         err.print(f"[yellow]No last-applied state at {state}:[/] every difference is listed; origins are unknown.")
         drifted = list(the_plan.changes)
     report = dataclasses.replace(the_plan, changes=drifted, impact=[], unmanaged={})
-    if drifted or format is Format.json:
-        typer.echo(_render(report, format), nl=False)
+    others = sum(1 for c in the_plan.changes if c.action.verb != "noop") - len(drifted)
+    if format is Format.json:
+        typer.echo(_drift_json(report, others), nl=False)
+    elif drifted:
+        typer.echo(_render(report, format, report="drift"), nl=False)
     else:
         typer.echo("No drift: no edits made in the store since the last apply (only those are checked).")
-    others = sum(1 for c in the_plan.changes if c.action.verb != "noop") - len(drifted)
     if others and format is not Format.json:
         typer.echo(f"The plan has {others} other change{'s' if others != 1 else ''} (YAML changes and others): "
                    "run `catalog plan` to see them.")
     if drifted:
-        raise typer.Exit(2)
+        raise typer.Exit(errors.EXIT_CHANGES)
 
 
 webhooks_app = typer.Typer(no_args_is_help=False, help="List or register the store's drift webhooks; "
@@ -405,11 +453,12 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
     """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read."""
     from reconciler import build_plan, connect, read_live
     from reconciler.apply import last_applied
+    from reconciler.views import reading
 
-    desired = load_desired(catalog)
+    desired = load_desired(_find_catalog(catalog))
     previous = last_applied.load(state)
     part = desired
-    with connect(parallelism=parallelism) as client:
+    with connect(parallelism=parallelism) as client, reading(err, client.transport, "plan: reading the store"):
         if refresh is Refresh.targeted:
             from reconciler.apply.targeted import read_targeted
 
@@ -441,10 +490,36 @@ def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:
 
 def _settings(catalog: Path) -> StoreSettings:
     """Store settings from the catalog if it is there (tree id etc.), else defaults."""
-    return load_desired(catalog).store if catalog.exists() else StoreSettings()
+    found = _find_catalog(catalog, required=False)
+    return load_desired(found).store if found else StoreSettings()
 
 
-def _render(the_plan: Plan, fmt: Format, color: bool | None = None) -> str:
+def _find_catalog(catalog: Path, *, required: bool = True) -> Path | None:
+    """The catalog folder: ``catalog`` as given when it exists; else, for a relative path, the
+    first folder up from here that holds store.yaml (run from inside the catalog) or ``catalog``
+    (run from elsewhere in the repository), stopping at the repository's root (.git). Paths in
+    messages stay relative to here (``../products/x.yaml``).
+    Not found: None, or (``required``) an error naming what was looked for."""
+    if catalog.exists():
+        return catalog
+    here = Path.cwd()
+    for folder in () if catalog.is_absolute() else (here, *here.parents):
+        if (folder / "store.yaml").is_file():
+            return Path(os.path.relpath(folder))
+        if (folder / catalog).is_dir():
+            return Path(os.path.relpath(folder / catalog))
+        if (folder / ".git").exists():
+            break
+    if not required:
+        return None
+    if catalog.is_absolute():
+        raise errors.DesiredStateError([Diagnostic("error", f"catalog directory '{catalog}' does not exist")])
+    raise errors.DesiredStateError([Diagnostic(
+        "error", f"no catalog found: looked for a folder '{catalog}' or one holding store.yaml in {here} and each "
+                 f"folder above it up to {folder}; run from the repository or pass --catalog PATH")])
+
+
+def _render(the_plan: Plan, fmt: Format, color: bool | None = None, report: str = "plan") -> str:
     from reconciler.plan.render_json import render_json
     from reconciler.plan.render_markdown import render_markdown
     from reconciler.plan.render_text import render_text
@@ -452,8 +527,27 @@ def _render(the_plan: Plan, fmt: Format, color: bool | None = None) -> str:
     if fmt is Format.json:
         return render_json(the_plan)
     if fmt is Format.markdown:
-        return render_markdown(the_plan)
-    return render_text(the_plan, color=sys.stdout.isatty() if color is None else color)
+        return render_markdown(the_plan, report=report, run_url=_run_url())
+    return render_text(the_plan, color=_color_wanted() if color is None else color, report=report)
+
+
+def _run_url() -> str | None:
+    """The GitHub Actions run this is part of (GITHUB_SERVER_URL, _REPOSITORY, _RUN_ID), if any."""
+    parts = [os.environ.get(f"GITHUB_{name}", "").strip("/") for name in ("SERVER_URL", "REPOSITORY", "RUN_ID")]
+    return f"{parts[0]}/{parts[1]}/actions/runs/{parts[2]}" if all(parts) else None
+
+
+def _drift_json(report: Plan, others: int) -> str:
+    """A drift report as JSON: titled as such, the drifted changes in the plan's own shape."""
+    n = len(report.changes)
+    return json.dumps({
+        "report": "drift",
+        "title": f"Catalog drift: {n} object{'s' if n != 1 else ''} changed in the store since the last apply",
+        "drifted": n,
+        "other_changes": others,
+        "last_applied": report.last_applied,
+        "changes": report.to_dict(),
+    }, indent=2, ensure_ascii=False) + "\n"
 
 
 def _save(the_plan: Plan, out: Path) -> None:

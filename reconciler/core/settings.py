@@ -30,6 +30,9 @@ class StoreSettings:
     prune: frozenset[str] = frozenset()
     max_deletes: int = 10
     max_delete_percent: Decimal = Decimal(5)
+    # store.deletion.confirm: the number of deletions a reviewer confirmed in the PR (as
+    # --allow-deletes N does, but seen in the diff); lets a plan making exactly that many through.
+    confirm_deletes: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
     # {product sku: {option name: [labels]}} as the products' ``options`` say (filled

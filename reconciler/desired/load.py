@@ -648,6 +648,7 @@ def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
         prune=frozenset(p for p in raw.get("prune") or [] if isinstance(p, str)),
         max_deletes=_int((raw.get("deletion") or {}).get("max_objects", 10), 10),
         max_delete_percent=_guardrail(raw.get("deletion"), "max_percent", Decimal(5)),
+        confirm_deletes=_int((raw.get("deletion") or {}).get("confirm"), None),
         raw=raw,
         source=source,
         **_kinds_settings(raw),

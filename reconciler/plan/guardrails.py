@@ -25,12 +25,36 @@ from typing import Any
 
 from reconciler.desired.model import DesiredState
 from reconciler.core.address import key_of
+from reconciler.core.errors import GO_AHEAD
 from reconciler.core.diagnostics import Diagnostic
 from reconciler.core.live import LiveState
 from reconciler.plan.model import Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import ResourceKind
 from reconciler.resources.fields import money_text
+
+
+# What lets a blocked change through: the YAML a reviewer sees in the PR first, the flag (for a
+# local run) second. Every ``blocked`` reason is "WHAT; to go ahead: HOW" (core.errors.GO_AHEAD),
+# so the rows, the plan's header and the apply's refusal name the same thing.
+PRICE_DROP_HOW = ("add `acknowledge: [price_drop]` to the object in YAML (the reviewer sees it in the PR), "
+                  "or pass `--allow-price-drop`")
+BELOW_COST_HOW = ("add `acknowledge: [below_cost]` to the object in YAML (the reviewer sees it in the PR), "
+                  "or pass `--allow-price-drop`")
+EXISTING_HOW = "remove it from `store.existing` in store.yaml and plan again"
+
+
+def deletes_how(total: int, confirmed: int | None) -> str:
+    """How to confirm ``total`` deletions: store.deletion.confirm in store.yaml, or --allow-deletes."""
+    now = f" (it says {confirmed} now)" if confirmed is not None else ""
+    return (f"confirm the number in store.yaml with `deletion: {{confirm: {total}}}` under `store:`{now} "
+            f"(the reviewer sees it in the PR), or pass `--allow-deletes {total}`")
+
+
+def deletes_confirmed(settings, total: int, allow: int | None) -> bool:
+    """The plan's ``total`` deletions are confirmed: --allow-deletes N (N >= total), or exactly
+    that number in store.yaml (``store.deletion.confirm``; another number confirms nothing)."""
+    return (allow is not None and allow >= total) or getattr(settings, "confirm_deletes", None) == total
 
 
 def priced(kind_name: str) -> ResourceKind | None:
@@ -86,7 +110,7 @@ def mark_price_drops(plan: Plan, desired: DesiredState, live: LiveState, *, allo
     for change in plan.changes:
         why = price_drop(change, live, desired.store.max_price_drop_percent)
         if why and not acknowledged(desired, change, "price_drop"):
-            change.blocked = why
+            change.blocked = why + GO_AHEAD + PRICE_DROP_HOW
 
 
 def deletion_limit(settings, live_count: int) -> int:
@@ -98,9 +122,10 @@ def deletion_limit(settings, live_count: int) -> int:
 
 def mark_mass_deletes(plan: Plan, desired: DesiredState, live: LiveState, *, allow: int | None) -> None:
     """Block every delete of a kind whose deletions pass the limit, unless the
-    operator confirmed at least as many deletions as the plan makes (--allow-deletes N)."""
+    operator confirmed at least as many deletions as the plan makes (--allow-deletes N) or the
+    YAML confirms exactly that many (store.deletion.confirm)."""
     total = plan.count(Action.DELETE)
-    if allow is not None and allow >= total:
+    if deletes_confirmed(desired.store, total, allow):
         return
     by_kind: dict[str, list[ResourceChange]] = {}
     for change in plan.changes:
@@ -111,7 +136,7 @@ def mark_mass_deletes(plan: Plan, desired: DesiredState, live: LiveState, *, all
         if len(deletes) > limit:
             for change in deletes:
                 change.blocked = (f"mass deletion: {len(deletes)} {kind} deletions exceed the limit of {limit} "
-                                  f"(store.deletion); confirm with --allow-deletes {total}")
+                                  f"(store.deletion){GO_AHEAD}{deletes_how(total, desired.store.confirm_deletes)}")
 
 
 def below_cost(plan: Plan, desired: DesiredState, live: LiveState) -> list[Diagnostic]:
@@ -243,19 +268,19 @@ def _existing_delete(change: ResourceChange, settings) -> str | None:
     declared = {k.casefold() for k in settings.existing.get(change.kind, ())}
     if change.key.casefold() in declared:
         return (f"{change.kind} {change.key!r} is listed in store.existing: the catalog refers to it and never "
-                "deletes it (remove it from store.existing and plan again to delete it)")
+                f"deletes it{GO_AHEAD}{EXISTING_HOW}")
     return None
 
 
 def _mass_delete(kind: str, deletes: dict[str, int], total: int, live: LiveState, settings,
                  allow: int | None) -> str | None:
-    if allow is not None and allow >= total:
+    if deletes_confirmed(settings, total, allow):
         return None
     limit = deletion_limit(settings, len(live.of(kind)))
     if deletes[kind] <= limit:
         return None
     return (f"mass deletion: {deletes[kind]} {kind} deletions exceed the limit of {limit} "
-            f"(store.deletion); confirm with --allow-deletes {total}")
+            f"(store.deletion){GO_AHEAD}{deletes_how(total, getattr(settings, 'confirm_deletes', None))}")
 
 
 def _acknowledges(desired: DesiredState | None, change: ResourceChange, what: str) -> bool:
@@ -272,7 +297,7 @@ def _price_drop(change: ResourceChange, live: LiveState, settings, desired: Desi
     why = price_drop(change, live, settings.max_price_drop_percent)
     if not why or _acknowledges(desired, change, "price_drop"):
         return None
-    return f"{why}; acknowledge it in YAML (acknowledge: [price_drop]) or pass --allow-price-drop"
+    return why + GO_AHEAD + PRICE_DROP_HOW
 
 
 def _below_store_cost(change: ResourceChange, costs: dict[tuple[str, str], Any], live: LiveState,
@@ -283,8 +308,8 @@ def _below_store_cost(change: ResourceChange, costs: dict[tuple[str, str], Any],
     if not isinstance(price, Decimal) or found is None or price >= found[1] \
             or _acknowledges(desired, change, "below_cost"):
         return None
-    return (f"{kind.price_field} {money_text(price)} is below {found[0]} {money_text(found[1])} in the store; "
-            "acknowledge it in YAML (acknowledge: [below_cost]) or pass --allow-price-drop")
+    return (f"{kind.price_field} {money_text(price)} is below {found[0]} {money_text(found[1])} in the store"
+            + GO_AHEAD + BELOW_COST_HOW)
 
 
 def _planned_costs(plan: Plan) -> dict[tuple[str, str], Any]:

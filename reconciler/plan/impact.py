@@ -17,6 +17,10 @@ replaces the catalog price of its SKU for its parent's audience; a kind with
 ``audience_fields`` (a price list assignment, a channel assignment) names who
 sees its parent's prices. Nothing here names a kind.
 
+Each row also carries amounts: ``sum_change`` (currency -> the sum of new minus old over
+the row's SKUs) and ``movers``, the ``MOVERS`` SKUs whose price moves most (by amount),
+each ``{"sku", "currency", "before", "after"}``.
+
 The rows are plain data on the Plan; renderers only show them.
 """
 
@@ -34,6 +38,7 @@ from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import ResourceKind
 
+MOVERS = 3                      # SKUs named per row: the biggest moves by amount
 CATALOG = "(catalog price)"
 EVERYONE = "(every group)"      # an audience with no group: a price list assigned to a channel alone
 
@@ -43,6 +48,7 @@ def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dic
     catalog_currency = str(desired.store.raw.get("currency") or "").upper()
     moves: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
     blocked: dict[tuple[str, str], int] = defaultdict(int)
+    amounts: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for change in plan.changes:
         kind = priced(change.kind)
         if kind is None or not kind.overrides and change.action is not Action.UPDATE:
@@ -50,33 +56,45 @@ def price_impact(plan: Plan, desired: DesiredState, live: LiveState) -> list[dic
         rows = audiences.get(_audience_owner(kind, change), [])
         if kind.overrides:
             rows = _on_its_channels(rows, _listed_on(kind, change, desired, live, audiences))
-            before, after = _override_prices(kind, change, live, catalog_currency)
+            sku = str(_field(change, live, kind.sku_field) or "")
+            currency = str(_field(change, live, kind.currency_field) or "").upper()
+            before, after = _override_prices(kind, change, live, sku, currency == catalog_currency)
+            sku, currency = sku or change.key, currency or catalog_currency
         else:
             before, after = (effective(kind, f) for f in merged(change, live))
+            sku, currency = change.key, catalog_currency
         if before is None or after is None or before == after or before <= 0:
             continue
         pct = ((after - before) / before * 100).quantize(Decimal("0.1"))
         for row in rows:
             moves[row].append(pct)
             blocked[row] += bool(change.blocked)
+            amounts[row].append({"sku": sku, "currency": currency, "before": before, "after": after})
     out = [
         {IMPACT_GROUP: group, "channel": channel, "changed": len(pcts),
          "min_pct": min(pcts), "median_pct": Decimal(median(pcts)).quantize(Decimal("0.1")),
-         "max_pct": max(pcts), "blocked": blocked[(group, channel)]}
+         "max_pct": max(pcts), "blocked": blocked[(group, channel)], **_amounts(amounts[(group, channel)])}
         for (group, channel), pcts in moves.items()
     ]
     out.sort(key=lambda r: (-r["blocked"], r[IMPACT_GROUP] == CATALOG, r[IMPACT_GROUP], r["channel"]))
     return out
 
 
-def _override_prices(kind: ResourceKind, change: ResourceChange, live: LiveState,
-                     catalog_currency: str) -> tuple[Decimal | None, Decimal | None]:
+def _amounts(moved: list[dict]) -> dict:
+    """``sum_change`` per currency and the ``MOVERS`` biggest moves (by amount, then SKU)."""
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for m in moved:
+        sums[m["currency"]] += m["after"] - m["before"]
+    biggest = sorted(moved, key=lambda m: (-abs(m["after"] - m["before"]), m["sku"]))[:MOVERS]
+    return {"sum_change": dict(sorted(sums.items())), "movers": biggest}
+
+
+def _override_prices(kind: ResourceKind, change: ResourceChange, live: LiveState, sku: str,
+                     in_catalog_currency: bool) -> tuple[Decimal | None, Decimal | None]:
     """An override's effective price before and after; without one, the catalog's (only
     comparable when the override is in the catalog's currency, store.currency)."""
-    sku = str(_field(change, live, kind.sku_field) or "")
-    currency = str(_field(change, live, kind.currency_field) or "")
     catalog = None
-    if currency.upper() == catalog_currency:
+    if in_catalog_currency:
         catalog = next((effective(REGISTRY[k], o.fields) for k in kind.overrides if (o := live.get(k, sku))), None)
     before_fields, after_fields = merged(change, live)
     before = effective(kind, before_fields) if change.action is not Action.CREATE else catalog

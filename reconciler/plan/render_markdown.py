@@ -7,7 +7,9 @@ Reads only the Plan. Layout, top to bottom:
     | kind | create | update | delete | unmanaged |    one row per kind
     #### Price impact                                  only when plan.impact has rows; never cut
     > [!WARNING] ... blocked changes table            only when apply refuses changes; no row cap
-    > [!CAUTION] ... deletes table                    only when something is deleted
+    > [!CAUTION] ... deletes table                    only when something is deleted; past 20
+                                                      deletions one row per kind (count, first
+                                                      10 keys), every row in a nested <details>
     <details> per top-level kind: | | key | field | before | after |
     <details> unmanaged keys per kind
     <sub>store, catalog digest, time</sub>
@@ -44,14 +46,16 @@ from __future__ import annotations
 
 import re
 
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.core.errors import GO_AHEAD, blocked_what, unblock_hints
+from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.plan.values import (
-    ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
-    child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
+    CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
+    child_label, child_title, count_noun, impact_movers, kind_label, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
     own_lines, parent_of, removal_note, renamed,
 )
 
 MARKER = "<!-- catalog-reconciler-plan -->"
+DRIFT_MARKER = "<!-- catalog-reconciler-drift -->"
 MAX_ROWS = 200
 MAX_CHARS = 60_000
 JSON_HINT = "The full plan is in the JSON plan artifact (`plan.json`)."
@@ -68,18 +72,24 @@ _DELETE_HEADER = "| | kind | key | store id | reason |\n| --- | --- | --- | --- 
 _BLOCKED_HEADER = "| | address | source | blocked because |\n| --- | --- | --- | --- |\n"
 
 
-def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS) -> str:
-    """The plan as a GitHub comment body, shorter than ``max_chars`` characters."""
+def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MAX_CHARS, report: str = "plan",
+                    run_url: str | None = None) -> str:
+    """The plan as a GitHub comment body, shorter than ``max_chars`` characters. ``report="drift"``:
+    a drift report (``catalog drift``: the plan's drifted changes), titled and marked as one.
+    ``run_url`` (the CI run that made it): the footer links the run, and every "the full plan is
+    in the JSON plan artifact" links its artifacts."""
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     deletes = [c for c in shown if c.action is Action.DELETE]
     groups = group_by_kind(nest(plan.changes))
     unmanaged = {kind: keys for kind, keys in plan.unmanaged.items() if keys}
-    footer = _footer(plan)
+    hint = json_hint(run_url)
+    truncated = TRUNCATED.replace(JSON_HINT, hint)
+    footer = _footer(plan, run_url)
     blocked = plan.blocked
     drift = [c for c in plan.changes if c.origin in ("drift", "yaml+drift")]
     tables = bool(blocked) + bool(deletes) + bool(drift) + len(groups) + len(unmanaged)
-    doc = _Doc(max_chars - len(footer) - len(TRUNCATED) - 2, tables=tables)
-    doc.add(f"{MARKER}\n{_heading(plan)}\n")
+    doc = _Doc(max_chars - len(footer) - len(truncated) - 2, tables=tables, hint=hint)
+    doc.add(f"{DRIFT_MARKER}\n{_drift_heading(plan)}\n" if report == "drift" else f"{MARKER}\n{_heading(plan)}\n")
     kinds = _kinds(shown, plan)
     if kinds:
         doc.add(_summary_table(plan, kinds))
@@ -99,13 +109,18 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         doc.table("Drift", "#### Drift (changed in the store)\n\n", _DRIFT_HEADER, rows, "", max_rows, "drift rows")
     if blocked:
         doc.add(_warning(blocked))
-        rows = [[_blocked_row(c)] for c in blocked]
+        rows = [[row] for row in _blocked_rows(blocked)]
         doc.table("Blocked changes", "#### Blocked changes\n\n", _BLOCKED_HEADER, rows, "", len(rows),
                   "blocked changes")
     if deletes:
         doc.add(_caution(deletes))
         rows = [[_delete_row(c)] for c in deletes]
-        doc.table("Deletes", "#### Deletes\n\n", _DELETE_HEADER, rows, "", max_rows, "deletes")
+        if len(deletes) > GROUP_DELETES:      # one row per kind; every row in a nested <details>
+            doc.add(_delete_summary(deletes))
+            doc.table("Deletes", f"<details><summary>All {len(deletes)} deletions</summary>\n\n", _DELETE_HEADER,
+                      rows, "</details>\n", max_rows, "deletes")
+        else:
+            doc.table("Deletes", "#### Deletes\n\n", _DELETE_HEADER, rows, "", max_rows, "deletes")
     for group in groups:
         rows = [_block_rows(block) for block in group]
         label = _group_summary(group, sum(map(len, rows)))
@@ -115,7 +130,14 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         rows = [[_code(k)] for k in keys]
         doc.table(label, _details(label), "", rows, "</details>\n", max_rows, "keys", joiner=", ")
     body = doc.text()
-    return body + (TRUNCATED + "\n" if doc.truncated else "") + footer
+    return body + (truncated + "\n" if doc.truncated else "") + footer
+
+
+def json_hint(run_url: str | None) -> str:
+    """Where the full plan is: the JSON plan artifact, linked to the run's artifacts when known."""
+    if not run_url:
+        return JSON_HINT
+    return f"The full plan is in the JSON plan artifact ([`plan.json` in this run's artifacts]({run_url}#artifacts))."
 
 
 class _Doc:
@@ -125,8 +147,8 @@ class _Doc:
     so no kind disappears from the comment without a line naming it.
     """
 
-    def __init__(self, limit: int, tables: int) -> None:
-        self.limit, self.blocks, self.size, self.truncated = limit, [], 0, False
+    def __init__(self, limit: int, tables: int, hint: str = JSON_HINT) -> None:
+        self.limit, self.blocks, self.size, self.truncated, self.hint = limit, [], 0, False, hint
         self.reserve = _SKIP_ROOM * tables
 
     def add(self, block: str) -> bool:
@@ -161,7 +183,7 @@ class _Doc:
             self.add(f"_{label}: {total} {noun} not shown (comment size limit)._\n")
             return
         omitted = total - len(kept)
-        note = f"\n_… and {omitted} more {noun} not shown. {JSON_HINT}_\n" if omitted else ""
+        note = f"\n_… and {omitted} more {noun} not shown. {self.hint}_\n" if omitted else ""
         self.add(opening + header + joiner.join(kept) + "\n" + note + ("\n" + closing if closing else ""))
 
     def text(self) -> str:
@@ -186,6 +208,15 @@ def _heading(plan: Plan) -> str:
     return f"### Catalog plan: {s['create']} to create, {s['update']} to update, {s['delete']} to delete{blocked}"
 
 
+def _drift_heading(plan: Plan) -> str:
+    n = sum(c.action is not Action.NOOP for c in plan.changes)
+    if not n:
+        return "### Catalog drift: none"
+    s = plan.summary()
+    return (f"### Catalog drift: {n} object{'s' if n != 1 else ''} changed in the store since the last apply "
+            f"(apply reverts them: {s['create']} to create, {s['update']} to update, {s['delete']} to delete)")
+
+
 def _kinds(shown: list[ResourceChange], plan: Plan) -> list[str]:
     kinds = dict.fromkeys(c.kind for c in shown)
     kinds.update(dict.fromkeys(k for k, keys in plan.unmanaged.items() if keys))
@@ -196,7 +227,7 @@ def _summary_table(plan: Plan, kinds: list[str]) -> str:
     lines = ["| kind | create | update | delete | unmanaged |", "| --- | ---: | ---: | ---: | ---: |"]
     for kind in kinds:
         counts = [plan.count(a, kind) for a in _ACTIONS]
-        lines.append(_row(_text(kind), *map(str, counts), str(len(plan.unmanaged.get(kind, [])))))
+        lines.append(_row(_text(kind_label(kind)), *map(str, counts), str(len(plan.unmanaged.get(kind, [])))))
     if len(kinds) > 1:
         s = plan.summary()
         unmanaged = sum(len(keys) for keys in plan.unmanaged.values())
@@ -208,30 +239,63 @@ def _impact_table(impact: list[dict]) -> str:
     lines = [
         "#### Price impact",
         "",
-        "Change of each variant's effective price, per customer group and channel (negative = cheaper).",
+        "Change of each variant's effective price, per customer group and channel (negative = cheaper); "
+        "sum of change: new minus old price, added up over those variants.",
         "",
         _row(*IMPACT_COLUMNS),
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in impact:
         group, channel, *numbers, blocked = impact_cells(row)
         group = f"*{_text(group)}*" if group == CATALOG_PRICE else _text(group)
         lines.append(_row(group, _text(channel), *numbers, f"**{blocked}**" if blocked not in ("0", "") else blocked))
+    movers = [(row, moves) for row in impact if (moves := impact_movers(row))]
+    if movers:
+        lines += ["", "Biggest movers (old -\\> new price) per customer group and channel:", ""]
+    for row, moves in movers:
+        who = f"{_text(str(row.get(IMPACT_GROUP, '')))} on {_text(str(row.get('channel', '')))}"
+        lines.append(f"- {who}: " + ", ".join(f"{_code(sku)} {_text(move)}" for sku, move in moves))
     return "\n".join(lines) + "\n"
 
 
 def _warning(blocked: list[ResourceChange]) -> str:
     n = len(blocked)
     it = "it" if n == 1 else "them"
+    hints = "; ".join(_inline(h) for h in unblock_hints(blocked))
     return (
         f"> [!WARNING]\n> **Apply refuses {n} change{'s' if n != 1 else ''}** until acknowledged "
-        f"(listed below). To apply {it}, add `{ACKNOWLEDGE_YAML}` to the object in YAML, "
-        f"or run apply with `{ACKNOWLEDGE_FLAG}`.\n"
+        f"(listed below). To apply {it}: {hints}.\n"
     )
 
 
+def _blocked_rows(blocked: list[ResourceChange]) -> list[str]:
+    """One row per blocked change; a mass deletion's many identical rows (same kind, same reason,
+    more than GROUP_DELETES) as one row naming the count and the first keys."""
+    same: dict[tuple[str, str], list[ResourceChange]] = {}
+    for c in blocked:
+        if c.action is Action.DELETE:
+            same.setdefault((c.kind, c.blocked or ""), []).append(c)
+    rows, done = [], set()
+    for c in blocked:
+        group = same.get((c.kind, c.blocked or "")) if c.action is Action.DELETE else None
+        if group is None or len(group) <= GROUP_DELETES:
+            rows.append(_blocked_row(c))
+        elif id(group) not in done:
+            done.add(id(group))
+            keys = ", ".join(_delete_key(g) for g in group[:FIRST_KEYS])
+            what = (f"{len(group)} {_text(kind_label(c.kind, many=True))}: {keys}, … and {len(group) - FIRST_KEYS} "
+                    "more (all under Deletes)")
+            rows.append(_row(c.action.value, what, "", _reason(c)))
+    return rows
+
+
+def _reason(rc: ResourceChange) -> str:
+    what, _, how = (rc.blocked or "").partition(GO_AHEAD)
+    return _text(what) + (f"; to go ahead: {_inline(how)}" if how else "")
+
+
 def _blocked_row(rc: ResourceChange) -> str:
-    return _row(rc.action.value, _code(str(rc.address)), _code(rc.source or ""), _text(rc.blocked or ""))
+    return _row(rc.action.value, _code(str(rc.address)), _code(rc.source or ""), _reason(rc))
 
 
 def _caution(deletes: list[ResourceChange]) -> str:
@@ -243,13 +307,33 @@ def _caution(deletes: list[ResourceChange]) -> str:
     )
 
 
+GROUP_DELETES = 20       # more deletions than this: one summary row per kind first
+FIRST_KEYS = 10          # keys named in a kind's summary row
+
+
+def _delete_summary(deletes: list[ResourceChange]) -> str:
+    """``| - | product | 724 | 724 | `A`, `B`, … and 714 more |``: per kind, how many, how many blocked."""
+    lines = ["#### Deletes", "", "| | kind | deletions | blocked | first keys |", "| --- | --- | ---: | ---: | --- |"]
+    for group in group_by_kind(deletes):
+        keys = ", ".join(_delete_key(c) for c in group[:FIRST_KEYS])
+        more = f", … and {len(group) - FIRST_KEYS} more" if len(group) > FIRST_KEYS else ""
+        blocked = sum(1 for c in group if c.blocked)
+        lines.append(_row("-", _text(kind_label(group[0].kind, many=True)), str(len(group)),
+                          f"**{blocked}**" if blocked else "0", keys + more))
+    return "\n".join(lines) + "\n"
+
+
+def _delete_key(rc: ResourceChange) -> str:
+    owner = parent_of(rc)
+    return f"{_code(owner[1])} › {_code(child_label(rc))}" if owner else _code(rc.key)
+
+
 def _delete_row(rc: ResourceChange) -> str:
     live_id = "" if rc.live_id is None else str(rc.live_id)
-    owner = parent_of(rc)
-    key = f"{_code(owner[1])} › {_code(child_label(rc))}" if owner else _code(rc.key)
+    key = _delete_key(rc)
     note = removal_note(rc)
     reason = _code(rc.reason or "") + (f" ({_text(note)})" if note else "") + _blocked_mark(rc)
-    return _row("-", _text(rc.kind), key, live_id, reason)
+    return _row("-", _text(kind_label(rc.kind)), key, live_id, reason)
 
 
 def _block_rows(block: Block) -> list[str]:
@@ -266,7 +350,7 @@ def _entry_rows(entry: Entry) -> list[str]:
     rc = entry.change
     title = child_title(rc)
     name = " ".join(_code(w) if is_name else _text(w) for w, is_name in title) if title else (
-        f"{_text(rc.kind)} {_named(rc, child_label(rc))}")
+        f"{_text(kind_label(rc.kind))} {_named(rc, child_label(rc))}")
     key = f"↳ {name}{_blocked_mark(rc)}"
     fields = entry_lines(entry)
     gone = entry.replaced or (rc if rc.action is Action.DELETE else None)
@@ -299,7 +383,7 @@ def _drift_row(rc: ResourceChange) -> str:
 
 
 def _blocked_mark(rc: ResourceChange) -> str:
-    return f" **BLOCKED:** {_text(rc.blocked)}" if rc.blocked else ""
+    return f" **BLOCKED:** {_text(blocked_what(rc))}" if rc.blocked else ""
 
 
 def _group_summary(group: list[Block], rows: int) -> str:
@@ -308,12 +392,12 @@ def _group_summary(group: list[Block], rows: int) -> str:
     own = [f"{n} to {a.verb}" for a in (Action.CREATE, Action.UPDATE) if (n := sum(h.action is a for h in heads))]
     if parts_only := sum(b.symbol == "=" for b in group):
         own.append(f"{parts_only} changed only in {'their' if parts_only != 1 else 'its'} parts")
-    parts = [f"<b>{_text(group[0].kind)}</b>" + (f": {', '.join(own)}" if own else "")]
+    parts = [f"<b>{_html(kind_label(group[0].kind))}</b>" + (f": {', '.join(own)}" if own else "")]
     entries = [e for b in group for e in b.children]
     children = [e.change for e in entries] + [e.replaced for e in entries if e.replaced]
     for kind, counts in child_counts(children).items():
         nums = ", ".join(f"{counts[a]} to {a.verb}" for a in _ACTIONS if counts.get(a))
-        parts.append(f"<b>{_text(kind)}</b>: {nums}")
+        parts.append(f"<b>{_html(kind_label(kind))}</b>: {nums}")
     return f"{'; '.join(parts)} ({rows} row{'s' if rows != 1 else ''})"
 
 
@@ -323,11 +407,11 @@ def _details(summary: str) -> str:
 
 def _unmanaged_phrase(kind: str, n: int) -> str:
     verb = "is" if n == 1 else "are"
-    return f"{count_noun(kind, n)} in the store {verb} not in the catalog (unmanaged; never changed)"
+    return f"{_html(count_noun(kind, n))} in the store {verb} not in the catalog (unmanaged; never changed)"
 
 
-def _footer(plan: Plan) -> str:
-    parts = []
+def _footer(plan: Plan, run_url: str | None = None) -> str:
+    parts = [f'<a href="{_html(run_url)}">CI run</a>'] if run_url else []
     if plan.store.get("store_hash"):
         parts.append(f"store {_code(plan.store['store_hash'])}")
     if plan.desired_digest:
@@ -357,6 +441,19 @@ def _code(s: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall(r"`+", s)), default=0) + 1)
     pad = " " if s[0] == "`" or s[-1] == "`" or (s[0] == " " and s[-1] == " ") else ""
     return (fence + pad + s + pad + fence).replace("|", "\\|")
+
+
+def _html(s: str) -> str:
+    """Text inside HTML (a ``<summary>``), where markdown is not parsed: HTML escapes only."""
+    import html
+
+    return html.escape(s, quote=False)
+
+
+def _inline(s: str) -> str:
+    """Text whose `backticked` spans are code (the YAML and flags a hint names), the rest escaped."""
+    parts = re.split(r"`([^`]*)`", s)
+    return "".join(_code(p) if i % 2 else _text(p) for i, p in enumerate(parts))
 
 
 def _text(s: str) -> str:

@@ -79,9 +79,10 @@ codes stripped equals the plain output. Write it with ``typer.echo`` or
 
 from __future__ import annotations
 
-from reconciler.plan.model import Action, Plan, ResourceChange
+from reconciler.core.errors import blocked_what, unblock_hints
+from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.plan.values import (
-    ACKNOWLEDGE_FLAG, ACKNOWLEDGE_YAML, IMPACT_COLUMNS, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
+    IMPACT_COLUMNS, impact_movers, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
     Entry, FieldLine, child_counts, child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines,
     format_value, group_by_kind, impact_cells, nest, own_lines, parent_of, plural, renamed,
 )
@@ -94,8 +95,8 @@ _ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
 _CHILD = " " * 4       # one nesting level
 
 
-def render_text(plan: Plan, *, color: bool = False) -> str:
-    """The whole plan as text, ending with a newline."""
+def render_text(plan: Plan, *, color: bool = False, report: str = "plan") -> str:
+    """The whole plan as text, ending with a newline; ``report="drift"``: titled as a drift report."""
     paint = _Paint(color)
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
     deletes = [c for c in shown if c.action is Action.DELETE]
@@ -119,7 +120,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             lines += _block_lines(block, paint)
         lines.append("")
     lines += _unmanaged_lines(plan)
-    lines.append(_summary(plan, paint))
+    lines.append(_drift_summary(plan, paint) if report == "drift" else _summary(plan, paint))
     return "\n".join(lines) + "\n"
 
 
@@ -165,13 +166,9 @@ def _blocked_lines(blocked: list[ResourceChange], paint: _Paint) -> list[str]:
     lines = [paint(head, _BOLD + _RED), ""]
     for rc in blocked:
         where = f" ({rc.source})" if rc.source else ""
-        lines.append(f"  {paint.symbol(rc.action.value)} {rc.address}{where}: {paint(rc.blocked or '', _RED)}")
+        lines.append(f"  {paint.symbol(rc.action.value)} {rc.address}{where}: {paint(blocked_what(rc), _RED)}")
     them = "it" if n == 1 else "them"
-    return lines + [
-        "",
-        f"To apply {them}, add {ACKNOWLEDGE_YAML} to the object in YAML, or run apply with {ACKNOWLEDGE_FLAG}.",
-        "",
-    ]
+    return lines + ["", f"To apply {them}: {'; '.join(unblock_hints(blocked))}.", ""]
 
 
 def _impact_lines(impact: list[dict], paint: _Paint) -> list[str]:
@@ -188,6 +185,12 @@ def _impact_lines(impact: list[dict], paint: _Paint) -> list[str]:
              + " (effective price per variant, by customer group and channel; negative = cheaper):", ""]
     lines.append(line(IMPACT_COLUMNS))
     lines += [line(cells, blocked=cells[-1] not in ("0", "")) for cells in rows]
+    movers = [(row, moves) for row in impact if (moves := impact_movers(row))]
+    if movers:
+        lines += ["", "  Biggest movers (old -> new price):"]
+    for row, moves in movers:
+        lines.append(f"    {row.get(IMPACT_GROUP, '')} on {row.get('channel', '')}: "
+                     + ", ".join(f"{sku} {move}" for sku, move in moves))
     return lines + [""]
 
 
@@ -217,7 +220,7 @@ def _entry_lines(entry: Entry, paint: _Paint) -> list[str]:
 
 
 def _blocked_mark(rc: ResourceChange, paint: _Paint) -> str:
-    mark = " " + paint(f"[BLOCKED: {rc.blocked}]", _BOLD + _RED) if rc.blocked else ""
+    mark = " " + paint(f"[BLOCKED: {blocked_what(rc)}]", _BOLD + _RED) if rc.blocked else ""
     if rc.origin in ("drift", "yaml+drift"):
         when = f", store changed {rc.live_modified}" if rc.live_modified else ""
         mark += " " + paint(f"[{rc.origin.upper()}{when}]", _YELLOW)
@@ -301,6 +304,15 @@ def _summary(plan: Plan, paint: _Paint) -> str:
     if n := len(plan.blocked):
         line += " " + paint(f"{n} BLOCKED until acknowledged (listed at the top).", _BOLD + _RED)
     return line
+
+
+def _drift_summary(plan: Plan, paint: _Paint) -> str:
+    n = sum(c.action is not Action.NOOP for c in plan.changes)
+    if not n:
+        return f"{paint('Drift:', _BOLD)} none."
+    s = plan.summary()
+    return (f"{paint('Drift:', _BOLD)} {n} object{'s' if n != 1 else ''} changed in the store since the last "
+            f"apply (apply reverts them: {s['create']} to create, {s['update']} to update, {s['delete']} to delete).")
 
 
 def _child_detail(plan: Plan, paint: _Paint) -> str:

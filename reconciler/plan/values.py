@@ -32,8 +32,8 @@ YAML flow style:
     >>> format_pct(Decimal("-12.5")), format_pct(Decimal("3")), format_pct(Decimal("0"))
     ('-12.5%', '+3.0%', '0.0%')
 
-``impact_cells`` gives the cells of one ``Plan.impact`` row, and
-``ACKNOWLEDGE_YAML``/``ACKNOWLEDGE_FLAG`` say how a blocked change is let through.
+``impact_cells`` gives the cells of one ``Plan.impact`` row; how a blocked change is let
+through is the HOW of its reason (core.errors ``unblock_hints``).
 
 The JSON renderer does not use this module: a plan file keeps every value exact.
 Display strings may be shortened here (long strings are cut with "…").
@@ -155,8 +155,15 @@ def group_by_kind(items: Iterable[_K]) -> list[list[_K]]:
 
 
 def count_noun(kind: str, n: int) -> str:
-    """``1 product``, ``15 products``, ``2 categories``."""
-    return f"1 {kind}" if n == 1 else f"{n} {plural(kind)}"
+    """``1 product``, ``15 products``, ``2 categories``, ``3 prices for a group``: the kind's words."""
+    return f"1 {kind_label(kind)}" if n == 1 else f"{n} {kind_label(kind, many=True)}"
+
+
+def kind_label(kind: str, *, many: bool = False) -> str:
+    """A kind in a merchandiser's words (``ResourceKind.words``): "custom field", "price for a group"."""
+    if kind in REGISTRY:
+        return REGISTRY[kind].words[many]
+    return plural(kind) if many else kind       # a kind this tool does not know: as the plan file names it
 
 
 def plural(kind: str) -> str:
@@ -256,10 +263,8 @@ def _change_line(kind: str, path: str, before: Any, after: Any) -> FieldLine:
 # -- prices: compact values, percentages, impact rows -------------------------------------
 
 NO_PCT = "n/a"
-ACKNOWLEDGE_YAML = "acknowledge: [price_drop]"
-ACKNOWLEDGE_FLAG = "--allow-price-drop"
 IMPACT_COLUMNS = ("customer group", "channel", "variants changing price", "smallest", "median", "largest",
-                  "blocked")
+                  "sum of change", "blocked")
 CATALOG_PRICE = "(catalog price)"     # Plan.impact's customer_group for shoppers without a price list
 
 _PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -319,13 +324,27 @@ def format_pct(value: Any) -> str:
     return ("+" if d > 0 else "") + text + "%"
 
 
-def impact_cells(row: dict[str, Any]) -> tuple[str, str, str, str, str, str, str]:
-    """The cells of one ``Plan.impact`` row, in ``IMPACT_COLUMNS`` order (missing values tolerated)."""
+def impact_cells(row: dict[str, Any]) -> tuple[str, ...]:
+    """The cells of one ``Plan.impact`` row, in ``IMPACT_COLUMNS`` order (missing values tolerated:
+    a plan saved before the amounts existed has an empty "sum of change")."""
+    total = ", ".join(_money(d, cur) for cur, d in (row.get("sum_change") or {}).items())
     return (
         str(row.get(IMPACT_GROUP, "")), str(row.get("channel", "")), str(row.get("changed", 0)),
         format_pct(row.get("min_pct")), format_pct(row.get("median_pct")), format_pct(row.get("max_pct")),
-        str(row.get("blocked", 0)),
+        total, str(row.get("blocked", 0)),
     )
+
+
+def impact_movers(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """A ``Plan.impact`` row's biggest movers: [(sku, "1.60 -> 0.80 (-0.80 GBP)"), ...]."""
+    return [(str(m["sku"]), f"{format_value(m['before'])} -> {format_value(m['after'])} "
+                            f"({_money(m['after'] - m['before'], m['currency'])})") for m in row.get("movers") or []]
+
+
+def _money(d: Decimal, currency: str) -> str:
+    """A signed amount with its currency: "+0.50 GBP", "-3.00" (no currency known)."""
+    text = ("+" if d > 0 else "") + format_value(d)
+    return f"{text} {currency}" if currency else text
 
 
 # -- sub-resources nested under their parent --------------------------------------------

@@ -57,6 +57,9 @@ class ResourceKind:
     # Kinds this kind refers to or must follow (with ``parent``): the one source of apply
     # order and of what a read resolves first (``Registry.ordered``, ``Registry.looks_up``).
     depends_on: tuple[str, ...] = ()
+    # (one, many) in a merchandiser's words, as plans and comments name the kind; by default
+    # name and plural with spaces ("custom field", "custom fields"). ``words`` reads it.
+    label: tuple[str, str] | None = None
     update_batch_size: int | None = None   # documented batch limit, None = one per call
     create_batch_size: int | None = None
     delete_batch_size: int | None = None
@@ -275,3 +278,8 @@ class ResourceKind:
     def fold(self, key: str) -> str:
         """Keys match as a merchandiser reads them: ``fold_text``."""
         return fold_text(key)
+
+    @property
+    def words(self) -> tuple[str, str]:
+        """(one, many) as a plan names the kind: ``label``, else name and plural with spaces."""
+        return self.label or (self.name.replace("_", " "), self.plural.replace("_", " "))

@@ -385,6 +385,7 @@ def _overlap(label: str, j: int, lo: int, prev: tuple[int, int, int | None], whe
 PRICE_RECORD = register(ResourceKind(
     name="price_record",
     plural="price_records",
+    label=("price for a group", "prices for a group"),
     schema="price_list.schema.json",
     key="sku",
     endpoint="/v3/pricelists/{parent_id}/records",

@@ -125,6 +125,11 @@ class RateLimiter:
             return ticket
 
     @property
+    def learned_quota(self) -> tuple[int, float] | None:
+        """(requests, window in seconds) as the store's headers announced them; None before."""
+        return (self._quota, self._window_s) if self._quota else None
+
+    @property
     def concurrency(self) -> int:
         """How many requests may be in flight at once."""
         if self.max_inflight:

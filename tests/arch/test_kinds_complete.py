@@ -82,3 +82,11 @@ def test_a_kind_missing_a_piece_is_caught():
         test_a_sub_resource_says_how_it_is_derived_read_and_created(broken)
     with pytest.raises(AssertionError):
         test_depends_on_names_registered_kinds(dataclasses.replace(REGISTRY["brand"], depends_on=("nothing",)))
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_kind_has_words_a_merchandiser_reads(kind):
+    """Plans and PR comments name a kind by ``words`` (ResourceKind.label or name/plural with
+    spaces): no snake_case identifier reaches a reader."""
+    one, many = kind.words
+    assert one and many and "_" not in one + many, (kind.name, kind.words)

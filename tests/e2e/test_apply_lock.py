@@ -60,8 +60,8 @@ def test_two_applies_at_once_never_interleave_writes(sandbox, tmp_path, wait):
         assert leases == 2
         assert any("No changes" in out + errs for out, errs in outs), outs   # the second planned after the first
     else:
-        assert sorted(codes) == [0, 1], outs
-        loser = codes.index(1)
+        assert sorted(codes) == [0, 4], outs     # 4: the store is locked
+        loser = codes.index(4)
         winner = procs[1 - loser]
         message = outs[loser][1]
         assert "locked by" in message and f"pid {winner.pid}" in message, message
@@ -120,7 +120,7 @@ def test_force_unlock_removes_only_the_named_lease(run_cli, client):
     held = ApplyLock(client)
     held.acquire()
     wrong = run_cli("force-unlock", str(held.id + 100))
-    assert wrong.exit_code == 1 and "no apply lock with id" in wrong.output
+    assert wrong.exit_code == 4 and "no apply lock with id" in wrong.output
     assert len(_leases(client)) == 1
     ok = run_cli("force-unlock", str(held.id))
     assert ok.exit_code == 0 and f"pid {os.getpid()}" in ok.output

@@ -46,7 +46,7 @@ def test_stale_saved_plan_is_refused(seeded, run_cli, client, tmp_path, catalog_
     blk = client.get("/v3/catalog/products", {"sku": "CT-BLK100"}).data["data"][0]
     client.put(f"/v3/catalog/products/{blk['id']}", {"price": 3.79})
     refused = run_cli("apply", out, "--catalog", catalog)
-    assert refused.exit_code == 1
+    assert refused.exit_code == 3
     assert "plan is stale" in refused.stderr and "CT-BLK100" in refused.stderr
 
 
@@ -62,7 +62,7 @@ def test_missing_settings_name_the_variables(run_cli, monkeypatch, tmp_path, cat
     monkeypatch.delenv("BIGCOMMERCE_ACCESS_TOKEN")
     monkeypatch.delenv("BIGCOMMERCE_STORE_HASH")
     result = run_cli("plan", "--catalog", write_catalog(tmp_path, catalog_files))
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "BIGCOMMERCE_STORE_HASH" in result.stderr and "BIGCOMMERCE_ACCESS_TOKEN" in result.stderr
     assert "Traceback" not in result.output
 
@@ -70,7 +70,7 @@ def test_missing_settings_name_the_variables(run_cli, monkeypatch, tmp_path, cat
 def test_wrong_token_is_reported_and_never_printed(seeded, run_cli, monkeypatch, tmp_path, catalog_files):
     monkeypatch.setenv("BIGCOMMERCE_ACCESS_TOKEN", "s3cret-t0ken-value")
     result = run_cli("-v", "plan", "--catalog", write_catalog(tmp_path, catalog_files))
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "401" in result.stderr
     assert "s3cret-t0ken-value" not in result.output
 

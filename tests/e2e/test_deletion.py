@@ -94,8 +94,44 @@ def test_a_tombstone_deletes_exactly_that_object(store, client, tmp_path):
 def test_cli_refuses_a_mass_deletion_until_confirmed(store, run_cli, tmp_path):
     folder = write(tmp_path, None, prune=["product"])
     planned = run_cli("plan", "--catalog", folder)
-    assert planned.exit_code == 1 and "--allow-deletes 30" in planned.stdout + planned.stderr
-    assert run_cli("apply", "--catalog", folder, "--auto-approve").exit_code == 1
+    assert planned.exit_code == 3 and "--allow-deletes 30" in planned.stdout + planned.stderr
+    assert run_cli("apply", "--catalog", folder, "--auto-approve").exit_code == 3
     done = run_cli("apply", "--catalog", folder, "--auto-approve", "--allow-deletes", "30")
     assert done.exit_code == 0, done.output
     assert "30 deleted" in done.stderr
+
+
+def test_a_mass_deletion_is_confirmed_in_store_yaml_as_a_reviewer_sees_it(store, run_cli, tmp_path):
+    """Issue 15: the hint names the YAML first (store.deletion.confirm: N, in the PR's diff), the
+    same in the rows and the header; exactly that number passes plan and apply, another does not."""
+    folder = write(tmp_path, None, prune=["product"])
+    planned = run_cli("plan", "--catalog", folder, "--format", "markdown")
+    assert planned.exit_code == 3
+    how = ("confirm the number in store.yaml with `deletion: {confirm: 30}` under `store:` (the reviewer sees "
+           "it in the PR), or pass `--allow-deletes 30`")
+    md = planned.stdout
+    assert f"To apply them: " in md and md.count("`deletion: {confirm: 30}`") >= 2       # header and rows
+    assert "acknowledge: [price_drop]" not in md and "allow-price-drop" not in md
+    assert f"To go ahead: {how}." in planned.stderr
+
+    folder = write(tmp_path, None, prune=["product"], deletion={"confirm": 29})      # not the plan's number
+    wrong = run_cli("plan", "--catalog", folder)
+    assert wrong.exit_code == 3 and "(it says 29 now)" in wrong.stdout + wrong.stderr
+    assert run_cli("validate", "--catalog", folder).exit_code == 0
+
+    folder = write(tmp_path, None, prune=["product"], deletion={"confirm": 30})
+    assert run_cli("plan", "--catalog", folder).exit_code == 0
+    out = tmp_path / "plan.json"
+    assert run_cli("plan", "--catalog", folder, "--out", out).exit_code == 0
+    done = run_cli("apply", out, "--catalog", folder)      # apply checks it again, from the YAML
+    assert done.exit_code == 0, done.output
+    assert "30 deleted" in done.stderr
+
+
+def test_a_saved_mass_deletion_is_refused_at_apply_without_the_yaml_confirmation(store, run_cli, tmp_path):
+    folder = write(tmp_path, None, prune=["product"], deletion={"confirm": 30})
+    out = tmp_path / "plan.json"
+    assert run_cli("plan", "--catalog", folder, "--out", out).exit_code == 0
+    write(tmp_path, None, prune=["product"])           # the confirmation is gone from the YAML
+    refused = run_cli("apply", out, "--catalog", folder)
+    assert refused.exit_code == 3 and "`deletion: {confirm: 30}`" in refused.stderr, refused.output

@@ -122,7 +122,7 @@ def test_a_rollback_deleting_past_the_limit_needs_allow_deletes(sandbox, run_cli
     assert undo.exit_code == 0, undo.output
     assert "--allow-deletes 12" in undo.output
     refused = run_cli("apply", "undo.json", "-c", folder)
-    assert refused.exit_code == 1 and "--allow-deletes 12" in refused.output
+    assert refused.exit_code == 3 and "--allow-deletes 12" in refused.output
     assert len(sandbox_products(sandbox)) == 12
     done = run_cli("apply", "undo.json", "-c", folder, "--allow-deletes", "12")
     assert done.exit_code == 0, done.output
@@ -144,7 +144,7 @@ def test_a_rollback_price_drop_and_a_price_below_cost_are_refused(sandbox, run_c
     journal = next((tmp_path / "cwd/.catalog/journal").glob("*.jsonl"))
     assert run_cli("rollback", journal, "-c", folder, "--out", "undo.json").exit_code == 0
     refused = run_cli("apply", "undo.json", "-c", folder)
-    assert refused.exit_code == 1
+    assert refused.exit_code == 3
     assert "price drops 50.0%" in refused.output and "below cost" in refused.output
     prices = sorted(float(p["price"]) for p in sandbox_products(sandbox))
     assert prices == [2.4, 4.0]
@@ -214,7 +214,7 @@ def test_a_skip_stale_remainder_meets_the_deletion_limit_too(sandbox, run_cli, c
     pid = client.get("/v3/catalog/products", {"sku": "CT-P00"}).data["data"][0]["id"]
     client.put(f"/v3/catalog/products/{pid}", {"name": "Edited in the admin"})      # CT-P00 is now stale
     refused = run_cli("apply", "undo.json", "-c", folder, "--skip-stale")
-    assert refused.exit_code == 1 and "--allow-deletes 12" in refused.output, refused.output
+    assert refused.exit_code == 3 and "--allow-deletes 12" in refused.output, refused.output
     assert len(sandbox_products(sandbox)) == 13
     done = run_cli("apply", "undo.json", "-c", folder, "--skip-stale", "--allow-deletes", "12")
     assert done.exit_code == 0, done.output

@@ -55,3 +55,22 @@ def test_the_yamls_channels_decide_over_the_stores(two, client, tmp_path):
         r["price"] = 1.55
     plan, _ = plan_for(client, write(tmp_path, items, lists))
     assert rows(plan) == {("Trade", "uk-main"): 6, ("Trade", "us-trade"): 6}
+
+
+def test_rows_carry_the_sum_of_the_change_and_the_biggest_movers(two, client, tmp_path):
+    """Issue 15, finding 5: amounts as well as percentages, per group x channel."""
+    from decimal import Decimal as D
+
+    items, lists = two
+    new = {"CT-P000-2.5": 1.00, "CT-P001-3.6": 1.50, "CT-P001-4.8": 1.70}   # from 1.60 each
+    for r in lists[0]["records"]:
+        r["price"] = new.get(r["sku"], r["price"])
+    plan, _ = plan_for(client, write(tmp_path, items, lists))
+    by_row = {(r["customer_group"], r["channel"]): r for r in plan.impact}
+    uk, us = by_row[("Trade", "uk-main")], by_row[("Trade", "us-trade")]
+    assert uk["sum_change"] == {"GBP": D("-0.60") - D("0.10") + D("0.10")}
+    assert [(m["sku"], m["before"], m["after"], m["currency"]) for m in uk["movers"]] == [
+        ("CT-P000-2.5", D("1.60"), D("1.00"), "GBP"), ("CT-P001-3.6", D("1.60"), D("1.50"), "GBP"),
+        ("CT-P001-4.8", D("1.60"), D("1.70"), "GBP")]
+    assert us["sum_change"] == {"GBP": D("0.00")}                  # CT-P000 is not sold on us-trade
+    assert [m["sku"] for m in us["movers"]] == ["CT-P001-3.6", "CT-P001-4.8"]

@@ -56,7 +56,7 @@ def test_422_naming_some_variants_writes_the_others(sandbox, client, tmp_path):
     assert sorted(c.key for c in again.changes) == sorted(o.change.key for o in result.failed)
 
 
-def test_cli_exits_1_and_prints_file_line_for_each_failure(sandbox, run_cli, tmp_path):
+def test_cli_exits_5_and_prints_file_line_for_each_failure(sandbox, run_cli, tmp_path):
     sandbox.reset(data=as_seed(copy.deepcopy(BASE)))
     desired = copy.deepcopy(BASE)
     for p in desired:
@@ -64,7 +64,7 @@ def test_cli_exits_1_and_prints_file_line_for_each_failure(sandbox, run_cli, tmp
     folder = write(tmp_path, desired)
     sandbox.faults(queue=[{"fault": "partial", "count": 1, "method": "PUT", "route": "/v3/catalog/products"}])
     result = run_cli("apply", "--catalog", folder, "--auto-approve")
-    assert result.exit_code == 1
+    assert result.exit_code == 5     # apply failed partway
     lines = [x for x in result.stderr.splitlines() if x.startswith("✗")]
     assert len(lines) == 5 and all("products.yaml:" in x for x in lines)
     assert "5 failed" in result.stderr

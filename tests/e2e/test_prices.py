@@ -194,10 +194,10 @@ def test_cli_blocks_a_large_drop_at_plan_and_apply(small, run_cli, tmp_path):
     lists[0]["records"][0]["price"] = 0.80
     folder = write(tmp_path, items, lists)
     planned = run_cli("plan", "--catalog", folder, "--format", "markdown")
-    assert planned.exit_code == 1
+    assert planned.exit_code == 3
     assert "Blocked changes" in planned.stdout and "acknowledge: [price_drop]" in planned.stderr
     refused = run_cli("apply", "--catalog", folder, "--auto-approve")
-    assert refused.exit_code == 1 and "blocked by the guardrails" in refused.stderr
+    assert refused.exit_code == 3 and "blocked by the guardrails" in refused.stderr
     allowed = run_cli("apply", "--catalog", folder, "--auto-approve", "--allow-price-drop")
     assert allowed.exit_code == 0, allowed.output
     assert run_cli("plan", "--catalog", folder, "--detailed-exitcode").exit_code == 0

@@ -33,7 +33,7 @@ def test_a_stale_apply_leaves_the_last_real_journal_newest(seeded, run_cli, clie
     assert run_cli("plan", "--catalog", catalog, "--out", out).exit_code == 0
     client.put(f"/v3/catalog/products/{product(client, 'CT-NAT200')['id']}", {"price": 4.75})  # admin edit
     refused = run_cli("apply", out, "--catalog", catalog, "--journal-dir", journals)
-    assert refused.exit_code == 1 and "stale" in refused.stderr.lower(), refused.output
+    assert refused.exit_code == 3 and "stale" in refused.stderr.lower(), refused.output
     assert list(journals.glob("apply-*.jsonl")) == [real]
     undo = run_cli("rollback", newest(journals), "--catalog", catalog, "--out", tmp_path / "undo.json")
     assert undo.exit_code == 0, undo.output

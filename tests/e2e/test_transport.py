@@ -158,7 +158,7 @@ def test_a_run_of_only_5xx_ends_the_plan_with_an_error_naming_the_request(quick_
     injected = sandbox.faults()["injected"]
     sandbox.clear_faults()
     assert injected == {"502": 6}, result.output
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "GET /v3/catalog/products: BigCommerce 502 BAD GATEWAY (gave up after 6 attempts)" in result.output
     assert "Traceback" not in result.output and "<html>" not in result.output
 

@@ -210,7 +210,7 @@ def test_the_read_only_token_plans_and_cannot_write(run_cli, seeded, catalog_fil
     planned = run_cli("plan", "--catalog", "catalog", "--detailed-exitcode")
     assert planned.exit_code == 2, planned.output
     applied = run_cli("apply", "--catalog", "catalog", "--auto-approve")
-    assert applied.exit_code == 1 and "403" in applied.output, applied.output
+    assert applied.exit_code == 4 and "403" in applied.output, applied.output
     assert seeded.read_token not in planned.output + applied.output
     monkeypatch.setenv("BIGCOMMERCE_ACCESS_TOKEN", seeded.token)
     assert run_cli("plan", "--catalog", "catalog", "--detailed-exitcode").exit_code == 2   # nothing was written

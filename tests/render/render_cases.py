@@ -259,19 +259,30 @@ def _pct(before: D, after: D) -> D:
     return ((after - before) / before * 100).quantize(D("0.1"))      # as the planner computes it
 
 
-def _impact(group: str, channel: str, pcts: list[D], blocked: int) -> dict:
+def _impact(group: str, channel: str, moves: list[tuple[str, D, D]], blocked: int) -> dict:
+    """One impact row as the planner writes it, from (sku, before, after) in GBP: percentages,
+    the sum of the change and the three biggest movers."""
+    pcts = [_pct(before, after) for _, before, after in moves]
+    biggest = sorted(moves, key=lambda m: (-abs(m[2] - m[1]), m[0]))[:3]
     return {"customer_group": group, "channel": channel, "changed": len(pcts), "min_pct": min(pcts),
-            "median_pct": D(median(pcts)).quantize(D("0.1")), "max_pct": max(pcts), "blocked": blocked}
+            "median_pct": D(median(pcts)).quantize(D("0.1")), "max_pct": max(pcts), "blocked": blocked,
+            "sum_change": {"GBP": sum((after - before for _, before, after in moves), D(0))},
+            "movers": [{"sku": sku, "currency": "GBP", "before": before, "after": after}
+                       for sku, before, after in biggest]}
 
 
 def _drop(before: D, after: D) -> str:
-    return f"price drops {-_pct(before, after)}% ({before} -> {after}; limit 30%)"
+    """What the planner writes for a blocked drop: what, then how to let it through."""
+    from reconciler.core.errors import GO_AHEAD
+    from reconciler.plan.guardrails import PRICE_DROP_HOW
+
+    return f"price drops {-_pct(before, after)}% ({before} -> {after}; limit 30%){GO_AHEAD}{PRICE_DROP_HOW}"
 
 
 def price_change_1500() -> Plan:
     """GTSE's trade price change: 1,500 records of one price list (assigned to two groups); one is a typo
     that halves a price, so it is blocked. The list itself does not change."""
-    changes, pcts = [], []
+    changes, moves = [], []
     typo = "CT-P123-4.8"
     for p in range(500):
         for j, width in enumerate(("2.5", "3.6", "4.8")):
@@ -286,8 +297,8 @@ def price_change_1500() -> Plan:
                 blocked = _drop(before, after)
             changes.append(_record(Action.UPDATE, sku, line=12 + 3 * (3 * p + j), before=before, after=after,
                                    blocked=blocked, live_id=30000 + 3 * p + j))
-            pcts.append(_pct(before, after))
-    impact = [_impact(group, "uk-main", pcts, 1) for group in ("Trade", "Wholesale")]
+            moves.append((sku, before, after))
+    impact = [_impact(group, "uk-main", moves, 1) for group in ("Trade", "Wholesale")]
     return _plan(changes, impact=impact)
 
 
@@ -303,9 +314,10 @@ def price_drop_blocked() -> Plan:
         _record(Action.UPDATE, "CT-BLK100-4.8", line=15, before=D("2.10"), after=D("2.03"), live_id=9003),
     ]
     impact = [
-        _impact("Trade", "uk-main", [_pct(D("1.60"), D("0.80")), _pct(D("2.10"), D("2.03"))], 1),
-        _impact(CATALOG_PRICE, "uk-main", [_pct(D("3.20"), D("1.60"))], 1),
-        _impact(CATALOG_PRICE, "us-trade", [_pct(D("3.20"), D("1.60"))], 1),
+        _impact("Trade", "uk-main", [("CT-BLK100-2.5", D("1.60"), D("0.80")),
+                                     ("CT-BLK100-4.8", D("2.10"), D("2.03"))], 1),
+        _impact(CATALOG_PRICE, "uk-main", [("CT-BLK100-2.5", D("3.20"), D("1.60"))], 1),
+        _impact(CATALOG_PRICE, "us-trade", [("CT-BLK100-2.5", D("3.20"), D("1.60"))], 1),
     ]
     return _plan([variant, *records], impact=impact)
 
@@ -334,14 +346,14 @@ def new_customer_group() -> Plan:
                        reason="absent_from_store", parent="price_list['Wholesale GBP']"),
         *records,
     ]
-    impact = [_impact("Wholesale", "uk-main", [_pct(D("2.00"), D("1.40"))] * 5, 0)]
+    impact = [_impact("Wholesale", "uk-main", [(sku, D("2.00"), D("1.40")) for sku in skus], 0)]
     return _plan(changes, impact=impact)
 
 
 def records_removed_10() -> Plan:
     """Ten records removed from a list: those variants go back to the catalog price for the list's group."""
     changes = [_record(Action.DELETE, f"CT-P{i:03d}-2.5", before=D("1.60"), live_id=30000 + 3 * i) for i in range(10)]
-    impact = [_impact("Trade", "uk-main", [_pct(D("1.60"), D("2.00"))] * 10, 0)]
+    impact = [_impact("Trade", "uk-main", [(f"CT-P{i:03d}-2.5", D("1.60"), D("2.00")) for i in range(10)], 0)]
     return _plan(changes, impact=impact)
 
 

@@ -84,7 +84,7 @@ def test_sub_resources_nest_under_their_product_grouped_by_kind():
 def test_sub_resource_deletes_are_red_counted_and_listed_in_the_warning():
     text = render_text(CASES["nested_children"]())
     assert ("WARNING: this plan DELETES 4 objects from the store "
-            "(2 variants, 1 custom_field, 1 channel_assignment):") in text
+            "(2 variants, 1 custom field, 1 channel assignment):") in text
     warning = text.split("WARNING")[1].split('~ product "CT-BLK100"')[0]
     assert ('  - variant "CT-BLK100-9.0" of product "CT-BLK100" '
             "(catalog/products/cable-ties.yaml:19:9; store id 9001; "
@@ -179,8 +179,8 @@ def test_blocked_changes_come_first_with_how_to_acknowledge():
     assert "BLOCKED: 2 changes need acknowledgement before apply:" in text
     assert ("  ~ price_record['Trade GBP:CT-BLK100-2.5:GBP'] (catalog/prices.yaml:14:9): "
             "price drops 50.0% (1.60 -> 0.80; limit 30%)") in text
-    assert ("To apply them, add acknowledge: [price_drop] to the object in YAML, "
-            "or run apply with --allow-price-drop.") in text
+    assert ("To apply them: add `acknowledge: [price_drop]` to the object in YAML (the reviewer sees it in the PR), "
+            "or pass `--allow-price-drop`.") in text
     assert text.index("BLOCKED:") < text.index("Price impact") < text.index('= price_list "Trade GBP"')
     assert text.endswith("2 BLOCKED until acknowledged (listed at the top).\n")
     colored = render_text(CASES["price_drop_blocked"](), color=True)
@@ -206,11 +206,13 @@ def test_blocked_changes_are_marked_where_they_are_listed():
 def test_impact_table_has_signed_percentages_in_the_planners_order():
     lines = render_text(CASES["price_drop_blocked"]()).split("Price impact")[1].splitlines()
     assert lines[2].split() == ["customer", "group", "channel", "variants", "changing", "price", "smallest",
-                                "median", "largest", "blocked"]
-    assert lines[3].split() == ["Trade", "uk-main", "2", "-50.0%", "-26.6%", "-3.3%", "1"]
-    assert lines[4].split() == ["(catalog", "price)", "uk-main", "1", "-50.0%", "-50.0%", "-50.0%", "1"]
+                                "median", "largest", "sum", "of", "change", "blocked"]
+    assert lines[3].split() == ["Trade", "uk-main", "2", "-50.0%", "-26.6%", "-3.3%", "-0.87", "GBP", "1"]
+    assert lines[4].split() == ["(catalog", "price)", "uk-main", "1", "-50.0%", "-50.0%", "-50.0%", "-1.60", "GBP", "1"]
     assert lines[5].split()[2] == "us-trade"
     assert len({len(line) for line in lines[2:5]}) == 1      # columns line up
+    assert lines[7:9] == ["  Biggest movers (old -> new price):",
+                          "    Trade on uk-main: CT-BLK100-2.5 1.60 -> 0.80 (-0.80 GBP), CT-BLK100-4.8 2.10 -> 2.03 (-0.07 GBP)"]
     assert "Price impact" not in render_text(CASES["nested_children"]())
 
 
@@ -235,10 +237,10 @@ def test_new_customer_group_with_its_own_price_list():
 
 def test_removed_records_say_what_they_held():
     text = render_text(CASES["records_removed_10"]())
-    assert "DELETES 10 objects from the store (10 price_records)" in text
+    assert "DELETES 10 objects from the store (10 prices for a group)" in text
     assert ("      - CT-P000-2.5 GBP: price 1.60 (catalog/prices.yaml:6:5; store id 30000; "
             "removed: not in the price list's records)") in text
-    assert "  Trade           uk-main                       10    +25.0%  +25.0%   +25.0%        0" in text
+    assert "  Trade           uk-main                       10    +25.0%  +25.0%   +25.0%      +4.00 GBP        0" in text
 
 
 def test_a_blocked_delete_is_marked_in_the_warning():

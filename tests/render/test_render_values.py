@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from reconciler.plan.model import Action, FieldChange, ResourceChange
 from reconciler.plan.values import (
     child_label, child_title, delete_reason, deleted_lines, field_lines, format_compact, format_pair, format_pct,
-    format_set_diff, format_value, impact_cells, parent_of, pct_change,
+    format_set_diff, format_value, impact_cells, impact_movers, parent_of, pct_change,
 )
 
 
@@ -129,8 +129,14 @@ def test_format_compact():
 def test_impact_cells():
     row = {"customer_group": "Trade", "channel": "uk-main", "changed": 1500, "min_pct": Decimal("-50.0"),
            "median_pct": Decimal("-3.1"), "max_pct": Decimal("2"), "blocked": 1}
-    assert impact_cells(row) == ("Trade", "uk-main", "1500", "-50.0%", "-3.1%", "+2.0%", "1")
-    assert impact_cells({}) == ("", "", "0", "n/a", "n/a", "n/a", "0")
+    assert impact_cells(row) == ("Trade", "uk-main", "1500", "-50.0%", "-3.1%", "+2.0%", "", "1")   # a plan from before amounts
+    assert impact_cells({}) == ("", "", "0", "n/a", "n/a", "n/a", "", "0")
+    row["sum_change"] = {"EUR": Decimal("3.10"), "GBP": Decimal("-77.59")}
+    row["movers"] = [{"sku": "CT-P123-4.8", "currency": "GBP", "before": Decimal("1.90"), "after": Decimal("0.95")},
+                     {"sku": "CT-P1", "currency": "", "before": Decimal("1"), "after": Decimal("1.5")}]
+    assert impact_cells(row)[6] == "+3.10 EUR, -77.59 GBP"
+    assert impact_movers(row) == [("CT-P123-4.8", "1.90 -> 0.95 (-0.95 GBP)"), ("CT-P1", "1.00 -> 1.50 (+0.50)")]
+    assert impact_movers({}) == []
 
 
 def _record(action, **kw):
