@@ -473,7 +473,12 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
 
     the_plan = build_plan(part, live, store=store, allow_price_drop=allow_price_drop,
                           allow_deletes=allow_deletes, last_applied=previous)
-    return select(the_plan, *targets), desired
+    cut = select(the_plan, *targets)
+    if cut.partial:
+        from reconciler.plan.impact import price_impact
+
+        cut.impact = price_impact(cut, part, live)     # the money of the changes kept, not of the whole plan
+    return cut, desired
 
 
 def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:
