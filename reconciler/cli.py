@@ -62,6 +62,10 @@ ParallelOpt = Annotated[Optional[int], typer.Option(
     "--parallelism", min=1, max=64,
     help="Requests in flight at once (default: set from the store's quota headers and round-trip time); "
          "the quota still paces them.")]
+ShareOpt = Annotated[Optional[float], typer.Option(
+    "--quota-share", metavar="FRACTION", min=0.01, max=1.0,
+    help="Use at most this fraction of each rate-limit window (the store's other apps keep the rest), "
+         "e.g. 0.5; wins over store.quota_share. Default: the whole quota.")]
 
 
 @app.callback()
@@ -94,10 +98,12 @@ def plan(
     refresh: RefreshOpt = None,
     state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = None,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Show what apply would change in the store."""
     with _reporting(format):
-        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, refresh, state)
+        the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, refresh, state,
+                                 quota_share=quota_share)
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
@@ -126,20 +132,22 @@ def apply(
         "--lock-timeout", metavar="SECONDS", min=0,
         help="When another apply holds the store's lock: wait up to this long for it (default 0: "
              "refuse at once, naming the holder).")] = 0,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation.
 
     The store's apply lock is held from before the plan is made (or re-checked) to the end."""
     from reconciler.views import run_apply
 
-    with _reporting(Format.text), _apply_lock(lock_timeout):
+    with _reporting(Format.text), _apply_lock(lock_timeout, quota_share) as lock_client:
         if planfile:
             the_plan = _read_plan(planfile)
             desired = load_desired(catalog) if catalog.exists() else None
             settings = desired.store if desired else StoreSettings()
         else:
             read: dict = {}
-            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read)
+            the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read,
+                                           quota_share=quota_share)
             settings = desired.store
             typer.echo(_render(the_plan, Format.text, color=sys.stdout.isatty()), nl=False)
             if not the_plan.has_changes:
@@ -150,7 +158,8 @@ def apply(
         # A plan applied the moment it was made (--auto-approve) uses the read it was made
         # from; one that waited (a file, or a person's yes) is checked against a fresh read.
         waited = planfile is not None or not auto_approve
-        code = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err,
+        quota_share = _share(quota_share, settings, lock_client)
+        code = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err, quota_share=quota_share,
                        allow_price_drop=allow_price_drop, allow_deletes=allow_deletes,
                        journal_dir=journal_dir, skip_stale=skip_stale, state=state, desired=desired,
                        live=None if waited else read.get("live"))
@@ -184,6 +193,7 @@ def drift(
     refresh: RefreshOpt = None,
     state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = None,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Report edits made in the store since the last apply (exit 0: none, 2: drift found).
 
@@ -195,7 +205,7 @@ def drift(
     import dataclasses
 
     with _reporting(format):
-        the_plan, _ = _make_plan(catalog, parallelism, True, None, refresh, state)
+        the_plan, _ = _make_plan(catalog, parallelism, True, None, refresh, state, quota_share=quota_share)
     drifted = [c for c in the_plan.changes if c.origin in ("drift", "yaml+drift")]
     if the_plan.last_applied is None:
         err.print(f"[yellow]No last-applied state at {state}:[/] every difference is listed; origins are unknown.")
@@ -274,6 +284,7 @@ def import_(
                         "what they refer to is listed under store.existing.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the catalog already in --out.")] = False,
     parallelism: ParallelOpt = None,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Write the live store as catalog YAML: adopting a store starts with a plan showing no changes."""
     from reconciler import connect, read_live
@@ -282,7 +293,7 @@ def import_(
     with _reporting(Format.text):
         wanted = parse_kinds(kinds)
         check_out_dir(out, force)     # before reading a whole store
-        with connect(parallelism=parallelism) as client:
+        with connect(parallelism=parallelism, quota_share=quota_share) as client:
             settings = read_store_settings(client)
             live = read_live(client, settings)
         summary = import_catalog(live, settings, out, kinds=wanted, force=force)
@@ -319,19 +330,32 @@ def sandbox(
 
 def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
                allow_deletes: int | None = None, refresh: "Refresh | None" = None,
-               state: Path = LAST_APPLIED, keep: dict | None = None) -> tuple[Plan, DesiredState]:
-    """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read."""
+               state: Path = LAST_APPLIED, keep: dict | None = None, *,
+               quota_share: float | None = None) -> tuple[Plan, DesiredState]:
+    """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read.
+    ``quota_share``: the option's, else store.quota_share."""
     from reconciler import build_plan, connect, read_live
     from reconciler.apply import last_applied
 
     desired = load_desired(catalog)
-    with connect(parallelism=parallelism) as client:
+    share = _share(quota_share, desired.store)
+    with connect(parallelism=parallelism, quota_share=share) as client:
         live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
         store = client.transport.config.public()
     if keep is not None:
         keep["live"] = live
     return build_plan(desired, live, store=store, allow_price_drop=allow_price_drop,
                       allow_deletes=allow_deletes, last_applied=last_applied.load(state)), desired
+
+
+def _share(flag: float | None, settings: StoreSettings | None, lock_client=None) -> float | None:
+    """The quota share in force: --quota-share wins over store.quota_share. Apply's
+    ``lock_client`` (made before the settings were read, on the store's shared limiter,
+    which counts the lock's requests too) spends from that share from now on."""
+    share = flag if flag is not None else (settings.quota_share if settings else None)
+    if lock_client is not None and share is not None:
+        lock_client.transport.limiter.share = share
+    return share
 
 
 def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:
@@ -388,7 +412,7 @@ def _confirm(auto_approve: bool) -> None:
 
 
 @contextlib.contextmanager
-def _apply_lock(timeout_s: float) -> Iterator[None]:
+def _apply_lock(timeout_s: float, quota_share: float | None = None) -> Iterator:
     """Hold the store's apply lock (apply/lock.py) for the block; released on any exit."""
     import signal
 
@@ -400,9 +424,9 @@ def _apply_lock(timeout_s: float) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        with connect(parallelism=1) as client, ApplyLock(client, timeout_s,
-                                                         on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
-            yield
+        with connect(parallelism=1, quota_share=quota_share, shared=True) as client, ApplyLock(
+                client, timeout_s, on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
+            yield client
     finally:
         signal.signal(signal.SIGTERM, previous)
 

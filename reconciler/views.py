@@ -35,7 +35,7 @@ class ProgressView:
 def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
               allow_price_drop: bool = False, allow_deletes: int | None = None,
               journal_dir: Path = Path(".catalog/journal"), skip_stale: bool = False,
-              state: Path | None = None, desired=None, live=None) -> int:
+              state: Path | None = None, desired=None, live=None, quota_share: float | None = None) -> int:
     """Apply with a progress bar, journal and summary; the exit code: 0, 1 (failures) or
     130 (interrupted by Ctrl-C or SIGTERM: what was in flight finished, the rest was not sent)."""
     from reconciler import connect
@@ -50,7 +50,7 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
         TimeElapsedColumn(), console=console, transient=True,
     )
     stop = threading.Event()
-    with connect(parallelism=parallelism) as client, progress, _stop_on_signals(stop, console):
+    with connect(parallelism=parallelism, quota_share=quota_share) as client, progress, _stop_on_signals(stop, console):
         session = ApplySession(client, settings, hooks=ProgressView(progress, progress.add_task("applying", total=total)),
                                check_stale=check_stale, skip_stale=skip_stale, allow_price_drop=allow_price_drop,
                                allow_deletes=allow_deletes, desired=desired, live=live, stop=stop,

@@ -30,6 +30,9 @@ class StoreSettings:
     prune: frozenset[str] = frozenset()
     max_deletes: int = 10
     max_delete_percent: Decimal = Decimal(5)
+    # store.quota_share: the fraction of each rate-limit window our requests may use
+    # (the store's other apps keep the rest); None: all of it. --quota-share wins.
+    quota_share: float | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
     # {product sku: {option name: [labels]}} as the products' ``options`` say (filled
