@@ -30,19 +30,29 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def connect(config=None, *, parallelism: int | None = None):
+def connect(config=None, *, parallelism: int | None = None, quota_share: float | None = None,
+            shared: bool = False):
     """A StoreClient for the configured store (BIGCOMMERCE_* environment variables).
 
     ``parallelism`` fixes how many requests are in flight; by default it follows
-    the store's quota headers and the observed round-trip time (up to 16)."""
+    the store's quota headers and the observed round-trip time (up to 16).
+    ``quota_share`` (0 < share <= 1): at most that fraction of each window's quota is
+    ours; such clients of one store in this process (and those made ``shared``, which
+    may learn the share later) pace from one limiter, so together they stay under it
+    (``parallelism`` then bounds each client's own workers)."""
     from reconciler.store.client import StoreClient
     from reconciler.store.config import StoreConfig
     from reconciler.store.transport import Transport
 
-    from reconciler.store.ratelimit import RateLimiter
+    from reconciler.store.ratelimit import RateLimiter, shared_limiter
 
     config = config or StoreConfig.from_env()
-    limiter = RateLimiter(max_inflight=parallelism)
+    if quota_share is not None or shared:
+        limiter = shared_limiter(config.base_url)
+        if quota_share is not None:
+            limiter.share = quota_share
+    else:
+        limiter = RateLimiter(max_inflight=parallelism)
     workers = parallelism or 16
     return StoreClient(Transport(config, pool_size=max(workers, 4), limiter=limiter), parallelism=workers)
 

@@ -84,6 +84,10 @@ ParallelOpt = Annotated[Optional[int], typer.Option(
     "--parallelism", min=1, max=64,
     help="Requests in flight at once (default: set from the store's quota headers and round-trip time); "
          "the quota still paces them.")]
+ShareOpt = Annotated[Optional[float], typer.Option(
+    "--quota-share", metavar="FRACTION", min=0.01, max=1.0,
+    help="Use at most this fraction of each rate-limit window (the store's other apps keep the rest), "
+         "e.g. 0.5; wins over store.quota_share. Default: the whole quota.")]
 
 
 def _print_version(value: bool) -> None:
@@ -157,11 +161,13 @@ def plan(
     parallelism: ParallelOpt = None,
     target: TargetOpt = None,
     exclude: ExcludeOpt = None,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Show what apply would change in the store."""
     with _reporting(format):
         the_plan, _ = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, refresh, state,
-                                 targets=(target or [], exclude or []))
+                                 targets=(target or [], exclude or []),
+                                 quota_share=quota_share)
     typer.echo(_render(the_plan, format), nl=False)
     if out:
         _save(the_plan, out)
@@ -192,13 +198,14 @@ def apply(
              "refuse at once, naming the holder).")] = 0,
     target: TargetOpt = None,
     exclude: ExcludeOpt = None,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Apply a plan: the saved PLANFILE, or a fresh plan after confirmation.
 
     The store's apply lock is held from before the plan is made (or re-checked) to the end."""
     from reconciler.views import run_apply
 
-    with _reporting(Format.text), _apply_lock(lock_timeout):
+    with _reporting(Format.text), _apply_lock(lock_timeout, quota_share) as lock_client:
         if planfile:
             if target or exclude:
                 raise errors.PlanError("--target/--exclude cut a plan as it is made: pass them to "
@@ -210,7 +217,8 @@ def apply(
         else:
             read: dict = {}
             the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read,
-                                           targets=(target or [], exclude or []))
+                                           targets=(target or [], exclude or []),
+                                           quota_share=quota_share)
             settings = desired.store
             typer.echo(_render(the_plan, Format.text), nl=False)
             if not the_plan.has_changes:
@@ -221,7 +229,8 @@ def apply(
         # A plan applied the moment it was made (--auto-approve) uses the read it was made
         # from; one that waited (a file, or a person's yes) is checked against a fresh read.
         waited = planfile is not None or not auto_approve
-        code = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err,
+        quota_share = _share(quota_share, settings, lock_client)
+        code = run_apply(the_plan, settings, parallelism, check_stale=waited, console=err, quota_share=quota_share,
                        allow_price_drop=allow_price_drop, allow_deletes=allow_deletes,
                        journal_dir=journal_dir, skip_stale=skip_stale, state=state, desired=desired,
                        live=None if waited else read.get("live"))
@@ -266,6 +275,7 @@ def drift(
     refresh: RefreshOpt = None,
     state: StateOpt = LAST_APPLIED,
     parallelism: ParallelOpt = None,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Report edits made in the store since the last apply (exit 0: none, 2: drift found).
 
@@ -277,7 +287,7 @@ def drift(
     import dataclasses
 
     with _reporting(format):
-        the_plan, _ = _make_plan(catalog, parallelism, True, None, refresh, state)
+        the_plan, _ = _make_plan(catalog, parallelism, True, None, refresh, state, quota_share=quota_share)
     drifted = [c for c in the_plan.changes if c.origin in ("drift", "yaml+drift")]
     if the_plan.last_applied is None:
         err.print(f"[yellow]No last-applied state at {state}:[/] every difference is listed; origins are unknown.")
@@ -403,6 +413,7 @@ def import_(
                         "what they refer to is listed under store.existing.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the catalog already in --out.")] = False,
     parallelism: ParallelOpt = None,
+    quota_share: ShareOpt = None,
 ) -> None:
     """Write the live store as catalog YAML: adopting a store starts with a plan showing no changes."""
     from reconciler import connect, read_live
@@ -411,7 +422,7 @@ def import_(
     with _reporting(Format.text):
         wanted = parse_kinds(kinds)
         check_out_dir(out, force)     # before reading a whole store
-        with connect(parallelism=parallelism) as client:
+        with connect(parallelism=parallelism, quota_share=quota_share) as client:
             settings = read_store_settings(client)
             live = read_live(client, settings)
         summary = import_catalog(live, settings, out, kinds=wanted, force=force)
@@ -449,8 +460,10 @@ def sandbox(
 def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
                allow_deletes: int | None = None, refresh: "Refresh | None" = None,
                state: Path = LAST_APPLIED, keep: dict | None = None,
-               targets: tuple[list[str], list[str]] = ([], [])) -> tuple[Plan, DesiredState]:
-    """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read."""
+               targets: tuple[list[str], list[str]] = ([], []), *,
+               quota_share: float | None = None) -> tuple[Plan, DesiredState]:
+    """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read.
+    ``quota_share``: the option's, else store.quota_share."""
     from reconciler import build_plan, connect, read_live
     from reconciler.apply import last_applied
     from reconciler.views import reading
@@ -458,7 +471,8 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
     desired = load_desired(_find_catalog(catalog))
     previous = last_applied.load(state)
     part = desired
-    with connect(parallelism=parallelism) as client, reading(err, client.transport, "plan: reading the store"):
+    share = _share(quota_share, desired.store)
+    with connect(parallelism=parallelism, quota_share=share) as client, reading(err, client.transport, "plan: reading the store"):
         if refresh is Refresh.targeted:
             from reconciler.apply.targeted import read_targeted
 
@@ -479,6 +493,16 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
 
         cut.impact = price_impact(cut, part, live)     # the money of the changes kept, not of the whole plan
     return cut, desired
+
+
+def _share(flag: float | None, settings: StoreSettings | None, lock_client=None) -> float | None:
+    """The quota share in force: --quota-share wins over store.quota_share. Apply's
+    ``lock_client`` (made before the settings were read, on the store's shared limiter,
+    which counts the lock's requests too) spends from that share from now on."""
+    share = flag if flag is not None else (settings.quota_share if settings else None)
+    if lock_client is not None and share is not None:
+        lock_client.transport.limiter.share = share
+    return share
 
 
 def _mark_blocked(the_plan: Plan, live, settings: StoreSettings) -> None:
@@ -580,7 +604,7 @@ def _confirm(auto_approve: bool) -> None:
 
 
 @contextlib.contextmanager
-def _apply_lock(timeout_s: float) -> Iterator[None]:
+def _apply_lock(timeout_s: float, quota_share: float | None = None) -> Iterator:
     """Hold the store's apply lock (apply/lock.py) for the block; released on any exit."""
     import signal
 
@@ -592,9 +616,9 @@ def _apply_lock(timeout_s: float) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        with connect(parallelism=1) as client, ApplyLock(client, timeout_s,
-                                                         on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
-            yield
+        with connect(parallelism=1, quota_share=quota_share, shared=True) as client, ApplyLock(
+                client, timeout_s, on_wait=lambda m: err.print(_escape(m), soft_wrap=True)):
+            yield client
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -682,7 +706,8 @@ def ci_apply(
 
     def apply_saved(the_plan: Plan, desired, report: dict) -> None:
         with _apply_lock(lock_timeout):
-            run_apply(the_plan, desired.store if desired else StoreSettings(), parallelism, check_stale=True,
+            settings = desired.store if desired else StoreSettings()
+            run_apply(the_plan, settings, parallelism, check_stale=True, quota_share=_share(None, settings),
                       skip_stale=True, console=err, journal_dir=journal_dir, state=state, desired=desired,
                       report=report)
 

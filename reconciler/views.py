@@ -138,7 +138,8 @@ def reading(console: Console, transport, label: str, *, every_s: float | None = 
 def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, console: Console,
               allow_price_drop: bool = False, allow_deletes: int | None = None,
               journal_dir: Path = Path(".catalog/journal"), skip_stale: bool = False,
-              state: Path | None = None, desired=None, live=None, report: dict | None = None) -> int:
+              state: Path | None = None, desired=None, live=None, report: dict | None = None,
+              quota_share: float | None = None) -> int:
     """Apply with a progress bar (log lines when ``console`` is not a terminal), journal and
     summary; the exit code: 0, 5 (some changes failed) or 130 (interrupted by Ctrl-C or
     SIGTERM: what was in flight finished, the rest was not sent).
@@ -155,7 +156,7 @@ def run_apply(plan: Plan, settings, parallelism: int, *, check_stale: bool, cons
         TimeElapsedColumn(), console=console, transient=True,
     )
     stop = threading.Event()
-    with connect(parallelism=parallelism) as client, progress, _stop_on_signals(stop, console):
+    with connect(parallelism=parallelism, quota_share=quota_share) as client, progress, _stop_on_signals(stop, console):
         if console.is_terminal:
             # No total (a pulsing bar, no 0/N) until the first change is sent.
             reread = "reading the store: checking the plan is still current" if live is None else "applying"

@@ -33,6 +33,9 @@ class StoreSettings:
     # store.deletion.confirm: the number of deletions a reviewer confirmed in the PR (as
     # --allow-deletes N does, but seen in the diff); lets a plan making exactly that many through.
     confirm_deletes: int | None = None
+    # store.quota_share: the fraction of each rate-limit window our requests may use
+    # (the store's other apps keep the rest); None: all of it. --quota-share wins.
+    quota_share: float | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
     # {product sku: {option name: [labels]}} as the products' ``options`` say (filled

@@ -649,10 +649,16 @@ def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
         max_deletes=_int((raw.get("deletion") or {}).get("max_objects", 10), 10),
         max_delete_percent=_guardrail(raw.get("deletion"), "max_percent", Decimal(5)),
         confirm_deletes=_int((raw.get("deletion") or {}).get("confirm"), None),
+        quota_share=_share(raw.get("quota_share")),
         raw=raw,
         source=source,
         **_kinds_settings(raw),
     )
+
+
+def _share(value: Any) -> float | None:
+    """store.quota_share (the schema has checked 0 < share <= 1)."""
+    return float(value) if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) else None
 
 
 def _kinds_settings(raw: dict[str, Any]) -> dict[str, Any]:

@@ -16,14 +16,34 @@ Accounting, in one picture:
 
 A response can arrive out of order; the estimate from an older request is
 higher than the truth, so within one window we keep the minimum.
+
+Quota share (``share``, ``--quota-share``): all apps on a store share its quota, so
+a share of 0.5 lets at most ``floor(0.5 x quota)`` of OUR requests into any window
+of the store's. What Requests-Left says is everyone's; what is ours we count from
+the times our answers came back, against the earliest the store's window can have
+started:
+
+- the store stamped Reset-Ms after we sent the request, so its window ends no earlier
+  than ``sent + Reset-Ms`` (less the header's 1 ms rounding) and started no earlier
+  than that less the window;
+- a request reached the store at some time between its send and its answer: every
+  request answered since the window can have started may be in it (by send time, the
+  request that opened the window would seem to be before it: measured, 13 of ours in
+  one window of a 10-request share);
+- a request still in flight may land in either window: it counts in both;
+- our own guess that a window has ended is late, never early (see release()), so
+  the requests sent in between were counted in the old window and are counted
+  again in the new one, not forgotten.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -74,7 +94,8 @@ def _float(v: str | None) -> float | None:
 class RateLimiter:
     """Hands out permits to send; learns the quota from response headers."""
 
-    def __init__(self, clock=time.monotonic, *, max_inflight: int | None = None, ceiling: int = 16) -> None:
+    def __init__(self, clock=time.monotonic, *, max_inflight: int | None = None, ceiling: int = 16,
+                 share: float | None = None) -> None:
         # Requests in flight: fixed when the operator says (--parallelism), else
         # set from the quota headers: enough to send quota/window requests per
         # second at the round-trip time we observe (Little's law, with headroom).
@@ -92,6 +113,46 @@ class RateLimiter:
         self._window_end = 0.0
         self.waited_s = 0.0                  # time spent waiting for the quota
         self.rate_limited = 0                # 429 answers seen
+        self._share: float | None = None
+        self.share = share
+        self._answered: list[float] = []     # when our answers came back, ascending
+        self._start_lo = -math.inf           # the earliest the current window can have started
+
+    @property
+    def share(self) -> float | None:
+        """The fraction of each window that is ours (None: all of it). It may be set once
+        requests have gone: those already answered still count in their window."""
+        return self._share
+
+    @share.setter
+    def share(self, share: float | None) -> None:
+        if share is not None and not 0 < share <= 1:
+            raise ValueError(f"quota share must be more than 0 and at most 1, got {share}")
+        with self._cond:
+            self._share = share
+            self._cond.notify_all()
+
+    @property
+    def budget(self) -> int | None:
+        """Our requests allowed in one window of the store's (None: no share, or quota unknown)."""
+        if self.share is None or not self._quota:
+            return None
+        return max(1, math.floor(self.share * self._quota + 1e-9))
+
+    @property
+    def quota(self) -> tuple[int, float] | None:
+        """(requests, seconds) per window as the store's headers said; None before the first answer."""
+        return (self._quota, self._window_s) if self._quota else None
+
+    def _ours(self) -> int:
+        """Our requests that may be in the current window: answered since it can have
+        begun, and all those still in flight."""
+        return len(self._answered) - bisect.bisect_left(self._answered, self._start_lo) + len(self._inflight)
+
+    def _new_window(self, start_lo: float) -> None:
+        self._start_lo = start_lo
+        # Forget answers of requests that can be in no window from this one on.
+        del self._answered[:bisect.bisect_left(self._answered, start_lo)]
 
     def acquire(self) -> int:
         """Block until a request may be sent; returns its ticket."""
@@ -112,7 +173,11 @@ class RateLimiter:
                     # land in the new one, so they are counted against it.
                     self._left = self._quota - len(self._inflight)
                     self._window_end = now + self._window_s
-                if self._left > 0:
+                    # The store's next window began at the earliest when the one we
+                    # knew could have ended at the earliest.
+                    self._new_window(self._start_lo + self._window_s)
+                budget = self.budget
+                if self._left > 0 and (budget is None or self._ours() < budget):
                     self._left -= 1
                     break
                 wait = max(self._window_end + _MARGIN_S - now, 0.005)
@@ -136,7 +201,7 @@ class RateLimiter:
             return self.max_inflight
         if not self._quota:
             return 4
-        rate = self._quota / self._window_s
+        rate = (self.budget or self._quota) / self._window_s
         return max(4, min(self._ceiling, math.ceil(rate * self._rtt * 1.25)))
 
     def release(self, ticket: int, headers: Mapping[str, str] | None, status: int | None) -> float:
@@ -145,6 +210,9 @@ class RateLimiter:
         with self._cond:
             self._inflight.discard(ticket)
             sent = self._sent_at.pop(ticket, None)
+            # Kept with or without a share (a share set later counts them). Even without
+            # an answer (a dropped connection) the request may have reached the store.
+            bisect.insort(self._answered, self._clock())
             if sent is not None and status is not None:
                 self._rtt = 0.8 * self._rtt + 0.2 * (self._clock() - sent)
             wait = 0.0
@@ -158,10 +226,13 @@ class RateLimiter:
                 later = sum(1 for t in self._inflight if t > ticket)
                 estimate = info.left - later
                 slack = max(0.1, self._window_s * 0.25)
+                # Stamped after we sent it: this answer's window started no earlier than this.
+                start_lo = (sent if sent is not None else now) + (info.reset_ms - 1) / 1000 - self._window_s
                 if self._left is None or end > self._window_end + slack:
                     # First answer, or the store has moved on to a new window.
                     self._window_end = end
                     self._left = estimate
+                    self._new_window(start_lo)
                 elif end < self._window_end - 2 * slack:
                     # A late answer from the window before: its count is of that
                     # window, not of the one we are spending now.
@@ -174,6 +245,7 @@ class RateLimiter:
                     # 0.4 s past a 3 s window at 10,000 products.)
                     self._window_end = min(self._window_end, end)
                     self._left = min(self._left, estimate)
+                    self._start_lo = max(self._start_lo, start_lo)
                 if status == 429:
                     # The store's own word on when the quota comes back wins over
                     # any estimate we had.
@@ -186,3 +258,19 @@ class RateLimiter:
                 self._left = None
             self._cond.notify_all()
             return wait
+
+
+_SHARED: "weakref.WeakValueDictionary[str, RateLimiter]" = weakref.WeakValueDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(store: str) -> RateLimiter:
+    """The one limiter of this process for ``store``: every client of the same store that
+    asks for it in one command (apply's lock, its plan, its writes) spends from the same
+    count, so a share set on it (``limiter.share``) holds for them together. It lives
+    while a client holds it."""
+    with _SHARED_LOCK:
+        limiter = _SHARED.get(store)
+        if limiter is None:
+            limiter = _SHARED[store] = RateLimiter()
+        return limiter

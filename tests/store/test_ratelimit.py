@@ -43,3 +43,47 @@ def test_a_spent_window_waits_for_its_end_then_sends():
     clock.now = 3.1                                    # past the end (+ margin): a new window
     ticket = limiter.acquire()
     assert limiter._left == 149 and ticket
+
+
+def test_a_share_counts_the_request_that_opened_the_window():
+    """Share 0.5 of 10 per 1 s: 5 of ours per window. The window's first request was sent
+    at 0.9995 and opened the window on arrival (1.0003, ending 2.0003); a later answer's
+    Reset-Ms puts the window's start no earlier than 1.000, after that send. By send time
+    the opener would fall before the window and a 6th request would go (measured in the
+    sandbox: 13 of ours in one window of a 10-request share); by answer time it counts."""
+    import math
+    import threading
+
+    clock = Clock()
+    limiter = RateLimiter(clock, share=0.5)
+    end = 2.0003
+    clock.now = 0.9995
+    opener = limiter.acquire()
+    clock.now = 1.010
+    limiter.release(opener, headers(9, math.ceil((end - 1.0004) * 1000), 10, 1000), 200)
+    for k in range(4):
+        clock.now = 1.020 + k * 0.01
+        ticket = limiter.acquire()
+        clock.now += 0.0001                       # stamped at once, answered at once
+        limiter.release(ticket, headers(8 - k, math.ceil((end - clock.now) * 1000), 10, 1000), 200)
+    assert limiter.budget == 5 and limiter._ours() == 5
+    got: list[int] = []
+    sixth = threading.Thread(target=lambda: got.append(limiter.acquire()), daemon=True)
+    sixth.start()
+    sixth.join(0.2)
+    assert got == [], "a 6th request of ours went into a window of 5"
+    clock.now = end + 0.05                        # the window is over: it goes
+    sixth.join(2)
+    assert len(got) == 1
+
+
+def test_a_share_set_after_requests_counts_them():
+    """Apply's lock is taken before store.yaml is read: its requests count once the share is set."""
+    clock = Clock()
+    limiter = RateLimiter(clock)
+    for k in range(3):
+        ticket = limiter.acquire()
+        clock.now += 0.01
+        limiter.release(ticket, headers(9 - k, 1000 - 10 * (k + 1), 10, 1000), 200)
+    limiter.share = 0.3
+    assert limiter.budget == 3 and limiter._ours() == 3
