@@ -11,7 +11,7 @@ The library API, in the order a run uses it:
 
 from __future__ import annotations
 
-__all__ = ["load_desired", "connect", "read_live", "build_plan", "apply_saved_plan", "load_beside"]
+__all__ = ["load_desired", "connect", "read_live", "build_plan", "apply_saved_plan"]
 
 # Imported lazily so that `import reconciler.sandbox` (a separate store) does not
 # pull in the client, the planner and their dependencies.
@@ -45,44 +45,6 @@ def connect(config=None, *, parallelism: int | None = None):
     limiter = RateLimiter(max_inflight=parallelism)
     workers = parallelism or 16
     return StoreClient(Transport(config, pool_size=max(workers, 4), limiter=limiter), parallelism=workers)
-
-
-def load_beside(catalog, open_client, *, refresh: str | None = None):
-    """``load_desired(catalog)`` and ``read_live`` of the store, side by side:
-    (desired, live, client) with ``client = open_client()``, still open (close it).
-
-    The YAML loads in a forked process (desired/background.py) while this one reads
-    the store with the store block's settings read ahead (``load.store_settings``);
-    the kinds' ``settle_read`` then runs with the loaded catalog's settings. The result
-    is what loading and then reading gives: when the settings read ahead are not the
-    loaded ones, the store is read again with those. A catalog that does not load
-    raises its DesiredStateError first, whatever the read did (as when it loaded
-    first, nothing about the store is reported then)."""
-    from reconciler.desired.background import BackgroundLoad
-    from reconciler.desired.load import store_settings
-    from reconciler.store.read import read_live, settle_read
-
-    loading = BackgroundLoad(catalog)    # forks now: before the client starts threads
-    client = None
-    try:
-        ahead = store_settings(catalog) if loading.started else None
-        client = open_client()
-        live = read_live(client, ahead, refresh=refresh, settle=False) if ahead is not None else None
-        desired = loading.result()
-    except BaseException:
-        if client is not None:
-            client.close()
-        loading.result()     # the catalog's own errors come first
-        raise
-    try:
-        if live is None or ahead != desired.store:
-            live = read_live(client, desired.store, refresh=refresh)
-        else:
-            settle_read(client, live, desired.store)
-    except BaseException:
-        client.close()
-        raise
-    return desired, live, client
 
 
 def apply_saved_plan(plan, client, settings=None, *, hooks=None, check_stale: bool = True,

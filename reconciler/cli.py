@@ -321,13 +321,12 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
                allow_deletes: int | None = None, refresh: "Refresh | None" = None,
                state: Path = LAST_APPLIED, keep: dict | None = None) -> tuple[Plan, DesiredState]:
     """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read."""
-    from reconciler import build_plan, connect, load_beside
+    from reconciler import build_plan, connect, read_live
     from reconciler.apply import last_applied
 
-    # The YAML loads beside the store read (reconciler.load_beside); its errors come first.
-    desired, live, client = load_beside(catalog, lambda: connect(parallelism=parallelism),
-                                        refresh=refresh.value if refresh else None)
-    with client:
+    desired = load_desired(catalog)
+    with connect(parallelism=parallelism) as client:
+        live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
         store = client.transport.config.public()
     if keep is not None:
         keep["live"] = live

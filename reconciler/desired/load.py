@@ -132,49 +132,6 @@ def load_desired(catalog_dir: str | os.PathLike[str]) -> DesiredState:
         return reader.finish()
 
 
-def store_settings(catalog_dir: str | os.PathLike[str]) -> StoreSettings | None:
-    """The store block's settings alone, before the whole load: what a store read needs
-    (the category trees, the channels), so it can start while ``load_desired`` runs.
-
-    Only the files with a line starting ``store:`` are composed, and only their store
-    block is built; nothing is validated here and no diagnostic is kept. None when it
-    cannot tell (no catalog, a file that does not compose, a second store block): the
-    caller then waits for ``load_desired``, whose ``desired.store`` is the one to trust
-    (a caller compares the two, as reconciler.load_beside does).
-    """
-    root = Path(catalog_dir)
-    files = [root] if root.is_file() else catalog_files(root)[0] if root.is_dir() else []
-    if not files:
-        return None
-    reader = _Reader()
-    found = 0
-    for path in files:
-        text = reader._read_text(path, display_path(path))
-        if text is None or not _STORE_LINE.search(text):
-            continue
-        reader.text = text
-        try:
-            node = yaml.compose(text, Loader=_LOADER)
-        except (yaml.YAMLError, RecursionError):
-            return None
-        if not isinstance(node, MappingNode):
-            continue
-        file = display_path(path)
-        reader.files.append(file)
-        reader.table.start_file(file)
-        b = _Builder(file, reader.diagnostics, reader.table, reader.decimals, reader.strings, reader.aliases)
-        for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == "store":
-                found += 1
-                reader._read_store(b, key, value)
-    if found > 1:
-        return None
-    return reader.store or StoreSettings(existing=_existing({}))
-
-
-_STORE_LINE = re.compile(r"^store\s*:", re.M)
-
-
 def find_files(root: Path) -> list[Path]:
     """The catalog files under ``root`` (``catalog_files``, without the refused symlinks)."""
     return catalog_files(root)[0]

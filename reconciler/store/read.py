@@ -26,29 +26,25 @@ from reconciler.store.client import PAGE_SIZE, StoreClient
 
 log = logging.getLogger(__name__)
 
-__all__ = ["read_live", "settle_read", "read_touched", "touched_by_changes", "Touched", "build_live", "find_by_key"]
+__all__ = ["read_live", "read_touched", "touched_by_changes", "Touched", "build_live", "find_by_key"]
 
 def read_live(client: StoreClient, settings: StoreSettings | None = None,
               registry: Registry = REGISTRY, *, refresh: str | None = None,
-              cache_path: Path | None = None, settle: bool = True) -> LiveState:
+              cache_path: Path | None = None) -> LiveState:
     """Read the whole store (``refresh`` None or "full"), or only what changed since
     the cached read ("incremental", see store/cache.py). With an explicit
     ``refresh`` the read is cached for the next incremental one. ``live.refresh``
-    says which mode was used, and why a full read was needed. ``settle=False`` leaves
-    ``settle_read`` to the caller (for settings the catalog completes, read beside it)."""
+    says which mode was used, and why a full read was needed."""
     settings = settings or StoreSettings()
     with gcpause.paused():
         if refresh not in ("full", "incremental"):
             builder = LiveBuilder(settings, registry)
             _read_all(client, builder, settings, registry)
-            live = builder.finish()
-        else:
-            live = _read_cached(client, settings, registry, refresh, cache_path)
-        return settle_read(client, live, settings, registry) if settle else live
+            return _settle(client, builder.finish(), settings, registry)
+        return _settle(client, _read_cached(client, settings, registry, refresh, cache_path), settings, registry)
 
 
-def settle_read(client: StoreClient, live: LiveState, settings: StoreSettings,
-                registry: Registry = REGISTRY) -> LiveState:
+def _settle(client: StoreClient, live: LiveState, settings: StoreSettings, registry: Registry) -> LiveState:
     """The kinds that complete their objects after the read (``ResourceKind.settle_read``)."""
     for kind in registry.ordered():
         if kind.settle_read:
@@ -266,7 +262,7 @@ def read_touched(client: StoreClient, keys: "Touched | dict[str, list[str]]", se
             reads[kind.name] = lambda k=kind, p=params: _read_kind(client, builder, k, p, touched, registry)
     with gcpause.paused():
         client.gather(reads)
-        return settle_read(client, builder.finish(), settings, registry)
+        return _settle(client, builder.finish(), settings, registry)
 
 
 def _needed(touched: Touched, registry: Registry) -> set[str]:
