@@ -54,7 +54,7 @@ bench: $(STAMP)
 # The whole command (process start to exit) at the real 30 s window, 10,000 and 100,000
 # products (issue 16): too long for bench's 15 minutes, see docs/benchmarks.md.
 bench-large: $(STAMP)
-	$(BIN)/python -m bench.whole --ab
+	$(BIN)/python -m bench.whole
 
 FUZZ_STEPS ?= 2000
 ifndef FUZZ_SEED

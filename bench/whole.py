@@ -74,9 +74,9 @@ def bench_size(store: Store, opts: argparse.Namespace, size: int, quota_name: st
         runs += [("change", changed if i % 2 == 0 else base) for i in range(2 * ((opts.runs + 1) // 2))]
     if "noop" in workloads:
         runs += [("noop", base)] * opts.runs
-    # --ab: each run once as it is and once with the YAML loaded before the read
-    # (CATALOG_LOAD_BESIDE=0, the way it was), one after the other: ratios side by side.
-    modes = [("beside", {}), ("sequential", {"CATALOG_LOAD_BESIDE": "0"})] if opts.ab else [("", {})]
+    # --ab NAME=VALUE: each run once as it is and once with that environment setting (a
+    # switch an experiment adds), one after the other: the two side by side in one run.
+    modes = [("as is", {}), (opts.ab, dict([opts.ab.split("=", 1)]))] if opts.ab else [("", {})]
     runs = [(w, c, m) for w, c in runs for m in modes]
     for i, (workload, catalog, (mode, env_extra)) in enumerate(runs):
         cwd = Path(tempfile.mkdtemp(prefix="whole-", dir=work))
@@ -101,7 +101,7 @@ def render(report: dict[str, Any]) -> str:
     s = report["settings"]
     lines = [f"Whole command (process start to exit), window {s['window_ms']} ms, latency {s['latency_ms']} ms, "
              f"commit {report['machine']['commit']}, load average at start {report['machine']['loadavg_1_5_15']}.", "",
-             "| products | quota | workload | catalog | YAML load | requests | 429s | wall s | ideal s | wall/ideal | "
+             "| products | quota | workload | catalog | env | requests | 429s | wall s | ideal s | wall/ideal | "
              "peak MB | forked child peak MB | exit |",
              "|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in report["results"]:
@@ -119,8 +119,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--standard-sizes", type=_sizes, default=[10000])
     p.add_argument("--workloads", type=lambda t: [w for w in t.split(",") if w], default=["noop", "change"])
     p.add_argument("--runs", type=int, default=2, help="runs of each workload (the change: rounded up to even)")
-    p.add_argument("--ab", action="store_true",
-                   help="each run also with CATALOG_LOAD_BESIDE=0 (load, then read), alternating")
+    p.add_argument("--ab", metavar="NAME=VALUE", default=None,
+                   help="each run also with this environment setting, alternating (an experiment's switch)")
     p.add_argument("--window-ms", type=int, default=30000)
     p.add_argument("--latency-ms", type=int, default=30)
     p.add_argument("--variants", type=int, default=3)
