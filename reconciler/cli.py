@@ -20,7 +20,8 @@ import typer
 from rich.console import Console
 
 from reconciler.core import errors
-from reconciler.desired import load_desired
+# The CLI's loads go through the cache of loaded catalogs (.catalog/cache/desired-*.pickle, desired/cache.py).
+from reconciler.desired.cache import load_desired_cached as load_desired
 from reconciler.desired.model import DesiredState
 from reconciler.core.settings import StoreSettings
 from reconciler.plan.model import Plan
