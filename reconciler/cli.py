@@ -22,7 +22,8 @@ from rich.console import Console
 
 from reconciler.core import errors
 from reconciler.core.diagnostics import Diagnostic
-from reconciler.desired import load_desired
+# The CLI's loads go through the cache of loaded catalogs (.catalog/cache/desired-*.pickle, desired/cache.py).
+from reconciler.desired.cache import load_desired_cached as load_desired
 from reconciler.desired.model import DesiredState
 from reconciler.core.settings import StoreSettings
 from reconciler.plan.model import Plan
