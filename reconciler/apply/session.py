@@ -60,6 +60,7 @@ class ApplySession:
         first request is sent. A refused apply (another store, a stale plan, a guardrail)
         sent nothing, so it writes no journal: the newest journal stays the last apply
         that did something, the one ``catalog rollback`` is meant for."""
+        reviewed = plan
         plan, live, stale = self._checked(plan)
         journal = Journal(self.journal_dir, plan) if self.journal_dir is not None else None
         self.journal_path = journal.path if journal else None
@@ -74,7 +75,9 @@ class ApplySession:
         if journal:
             journal.close(result)
         if self.state is not None:
-            last_applied.record(self.state, plan, result.outcomes, self.desired)
+            # With the plan as it was given: a change skipped as stale (and its
+            # sub-resources) has no outcome there, so its object keeps its previous entry.
+            last_applied.record(self.state, reviewed, result.outcomes, self.desired)
         return result
 
     def _checked(self, plan: Plan) -> tuple[Plan, LiveState, list[tuple[ResourceChange, str]]]:

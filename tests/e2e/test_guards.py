@@ -219,3 +219,30 @@ def test_a_skip_stale_remainder_meets_the_deletion_limit_too(sandbox, run_cli, c
     done = run_cli("apply", "undo.json", "-c", folder, "--skip-stale", "--allow-deletes", "12")
     assert done.exit_code == 0, done.output
     assert [p["sku"] for p in sandbox_products(sandbox)] == ["CT-P00"]
+
+
+@pytest.mark.parametrize("refresh", ["targeted", "full"])
+def test_an_object_skipped_as_stale_is_planned_again(sandbox, run_cli, client, tmp_path, refresh):
+    """The reviewed change of an object another writer edited after the review is skipped
+    (--skip-stale) and must stay in the next plan, a targeted one too: the last-applied
+    state may not record it as applied (it did: the catalog's value was written into the
+    state, so the next plan called the PR's unapplied change another writer's drift)."""
+    sandbox.reset(data=seed_data([]))
+    folder = write(tmp_path, {}, products=products(3))
+    assert run_cli("apply", "-c", folder, "--auto-approve").exit_code == 0
+    changed = products(3)
+    changed[0]["price"], changed[1]["price"] = 3.25, 3.5                  # the PR's two changes
+    folder = write(tmp_path, {}, products=changed)
+    assert run_cli("plan", "-c", folder, "--out", "pr.json").exit_code == 0
+    pid = client.get("/v3/catalog/products", {"sku": "CT-P00"}).data["data"][0]["id"]
+    client.put(f"/v3/catalog/products/{pid}", {"price": 2.99})            # after the review
+    done = run_cli("apply", "pr.json", "-c", folder, "--skip-stale")
+    assert done.exit_code == 0, done.output
+    prices = {p["sku"]: p["price"] for p in sandbox_products(sandbox)}
+    assert (prices["CT-P00"], prices["CT-P01"]) == (2.99, 3.5)
+    again = run_cli("plan", "-c", folder, "--refresh", refresh, "--detailed-exitcode", "-f", "json")
+    assert again.exit_code == 2, again.output
+    plan = Plan.from_json(again.output[again.output.index("{"):])
+    changed = {(c.kind, c.key, c.origin) for c in plan.changes if c.action is not Action.NOOP}
+    # The catalog's 3.25 was never applied, and an admin set 2.99: both.
+    assert changed == {("product", "CT-P00", "yaml+drift")}, changed
