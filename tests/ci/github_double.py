@@ -263,7 +263,7 @@ class GitHubDouble:
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
         self._storage = make_server("127.0.0.1", 0, self._storage_app, threaded=True)
         for server in (self._server, self._storage):
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -341,7 +341,8 @@ class GitHubDouble:
                                                 "head_sha": "0" * 40}})
         return artifact_id
 
-    def add_issue(self, title: str, labels: list[str], body: str | None = "") -> dict:
+    def add_issue(self, title: str, labels: list[str], body: str | None = "", pull_request: bool = False) -> dict:
+        """An open issue; with ``pull_request`` the issue side of a PR (GitHub lists both)."""
         number = next(self._ids)
         api, html = self._api_base, f"https://github.com/{self.repo}"
         when = _now()
@@ -353,9 +354,18 @@ class GitHubDouble:
                  "labels": [self._label(n) for n in labels], "assignee": None, "assignees": [], "milestone": None,
                  "locked": False, "active_lock_reason": None, "comments": 0, "closed_at": None,
                  "created_at": when, "updated_at": when, "author_association": "MEMBER"}
+        if pull_request:
+            issue["pull_request"] = {"merged_at": None, "diff_url": f"{html}/pull/{number}.diff",
+                                     "html_url": f"{html}/pull/{number}", "patch_url": f"{html}/pull/{number}.patch",
+                                     "url": f"{api}/pulls/{number}"}
         self.issues.append(issue)
         self.comments.setdefault(number, [])
         return issue
+
+    def add_comment(self, number: int, body: str) -> dict:
+        comment = self._comment(number, body)
+        self.comments.setdefault(number, []).append(comment)
+        return comment
 
     # -- GitHub's objects --------------------------------------------------------------------
 
@@ -514,8 +524,7 @@ class GitHubDouble:
 
     def _op_issues_create_comment(self, params, query, body):
         number = int(params["issue_number"])
-        comment = self._comment(number, body["body"])
-        self.comments.setdefault(number, []).append(comment)
+        comment = self.add_comment(number, body["body"])
         for issue in self.issues:
             if issue["number"] == number:
                 issue["comments"] += 1
