@@ -241,7 +241,6 @@ def test_nullable_means_null_or_the_type():
         jsonschema.validate({"body": 3}, schema)
 
 
-@pytest.mark.xfail(strict=True, reason="set_label reads one page (30) of the PR's labels; fixed next commit")
 def test_set_label_reads_every_page_of_the_pr_s_labels(github):
     """list-labels-on-issue pages at 30 by default (its per-page parameter): a family label
     after the 30th must still be seen, and taken away."""
