@@ -442,8 +442,8 @@ class GitHubDouble:
                 response, checked = _json({"message": "injected fault"}, self.fail.pop(0)), False
             elif request.headers.get("Authorization") != f"Bearer {self.token}":
                 response, checked = _json({"message": "Bad credentials"}, 401), False
-            elif op is None:
-                response = _json({"message": "Not Found"}, 404)
+            elif op is None or f"{params['owner']}/{params['repo']}" != self.repo:
+                response = _json({"message": "Not Found"}, 404)       # as for a repository the token cannot see
             else:
                 try:
                     response = self._handle(op, params, dict(query), json.loads(raw) if raw else None)

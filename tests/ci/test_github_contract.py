@@ -147,6 +147,15 @@ SCENARIOS = {f"GitHub.{f.__name__}": f for f in (from_env, comments, upsert_comm
 SCENARIOS["Dispatcher.dispatch"] = dispatch
 
 
+def github_dispatch(gh, monkeypatch):
+    client(gh).dispatch(EVENT_TYPE, {"events": 1, "refresh": "full"})
+    assert gh.dispatches == [{"event_type": EVENT_TYPE, "client_payload": {"events": 1, "refresh": "full"}}]
+
+
+if hasattr(GitHub, "dispatch"):          # GitHub.dispatch comes with branch ciapply
+    SCENARIOS["GitHub.dispatch"] = github_dispatch
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_every_method(method, github, monkeypatch):
     assert method in SCENARIOS, f"{method} has no scenario in {__name__}: add one"
@@ -215,6 +224,17 @@ def test_requests_outside_the_description_are_reported(method, path, kw, expecte
         gh.stop()
     assert answer.status_code in (404, 422)
     assert any(expected in v for v in gh.violations), gh.violations
+
+
+def test_another_repository_is_not_found():
+    gh = GitHubDouble(token=TOKEN).start()
+    try:
+        answer = requests.post(f"{gh.api_url}/repos/gtse/elsewhere/dispatches", json={"event_type": "x"},
+                               headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    finally:
+        gh.stop()
+    assert answer.status_code == 404 and gh.dispatches == []
+    gh.assert_no_violations()                                # 404 is one of the operation's answers
 
 
 def test_an_answer_outside_the_description_is_reported():
