@@ -152,7 +152,7 @@ class GitHub:
 
     def set_label(self, number: int, label: str, family: tuple[str, ...]) -> None:
         """Give the PR ``label`` and take away the others of its ``family``."""
-        have = {lb["name"] for lb in self._json("GET", f"/issues/{number}/labels") or []}
+        have = {lb["name"] for lb in self._pages(f"/issues/{number}/labels")}
         for other in family:
             if other != label and other in have:
                 self._call("DELETE", f"/issues/{number}/labels/{requests.utils.quote(other, safe='')}",

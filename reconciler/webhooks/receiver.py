@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "catalog-drift"
 MAX_BODY = 1 << 20             # a callback is a few hundred bytes; refuse megabytes
 GITHUB_API = "https://api.github.com"
-API_VERSION = "2022-11-28"     # the REST description vendored in tests/github/
+API_VERSION = "2022-11-28"     # the REST description vendored in tests/ci/github_rest/
 
 ENV_SECRET = "CATALOG_WEBHOOK_SECRET"
 ENV_HEADER = "CATALOG_WEBHOOK_HEADER"

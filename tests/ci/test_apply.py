@@ -1,5 +1,5 @@
 """`catalog ci apply` after a merge, over real HTTP: the store is the sandbox, GitHub a local
-double (tests/ci/double_apply.py). What merges is what was reviewed: the merged PR's plan,
+double (tests/ci/github_double.py, checked against GitHub's REST description). What merges is what was reviewed: the merged PR's plan,
 made for its last head commit, applied object by object; an object an admin edited after the
 review is skipped and reported on the PR; without the reviewed plan nothing is applied."""
 
@@ -13,7 +13,7 @@ import requests
 from reconciler.ci.apply import FAILED_LABEL, plan_artifact
 from reconciler.ci.report import APPLY_MARKER
 from reconciler.plan.model import Plan
-from tests.ci.double_apply import GitHubDouble
+from tests.ci.github_double import GitHubDouble
 from tests.e2e.conftest import (_writes_valid_per_spec, catalog_files, cli_env, live_data,  # noqa: F401
                                 run_cli, seeded, write_catalog)
 
@@ -33,6 +33,7 @@ def github(monkeypatch):
     monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
     yield gh
     gh.stop()
+    gh.assert_no_violations()
 
 
 @pytest.fixture

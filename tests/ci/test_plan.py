@@ -13,7 +13,7 @@ import pytest
 from reconciler.ci.plan import FAMILY, LABELS
 from reconciler.ci.report import PLAN_MARKER
 from reconciler.plan.model import Plan
-from tests.ci.double_apply import GitHubDouble, _json
+from tests.ci.github_double import GitHubDouble
 from tests.e2e.conftest import (_writes_valid_per_spec, catalog_files, cli_env, live_data,  # noqa: F401
                                 run_cli, seeded, write_catalog)
 
@@ -22,39 +22,9 @@ HEAD_SHA = "c" * 40
 PR = 12
 
 
-class LabelledDouble(GitHubDouble):
-    """The apply double plus the issue-label endpoints the plan side calls
-    (GET/POST /issues/{n}/labels, DELETE /issues/{n}/labels/{name})."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.labels: dict[int, list[str]] = {}
-
-    def _route(self, request, body):
-        prefix = f"/repos/{self.repo}/issues/"
-        m = re.fullmatch(re.escape(prefix) + r"(\d+)/labels(?:/(.+))?", request.path)
-        if not m:
-            return super()._route(request, body)
-        have = self.labels.setdefault(int(m[1]), [])
-        if request.method == "GET" and not m[2]:
-            return _json([{"name": n} for n in have])
-        if request.method == "POST" and not m[2]:
-            have.extend(n for n in body["labels"] if n not in have)
-            return _json([{"name": n} for n in have])
-        if request.method == "DELETE" and m[2]:
-            from urllib.parse import unquote
-
-            name = unquote(m[2])
-            if name not in have:
-                return _json({"message": "Label does not exist"}, 404)
-            have.remove(name)
-            return _json([{"name": n} for n in have])
-        return _json({"message": f"the double has no {request.method} {request.path}"}, 404)
-
-
 @pytest.fixture
 def github(monkeypatch, tmp_path):
-    gh = LabelledDouble(token=GH_TOKEN).start()
+    gh = GitHubDouble(token=GH_TOKEN).start()
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": PR, "head": {"sha": HEAD_SHA}}}))
     summary = tmp_path / "summary.md"
@@ -65,6 +35,7 @@ def github(monkeypatch, tmp_path):
     gh.summary = summary
     yield gh
     gh.stop()
+    gh.assert_no_violations()
 
 
 def plan_comments(github) -> list[str]:

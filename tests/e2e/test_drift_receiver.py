@@ -2,56 +2,30 @@
 end: hooks registered by `catalog webhooks` in the sandbox, an admin edit over plain
 HTTP, the sandbox's callback to the receiver, and the dispatch the receiver sends to a
 local double of GitHub's ``POST /repos/{owner}/{repo}/dispatches``. Every host is
-127.0.0.1. The dispatch request and the double's answer are checked against the one
-operation of GitHub's REST description vendored in tests/github/."""
+127.0.0.1. The double is the suite's GitHub double (tests/ci/github_double.py): the dispatch
+request and its answer are checked against GitHub's REST description vendored in
+tests/ci/github_rest/, and the fixture fails a test whose requests break it."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from pathlib import Path
 
 import jsonschema
 import pytest
 import requests
-import yaml
 from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from reconciler.core.errors import ConfigError
 from reconciler.webhooks.receiver import EVENT_TYPE, Receiver, ReceiverSettings
+from tests.ci.github_double import SPEC, GitHubDouble
 
 DEST = "https://drift.example.com/bc"
 SECRET = "drift-shared-s3cret"
 GH_TOKEN = "ghp_test_token_never_shown"
 REPO = "gtse/catalog"
-OPERATION = yaml.safe_load((Path(__file__).resolve().parents[1] / "github" /
-                            "repos-create-dispatch-event.yaml").read_text())["/repos/{owner}/{repo}/dispatches"]["post"]
-
-
-class GitHubDouble:
-    """Records each dispatch request; answers 204 (or the queued failure statuses first)."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.fail: list[int] = []
-        self._server = make_server("127.0.0.1", 0, self, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        self.requests.append({"method": request.method, "path": request.path,
-                              "headers": dict(request.headers), "body": request.get_data(as_text=True)})
-        status = self.fail.pop(0) if self.fail else 204
-        if request.method != "POST" or not request.path.endswith("/dispatches"):
-            status = 404
-        return Response(status=status)(environ, start_response)
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+OPERATION = SPEC["paths"]["/repos/{owner}/{repo}/dispatches"]["post"]
 
 
 def serve_receiver(settings: ReceiverSettings):
@@ -63,9 +37,10 @@ def serve_receiver(settings: ReceiverSettings):
 
 @pytest.fixture
 def github():
-    double = GitHubDouble()
+    double = GitHubDouble(token=GH_TOKEN, repo=REPO).start()
     yield double
     double.stop()
+    double.assert_no_violations()
 
 
 def settings_for(github: GitHubDouble, **overrides) -> ReceiverSettings:
