@@ -29,6 +29,7 @@ from rich.markup import escape
 from reconciler.apply.executor import ApplyResult
 from reconciler.ci import report
 from reconciler.ci.github import Env, GitHub, GitHubError
+from reconciler.ci.plan import summary
 from reconciler.core import errors
 from reconciler.desired import load_desired
 from reconciler.plan.model import Plan
@@ -174,9 +175,10 @@ def ci_apply(catalog: Path, apply: ApplyFn, console: Console) -> int:
 
 
 def _publish(gh: GitHub, pr: int | None, code: int, body: str, env: Env, console: Console) -> None:
-    """The PR comment (when there is a PR), then the failure issue: opened or updated while
+    """The job summary, the PR comment (when there is a PR), then the failure issue: opened or updated while
     applies fail, commented on and closed by the first one that succeeds."""
     body = report.scrub(body)
+    summary(body)
     if pr is not None:
         gh.upsert_comment(pr, report.APPLY_MARKER, body)
         console.print(f"Reported on #{pr}.", highlight=False)

@@ -100,8 +100,10 @@ def _listed(rows: list[str]) -> list[str]:
 
 
 LATER = ("A change that no reviewed plan contains is never applied by the merge: to apply "
-         "{what}, open a follow-up PR (its plan shows them against the store as it is now) or run "
-         "an apply by hand (`catalog plan --out plan.json`, review it, `catalog apply plan.json`).")
+         "{what}, open a follow-up PR (its plan shows them against the store as it is now), or run "
+         "the apply of main by hand (Actions → catalog apply → Run workflow, with a reason; a reviewer "
+         "of the `production` environment approves the run, and objects changed in the store since "
+         "the last apply are skipped).")
 
 
 def apply_body(result, journal: Path | None, pr: int, head_sha: str, env: Env, *,
