@@ -73,8 +73,10 @@ def summary(gh) -> str:
     return " ".join(gh.summary.read_text(encoding="utf-8").split())
 
 
-def sent_writes(sandbox) -> list[str]:
-    return [f"{r['method']} {r['path']}" for r in sandbox.requests() if r["method"] in ("POST", "PUT", "DELETE")]
+def sent_writes(sandbox, since: int = 0) -> list[str]:
+    """The writes the store received, from its ``since``-th request on."""
+    return [f"{r['method']} {r['path']}" for r in sandbox.requests()[since:]
+            if r["method"] in ("POST", "PUT", "DELETE")]
 
 
 # -- 1. a change no reviewed plan holds is never applied by the merge job ----------------------
@@ -163,3 +165,86 @@ def test_a_write_failing_partway_exits_5_lists_applied_and_failed_on_the_pr_and_
     assert f"after merging #{PR}" in issue["body"] and f"update `product['{not_written}']`" in issue["body"]
     assert "1 failed" in summary(gh)
     assert TOKEN not in gh.bodies() and seeded.token not in gh.bodies()
+
+
+# -- 3. the manual apply of main (apply.yml's workflow_dispatch) ----------------------------
+
+def admin_sets_price(sandbox, sku: str, price: float) -> None:
+    """An edit in the store's admin: plain HTTP, not our client."""
+    r = requests.put(f"{sandbox.api_base}/v3/catalog/products/{store_products(sandbox)[sku]['id']}",
+                     headers={"X-Auth-Token": sandbox.token}, json={"price": price}, timeout=10)
+    assert r.status_code == 200, r.text
+
+
+@pytest.fixture
+def applied_then_edited(seeded, run_cli, reviewed, tmp_path, gh, monkeypatch):
+    """The store after an apply of the PR's catalog (so a last-applied state exists), an admin's
+    promo price on CT-BLK100 since, and main moved on with a change no plan was made for."""
+    done = run_cli("apply", "--catalog", write_catalog(tmp_path / "applied", reviewed), "--auto-approve")
+    assert done.exit_code == 0, done.output
+    admin_sets_price(seeded, "CT-BLK100", 3.79)
+    main = dict(reviewed)
+    main["products/cable-ties.yaml"] = reviewed["products/cable-ties.yaml"].replace("price: 5.25", "price: 5.75")
+    monkeypatch.setenv("GITHUB_ACTOR", "ci-maintainer")
+    gh.since = len(seeded.requests())
+    return write_catalog(tmp_path / "main", main)
+
+
+def test_a_manual_apply_applies_main_but_never_overwrites_an_edit_made_in_the_store(
+        seeded, run_cli, gh, applied_then_edited):
+    gh.add_issue("Catalog apply failed on main", [FAILED_LABEL])            # an earlier failed apply
+
+    done = run_cli("ci", "apply", "--manual", "--reason", "re-apply after <the> promo | import",
+                   "--catalog", applied_then_edited)
+
+    assert done.exit_code == 0, done.output
+    store = store_products(seeded)
+    assert store["CT-NAT200"]["price"] == 5.75                    # main's change, in no reviewed plan: applied
+    assert store["CT-BLK100"]["price"] == 3.79                    # the admin's edit stands
+    # the one write besides the apply lock's (a channel metafield)
+    assert [w for w in sent_writes(seeded, gh.since) if "/metafields" not in w] == ["PUT /v3/catalog/products"]
+    text = summary(gh)
+    assert "### Catalog apply of main by hand: done (0 created, 1 updated, 0 deleted, 1 skipped, 0 failed)" in text
+    assert f"Run by @ci-maintainer on main at `{MERGE[:12]}`, approved in the `production` environment." in text
+    assert "Reason: re-apply after &lt;the&gt; promo \\| import" in text
+    assert ("`product['CT-BLK100']`: changed in the store since the last apply (price): a run by hand never "
+            "overwrites an edit made in the store") in text
+    assert "- update `product['CT-NAT200']`" in text and "open a PR" in text and "Journal:" in text
+    [issue] = gh.issues
+    assert issue["state"] == "closed"                             # the success closes the failure issue
+    # no PR to comment on: the only comment is the one closing the issue
+    assert [r.path for r in gh.requests if r.method != "GET" and "/comments" in r.path] == [
+        f"/repos/{gh.repo}/issues/{issue['number']}/comments"]
+    # What was held is still there for the next plan (a PR decides), as drift.
+    again = run_cli("plan", "--catalog", applied_then_edited, "--detailed-exitcode")
+    assert again.exit_code == 2 and "CT-BLK100" in again.output and "CT-NAT200" not in again.output
+
+
+def test_a_manual_apply_with_stale_refuse_applies_nothing_when_the_store_was_edited(
+        seeded, run_cli, gh, applied_then_edited):
+    held = run_cli("ci", "apply", "--manual", "--reason", "weekly sync", "--on-stale", "refuse",
+                   "--catalog", applied_then_edited)
+
+    assert held.exit_code == 3, held.output
+    assert sent_writes(seeded, gh.since) == []
+    assert store_products(seeded)["CT-NAT200"]["price"] == 5.25
+    text = summary(gh)
+    assert "### Catalog apply of main by hand: held back, nothing applied" in text
+    assert "Reason: weekly sync" in text and "product['CT-BLK100']: changed in the store since the last apply" in text
+    [issue] = gh.issues
+    assert issue["state"] == "open" and "held back, nothing applied" in issue["body"]
+    assert "Held:" in held.stderr
+
+
+def test_a_manual_apply_without_a_last_applied_state_or_a_reason_applies_nothing(seeded, run_cli, gh, reviewed,
+                                                                                tmp_path):
+    folder = write_catalog(tmp_path / "main", reviewed)
+
+    no_reason = run_cli("ci", "apply", "--manual", "--catalog", folder)
+    no_state = run_cli("ci", "apply", "--manual", "--reason", "first sync", "--catalog", folder)
+
+    assert no_reason.exit_code == 1 and "needs a reason" in no_reason.stderr
+    assert no_state.exit_code == 3, no_state.output
+    assert "there is no last-applied state" in " ".join(no_state.stderr.split())
+    assert sent_writes(seeded) == []
+    assert "held back, nothing applied" in summary(gh)
