@@ -10,10 +10,17 @@ the store is the sandbox, GitHub the local double of tests/ci/double_apply.py.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import jsonschema
 import pytest
 import requests
+import yaml
+from werkzeug.wrappers import Response
 
 from reconciler.ci.apply import FAILED_LABEL, plan_artifact
+from reconciler.ci.github import GitHub, GitHubError
 from reconciler.ci.report import APPLY_MARKER
 from reconciler.plan.model import Plan
 from tests.ci.double_apply import GitHubDouble
@@ -248,3 +255,44 @@ def test_a_manual_apply_without_a_last_applied_state_or_a_reason_applies_nothing
     assert "there is no last-applied state" in " ".join(no_state.stderr.split())
     assert sent_writes(seeded) == []
     assert "held back, nothing applied" in summary(gh)
+
+
+# -- 4. GitHub.dispatch: the repository_dispatch call --------------------------------------
+
+DISPATCH = yaml.safe_load((Path(__file__).resolve().parents[1] / "github" / "repos-create-dispatch-event.yaml")
+                          .read_text())["/repos/{owner}/{repo}/dispatches"]["post"]
+
+
+class DispatchDouble(GitHubDouble):
+    """The apply double, plus POST /dispatches answered as GitHub's description says (204)."""
+
+    def _route(self, request, body):
+        if request.method == "POST" and request.path == f"/repos/{self.repo}/dispatches":
+            return Response(status=204)
+        return super()._route(request, body)
+
+
+def test_dispatch_sends_the_event_github_describes_and_a_refusal_is_an_error_without_the_token():
+    double = DispatchDouble(token=TOKEN).start()
+    try:
+        gh = GitHub(double.repo, TOKEN, double.api_url)
+        gh.dispatch("catalog-drift", {"events": 3, "refresh": "full"})
+        [seen] = double.requests
+        assert seen.method == "POST" and seen.path == f"/repos/{double.repo}/dispatches"
+        body = json.loads(seen.body)
+        jsonschema.validate(body, DISPATCH["requestBody"]["content"]["application/json"]["schema"])
+        assert body == {"event_type": "catalog-drift", "client_payload": {"events": 3, "refresh": "full"}}
+        assert seen.headers["Authorization"] == f"Bearer {TOKEN}" and "204" in DISPATCH["responses"]
+
+        for event, payload, why in [("x" * 101, {}, "1 to 100 characters"),
+                                    ("catalog-drift", {f"k{i}": i for i in range(11)}, "at most 10 top-level keys")]:
+            with pytest.raises(GitHubError, match=why):
+                gh.dispatch(event, payload)
+        assert len(double.requests) == 1                  # refused before sending
+
+        other = GitHub("gtse/elsewhere", TOKEN, double.api_url)
+        with pytest.raises(GitHubError) as refused:
+            other.dispatch("catalog-drift")
+        assert refused.value.status == 404 and TOKEN not in str(refused.value)
+    finally:
+        double.stop()
