@@ -257,6 +257,20 @@ def test_a_manual_apply_without_a_last_applied_state_or_a_reason_applies_nothing
     assert "held back, nothing applied" in summary(gh)
 
 
+def test_a_manual_apply_keeps_the_guardrails(seeded, run_cli, gh, reviewed, tmp_path, applied_then_edited):
+    # main, by another route, halves CT-NAT200's price: past the 30 % limit, no acknowledgement
+    main = dict(reviewed)
+    main["products/cable-ties.yaml"] = reviewed["products/cable-ties.yaml"].replace("price: 5.25", "price: 2.50")
+
+    blocked = run_cli("ci", "apply", "--manual", "--reason", "price fix", "--catalog",
+                      write_catalog(tmp_path / "cut", main))
+
+    assert blocked.exit_code == 3, blocked.output
+    assert [w for w in sent_writes(seeded, gh.since) if "/metafields" not in w] == []
+    assert store_products(seeded)["CT-NAT200"]["price"] == 5.25
+    assert "### Catalog apply of main by hand: blocked by a guardrail, nothing applied" in summary(gh)
+
+
 # -- 4. GitHub.dispatch: the repository_dispatch call --------------------------------------
 
 DISPATCH = yaml.safe_load((Path(__file__).resolve().parents[1] / "github" / "repos-create-dispatch-event.yaml")
