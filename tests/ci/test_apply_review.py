@@ -113,7 +113,7 @@ def test_a_change_merged_to_main_outside_the_reviewed_plan_stays_unapplied_and_t
         assert "catalog-apply-" + MERGE in text or "Journal:" in text
     # The last-applied state records what was applied, not main's YAML: the next plan of
     # main still shows the two changes the merge job left.
-    after = run_cli("plan", "--catalog", folder, "--detailed-exitcode")
+    after = run_cli("plan", "--catalog", folder, "--detailed-exitcode", "--refresh", "targeted")
     assert after.exit_code == 2, after.output
     assert "FX-PLUG8" in after.output and "2.79" in after.output and "CT-NAT200" not in after.output
     assert TOKEN not in gh.bodies() and seeded.token not in gh.bodies()
@@ -223,7 +223,7 @@ def test_a_manual_apply_applies_main_but_never_overwrites_an_edit_made_in_the_st
     assert [r.path for r in gh.requests if r.method != "GET" and "/comments" in r.path] == [
         f"/repos/{gh.repo}/issues/{issue['number']}/comments"]
     # What was held is still there for the next plan (a PR decides), as drift.
-    again = run_cli("plan", "--catalog", applied_then_edited, "--detailed-exitcode")
+    again = run_cli("plan", "--catalog", applied_then_edited, "--detailed-exitcode", "--refresh", "targeted")
     assert again.exit_code == 2 and "CT-BLK100" in again.output and "CT-NAT200" not in again.output
 
 
