@@ -217,7 +217,9 @@ def edited_in_store(plan: Plan) -> list[tuple[ResourceChange, str]]:
     for c in plan.changes:
         if c.action is Action.NOOP or c.origin not in EDITED:
             continue
-        if c.action is Action.CREATE:
+        if (c.reason or "").startswith("replace:"):
+            why = f"changed in the store since the last apply (to replace: {c.reason.removeprefix('replace:')})"
+        elif c.action is Action.CREATE:
             why = "deleted in the store since the last apply"
         elif c.action is Action.DELETE:
             why = "added in the store since the last apply (not in the catalog)"
@@ -225,8 +227,16 @@ def edited_in_store(plan: Plan) -> list[tuple[ResourceChange, str]]:
             why = f"changed in the store since the last apply ({', '.join(f.path for f in c.changes)})"
         held.append((c, why + ": a run by hand never overwrites an edit made in the store"))
     at = {c.address for c, _ in held}
-    return held + [(c, f"goes with {c.parent}, held back") for c in plan.changes
-                   if c.address not in at and c.parent in at and c.action is not Action.NOOP]
+    grew = True
+    # Held by address: both halves of a replace (a delete and a create of one address) go
+    # together; then the sub-resources, and theirs (a variant's price records).
+    while grew:
+        more = [(c, f"goes with {c.parent}, held back") for c in plan.changes
+                if c.address not in at and c.parent in at and c.action is not Action.NOOP]
+        held += more
+        at |= {c.address for c, _ in more}
+        grew = bool(more)
+    return held
 
 
 # make(): main's plan (made with the last-applied state) and its desired state.

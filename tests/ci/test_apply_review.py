@@ -271,6 +271,34 @@ def test_a_manual_apply_keeps_the_guardrails(seeded, run_cli, gh, reviewed, tmp_
     assert "### Catalog apply of main by hand: blocked by a guardrail, nothing applied" in summary(gh)
 
 
+def test_what_a_manual_apply_holds_back_goes_with_its_sub_resources_and_both_halves_of_a_replace():
+    from reconciler.ci.apply import edited_in_store
+    from reconciler.plan.model import Action, FieldChange, ResourceChange
+
+    product = ResourceChange("product", "CT-BLK100", Action.UPDATE, [FieldChange("price", 3.79, 3.99)],
+                             origin="drift")
+    variant = ResourceChange("variant", "CT-BLK100-S", Action.UPDATE, origin="yaml", parent="product['CT-BLK100']")
+    record = ResourceChange("price_record", "Trade:CT-BLK100-S:GBP", Action.CREATE, origin="yaml",
+                            parent="variant['CT-BLK100-S']")
+    gone, back = (ResourceChange("option", "Size", action, reason="replace:type", origin=origin)
+                  for action, origin in ((Action.DELETE, "yaml"), (Action.CREATE, "drift")))
+    other = ResourceChange("product", "CT-NAT200", Action.UPDATE, [FieldChange("price", 4.99, 5.25)], origin="yaml")
+    plan = Plan(changes=[product, variant, record, gone, back, other])
+
+    held = dict((str(c.address), why) for c, why in edited_in_store(plan))
+
+    assert held == {
+        "product['CT-BLK100']": "changed in the store since the last apply (price): a run by hand never overwrites "
+                                "an edit made in the store",
+        "option['Size']": "changed in the store since the last apply (to replace: type): a run by hand never "
+                          "overwrites an edit made in the store",
+        "variant['CT-BLK100-S']": "goes with product['CT-BLK100'], held back",
+        "price_record['Trade:CT-BLK100-S:GBP']": "goes with variant['CT-BLK100-S'], held back",
+    }
+    # the delete half of the replace has the same address, so it is held (not sent) as well
+    assert [c for c in plan.changes if c.address not in {c.address for c, _ in edited_in_store(plan)}] == [other]
+
+
 # -- 4. GitHub.dispatch: the repository_dispatch call --------------------------------------
 
 DISPATCH = yaml.safe_load((Path(__file__).resolve().parents[1] / "github" / "repos-create-dispatch-event.yaml")
