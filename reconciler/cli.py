@@ -685,9 +685,22 @@ def ci_plan(
         raise typer.Exit(code)
 
 
+class OnStale(str, Enum):
+    skip = "skip"
+    refuse = "refuse"
+
+
 @ci_app.command("apply")
 def ci_apply(
     catalog: CatalogOpt = Path("catalog"),
+    manual: Annotated[bool, typer.Option("--manual", help="A run by hand (apply.yml's workflow_dispatch): plan "
+                                         "main's catalog and apply it, holding back every object changed in "
+                                         "the store since the last apply; reported in the job summary.")] = False,
+    reason: Annotated[str, typer.Option("--reason", help="With --manual: why this run (shown in the summary).")]
+    = "",
+    on_stale: Annotated[OnStale, typer.Option("--on-stale", help="With --manual: skip the objects changed in the "
+                                              "store (apply the rest), or refuse the run when there is any.")]
+    = OnStale.skip,
     journal_dir: Annotated[Path, typer.Option("--journal-dir", help="Where the apply journal is written.")]
     = Path(".catalog/journal"),
     state: StateOpt = LAST_APPLIED,
@@ -701,7 +714,11 @@ def ci_apply(
     applied as `catalog apply PLANFILE --skip-stale` does (objects changed in the store since
     are skipped) and reported on the PR. Without it: refused (exit 1). Any failure opens or
     updates one issue labelled catalog-apply-failed. Env: GITHUB_TOKEN, GITHUB_REPOSITORY,
-    GITHUB_SHA, GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID and the store's settings."""
+    GITHUB_SHA, GITHUB_API_URL, GITHUB_SERVER_URL, GITHUB_RUN_ID and the store's settings.
+
+    --manual (the workflow's dispatch, approved in the production environment): main's
+    catalog, planned now, applied the same way; objects the store changed since the last
+    apply are held back (--on-stale refuse: nothing is applied, exit 3)."""
     from reconciler.ci.apply import ci_apply as apply_reviewed
     from reconciler.views import run_apply
 
@@ -713,7 +730,15 @@ def ci_apply(
                       report=report)
 
     with _reporting(Format.text):
-        code = apply_reviewed(catalog, apply_saved, err)
+        if manual:
+            from reconciler.ci.apply import ci_apply_main
+
+            def make() -> tuple[Plan, DesiredState]:
+                return _make_plan(catalog, parallelism, state=state)
+
+            code = ci_apply_main(make, apply_saved, err, reason=reason, stale=on_stale.value)
+        else:
+            code = apply_reviewed(catalog, apply_saved, err)
     if code:
         raise typer.Exit(code)
 

@@ -82,8 +82,25 @@ def test_plan_runs_on_pull_requests_and_the_merge_queue_and_apply_never_on_a_pul
     for name in ("apply.yml", "drift.yml"):
         on = set(load(WORKFLOW_DIR / name)["on"])
         assert not on & {"pull_request", "pull_request_target", "merge_group"}, name
-    assert set(load(WORKFLOW_DIR / "apply.yml")["on"]) == {"push"}
+    assert set(load(WORKFLOW_DIR / "apply.yml")["on"]) == {"push", "workflow_dispatch"}
     assert load(WORKFLOW_DIR / "apply.yml")["on"]["push"]["branches"] == ["main"]
+
+
+def test_apply_by_hand_is_a_dispatch_on_main_with_a_reason_and_never_reacts_to_the_drift_receiver():
+    wf = load(WORKFLOW_DIR / "apply.yml")
+    assert "repository_dispatch" not in wf["on"]             # the receiver's event is drift.yml's
+    inputs = wf["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["reason"]["required"] is True and inputs["reason"]["type"] == "string"
+    assert inputs["on-stale"]["options"] == ["skip", "refuse"] and inputs["on-stale"]["default"] == "skip"
+    job = wf["jobs"]["apply"]
+    assert job["if"] == "github.ref == 'refs/heads/main'" and job["environment"] == "production"
+    given = action_step(job)["with"]
+    assert given["manual"] == "${{ github.event_name == 'workflow_dispatch' }}"
+    assert given["reason"] == "${{ inputs.reason }}" and given["on-stale"] == "${{ inputs.on-stale }}"
+    run = next(s for s in mode_steps("apply") if "catalog ci apply" in s.get("run", ""))
+    # the reason reaches the command as data (an env variable), not spliced into the script
+    assert run["env"]["REASON"] == "${{ inputs.reason }}" and "inputs.reason" not in run["run"]
+    assert 'set -- --manual --reason "$REASON" --on-stale "$ON_STALE"' in run["run"]
 
 
 def test_every_input_of_the_action_is_used_and_every_mode_has_steps():
@@ -242,3 +259,23 @@ def test_every_action_is_pinned_to_a_commit_and_no_checkout_keeps_credentials():
         for line in path.read_text().splitlines():
             if "uses:" in line and "uses: ./" not in line and not line.strip().startswith("#"):
                 assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line     # the version, beside it
+
+
+@pytest.mark.parametrize("manual, expected", [
+    ("true", ["ci", "apply", "--catalog", "catalog", "--manual", "--reason", 'promo `$(id)` "ends"', "--on-stale",
+              "refuse"]),
+    ("false", ["ci", "apply", "--catalog", "catalog"]),
+])
+def test_the_apply_step_passes_the_reason_as_one_argument_only_when_manual(manual, expected, tmp_path):
+    step = next(s for s in mode_steps("apply") if "catalog ci apply" in s.get("run", ""))
+    fake = tmp_path / "bin" / "catalog"          # records its arguments, one a line
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {tmp_path}/args\nexit 5\n')
+    fake.chmod(0o755)
+    # as the runner runs a `shell: bash` step: bash --noprofile --norc -eo pipefail
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          capture_output=True, text=True, timeout=30, cwd=tmp_path,
+                          env={"PATH": f"{fake.parent}:{os.environ['PATH']}", "CATALOG": "catalog", "MANUAL": manual,
+                               "REASON": 'promo `$(id)` "ends"', "ON_STALE": "refuse"})
+    assert done.returncode == 5                  # the command's exit code, through the tee
+    assert (tmp_path / "args").read_text().splitlines() == expected

@@ -13,11 +13,21 @@ No merged PR, no artifact, a plan for another head, a bad checksum: refused (exi
 nothing sent to the store. The YAML on main is never planned here: a change that no
 reviewed plan contains (another PR merged without a fresh plan, an admin's edit since
 the review) waits for a follow-up PR's plan or a manual apply.
+
+The manual apply (`catalog ci apply --manual`, apply.yml's workflow_dispatch, run once a
+reviewer of the `production` environment approves it) plans main's catalog and applies
+it, but never overwrites an edit made in the store: every object the store changed since
+the last apply (the plan's "drift" and "yaml+drift" changes) is held back, as a stale
+object is (``stale="refuse"``: the whole run is refused instead); objects that change
+between the plan and the send are skipped as stale. Without a last-applied state drift
+cannot be told from the catalog's changes, so it is refused. Reported in the job summary.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +39,10 @@ from rich.markup import escape
 from reconciler.apply.executor import ApplyResult
 from reconciler.ci import report
 from reconciler.ci.github import Env, GitHub, GitHubError
+from reconciler.ci.plan import summary
 from reconciler.core import errors
 from reconciler.desired import load_desired
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Action, Plan, ResourceChange
 
 FAILED_LABEL = "catalog-apply-failed"
 FAILED_TITLE = "Catalog apply failed on main"
@@ -174,9 +185,10 @@ def ci_apply(catalog: Path, apply: ApplyFn, console: Console) -> int:
 
 
 def _publish(gh: GitHub, pr: int | None, code: int, body: str, env: Env, console: Console) -> None:
-    """The PR comment (when there is a PR), then the failure issue: opened or updated while
+    """The job summary, the PR comment (when there is a PR), then the failure issue: opened or updated while
     applies fail, commented on and closed by the first one that succeeds."""
     body = report.scrub(body)
+    summary(body)
     if pr is not None:
         gh.upsert_comment(pr, report.APPLY_MARKER, body)
         console.print(f"Reported on #{pr}.", highlight=False)
@@ -187,3 +199,84 @@ def _publish(gh: GitHub, pr: int | None, code: int, body: str, env: Env, console
         closed = gh.close_issues(FAILED_LABEL, report.scrub(report.resolved_comment(pr, env)))
         for number in closed:
             console.print(f"Closed issue #{number}: this apply succeeded.", highlight=False)
+
+
+class Held(errors.ReconcilerError):
+    """The manual apply refused as a whole: nothing is sent to the store."""
+
+    exit_code = 3
+
+
+EDITED = ("drift", "yaml+drift")       # plan/diff.py's origins of a store edit since the last apply
+
+
+def edited_in_store(plan: Plan) -> list[tuple[ResourceChange, str]]:
+    """The changes that would overwrite an edit made in the store since the last apply,
+    each with why; an edited object's sub-resources go with it."""
+    held = []
+    for c in plan.changes:
+        if c.action is Action.NOOP or c.origin not in EDITED:
+            continue
+        if (c.reason or "").startswith("replace:"):
+            why = f"changed in the store since the last apply (to replace: {c.reason.removeprefix('replace:')})"
+        elif c.action is Action.CREATE:
+            why = "deleted in the store since the last apply"
+        elif c.action is Action.DELETE:
+            why = "added in the store since the last apply (not in the catalog)"
+        else:
+            why = f"changed in the store since the last apply ({', '.join(f.path for f in c.changes)})"
+        held.append((c, why + ": a run by hand never overwrites an edit made in the store"))
+    at = {c.address for c, _ in held}
+    grew = True
+    # Held by address: both halves of a replace (a delete and a create of one address) go
+    # together; then the sub-resources, and theirs (a variant's price records).
+    while grew:
+        more = [(c, f"goes with {c.parent}, held back") for c in plan.changes
+                if c.address not in at and c.parent in at and c.action is not Action.NOOP]
+        held += more
+        at |= {c.address for c, _ in more}
+        grew = bool(more)
+    return held
+
+
+# make(): main's plan (made with the last-applied state) and its desired state.
+MakeFn = Callable[[], tuple[Plan, object]]
+
+
+def ci_apply_main(make: MakeFn, apply: ApplyFn, console: Console, *, reason: str, stale: str = "skip") -> int:
+    """The manual apply of main's catalog: held-back edits, the job summary, the failure issue;
+    the exit code (0 applied, 1 no reason, 3 held or blocked, 4 store, 5 failed partway, 130)."""
+    env = Env.read()
+    gh = GitHub.from_env(env)
+    who = os.environ.get("GITHUB_ACTOR", "")
+    try:
+        if not reason.strip():
+            raise Refused("a manual apply needs a reason (the workflow's `reason` input)")
+        plan, desired = make()
+        if plan.has_changes and plan.last_applied is None:
+            raise Held("there is no last-applied state (.catalog/state), so an edit made in the store cannot be "
+                       "told from a change of the catalog: nothing applied. The first apply goes through a PR "
+                       "(its reviewed plan shows both), or `catalog apply` run by someone who checks the plan")
+        held = edited_in_store(plan)
+        if held and stale == "refuse":
+            raise Held(f"{len(held)} object(s) changed in the store since the last apply, and on-stale is refuse: "
+                       "nothing applied\n" + "\n".join(f"  - {c.address}: {why}" for c, why in held))
+        at = {c.address for c, _ in held}
+        done: dict = {}
+        apply(dataclasses.replace(plan, changes=[c for c in plan.changes if c.address not in at]), desired, done)
+        result: ApplyResult = done.get("result") or ApplyResult()
+        result.skipped = held + list(result.skipped)
+        code = 130 if result.interrupted else 5 if result.failed else 0
+        body = report.manual_body(result, done.get("journal"), env, reason=reason, actor=who,
+                                  journal_artifact=journal_artifact(env.sha))
+    except GitHubError:
+        raise
+    except errors.ReconcilerError as exc:
+        code = exit_code(exc)
+        body = report.manual_error_body(exc, env, reason=reason, actor=who)
+        for d in getattr(exc, "diagnostics", []):
+            console.print(str(d), markup=False, soft_wrap=True)
+        console.print(f"[red]{'Held' if isinstance(exc, Held) else 'Error'}:[/] {escape(report.scrub(str(exc)))}",
+                      soft_wrap=True)
+    _publish(gh, None, code, body, env, console)
+    return code

@@ -186,6 +186,22 @@ class GitHub:
         resp = self._call("GET", f"/actions/artifacts/{artifact_id}/zip")
         return resp.content
 
+    # -- repository_dispatch -------------------------------------------------------
+
+    def dispatch(self, event_type: str, payload: dict | None = None) -> None:
+        """``POST /dispatches``: a ``repository_dispatch`` event ``event_type`` (1 to 100
+        characters) whose ``client_payload`` is ``payload`` (at most 10 top-level keys,
+        under 64 KB), as GitHub's REST description limits them; GitHub answers 204. One
+        attempt: retrying is the caller's choice. Needs a token with contents: write."""
+        body = {"event_type": event_type, "client_payload": payload or {}}
+        if not 1 <= len(event_type) <= 100:
+            raise GitHubError(f"a dispatch event_type is 1 to 100 characters, not {len(event_type)}")
+        if len(body["client_payload"]) > 10:
+            raise GitHubError(f"a dispatch client_payload has at most 10 top-level keys, not {len(payload)}")
+        if len(json.dumps(body["client_payload"]).encode()) >= 64 * 1024:
+            raise GitHubError("a dispatch client_payload must be under 64 KB")
+        self._call("POST", "/dispatches", body=body)
+
     def open_issues(self, label: str) -> list[dict]:
         """Open issues (not pull requests) with ``label``."""
         return [i for i in self._pages("/issues", {"labels": label, "state": "open"}) if "pull_request" not in i]

@@ -100,29 +100,40 @@ def _listed(rows: list[str]) -> list[str]:
 
 
 LATER = ("A change that no reviewed plan contains is never applied by the merge: to apply "
-         "{what}, open a follow-up PR (its plan shows them against the store as it is now) or run "
-         "an apply by hand (`catalog plan --out plan.json`, review it, `catalog apply plan.json`).")
+         "{what}, open a follow-up PR (its plan shows them against the store as it is now), or run "
+         "the apply of main by hand (Actions → catalog apply → Run workflow, with a reason; a reviewer "
+         "of the `production` environment approves the run, and objects changed in the store since "
+         "the last apply are skipped).")
 
 
 def apply_body(result, journal: Path | None, pr: int, head_sha: str, env: Env, *,
                journal_artifact: str | None = None, yaml_moved: bool = False) -> str:
     """After the merge's apply: what was applied, what was skipped and why, what failed,
     the journal and how to undo it."""
+    intro = (f"Applied the plan reviewed on this PR for commit `{head_sha[:12]}`, object by object. An object "
+             "changed in the store since that plan was made is skipped, never overwritten.")
+    lines = _outcome(result, f"after merging #{pr}", intro, "changed in the store since the review")
+    if yaml_moved:
+        lines += ["The catalog on main differs from the one this plan was made from (another PR merged "
+                  "after it?): " + LATER.format(what="the difference"), ""]
+    return "\n".join(lines + _journal(journal, journal_artifact)).rstrip("\n") + footer(env, None, None)
+
+
+def _outcome(result, after: str, intro: str, skipped_why: str, later: str = LATER.format(what="them")) -> list[str]:
+    """The apply's heading, then what was applied, skipped, failed and not sent."""
     ok = [o for o in result.outcomes if o.ok and o.change.action is not Action.NOOP]
     counts = (f"{result.created} created, {result.updated} updated, {result.deleted} deleted, "
               f"{len(result.skipped)} skipped, {len(result.failed)} failed")
     state = ("interrupted" if result.interrupted else "finished with failures" if result.failed
              else "nothing to apply" if not ok and not result.skipped else "done")
-    lines = [f"### Catalog apply after merging #{pr}: {state} ({counts})", "",
-             f"Applied the plan reviewed on this PR for commit `{head_sha[:12]}`, object by object. An object "
-             "changed in the store since that plan was made is skipped, never overwritten.", ""]
+    lines = [f"### Catalog apply {after}: {state} ({counts})", "", intro, ""]
     if ok:
         lines += [f"**Applied ({len(ok)})**", ""]
         lines += _listed([f"- {o.change.action.verb} `{o.change.address}`" for o in ok]) + [""]
     if result.skipped:
-        lines += [f"**Skipped ({len(result.skipped)}): changed in the store since the review**", ""]
+        lines += [f"**Skipped ({len(result.skipped)}): {skipped_why}**", ""]
         lines += _listed([f"- `{c.address}`: {text(why)}" for c, why in result.skipped]) + [""]
-        lines += [LATER.format(what="them"), ""]
+        lines += [later, ""]
     if result.failed:
         lines += [f"**Failed ({len(result.failed)})**", ""]
         lines += _listed([f"- {o.change.action.verb} `{o.change.address}`: {text(scrub(o.message))}"
@@ -132,15 +143,42 @@ def apply_body(result, journal: Path | None, pr: int, head_sha: str, env: Env, *
     if result.interrupted and result.not_applied:
         lines += [f"**Not applied ({len(result.not_applied)}): the job was stopped before they were sent**", ""]
         lines += _listed([f"- {c.action.verb} `{c.address}`" for c in result.not_applied]) + [""]
-    if yaml_moved:
-        lines += ["The catalog on main differs from the one this plan was made from (another PR merged "
-                  "after it?): " + LATER.format(what="the difference"), ""]
-    if journal is not None:
-        where = f" (in the run's artifact `{journal_artifact}`)" if journal_artifact else ""
-        lines += [f"Journal: `{journal.name}`{where}. To undo this apply: "
-                  f"`catalog rollback {journal.as_posix()} --out rollback.json`, review it, then "
-                  "`catalog apply rollback.json`."]
-    return "\n".join(lines).rstrip("\n") + footer(env, None, None)
+    return lines
+
+
+def _journal(journal: Path | None, artifact: str | None) -> list[str]:
+    if journal is None:
+        return []
+    where = f" (in the run's artifact `{artifact}`)" if artifact else ""
+    return [f"Journal: `{journal.name}`{where}. To undo this apply: "
+            f"`catalog rollback {journal.as_posix()} --out rollback.json`, review it, then "
+            "`catalog apply rollback.json`."]
+
+
+def _by_hand(env: Env, reason: str, actor: str) -> str:
+    who = f" by @{text(actor)}" if actor else ""
+    return (f"Run{who} on main at `{env.sha[:12]}`, approved in the `production` environment. "
+            f"Reason: {text(scrub(reason.strip()))}")
+
+
+BY_PR = ("To apply them, open a PR: its plan shows each against the store as drift, a reviewer decides, "
+         "and the merge applies what was reviewed.")
+
+
+def manual_body(result, journal: Path | None, env: Env, *, reason: str, actor: str = "",
+                journal_artifact: str | None = None) -> str:
+    """The run summary of a manual apply of main (apply.yml's workflow_dispatch)."""
+    intro = (_by_hand(env, reason, actor) + "\n\nPlanned main's catalog against the store and applied it object "
+             "by object. An object changed in the store since the last apply (an edit in the admin), or "
+             "between the plan and its send, is skipped, never overwritten: a PR's plan shows it as drift, "
+             "for a reviewer to decide.")
+    lines = _outcome(result, "of main by hand", intro, "changed in the store", BY_PR)
+    return "\n".join(lines + _journal(journal, journal_artifact)).rstrip("\n") + footer(env, None, None)
+
+
+def manual_error_body(exc: Exception, env: Env, *, reason: str, actor: str = "") -> str:
+    """A manual apply that stopped before or while sending: held back, blocked, the store, the YAML."""
+    return apply_error_body(exc, None, env.sha, env, run="of main by hand", intro=_by_hand(env, reason, actor))
 
 
 def refusal_body(pr: int | None, sha: str, why: str, env: Env) -> str:
@@ -150,10 +188,12 @@ def refusal_body(pr: int | None, sha: str, why: str, env: Env) -> str:
             "is sent to the store. " + LATER.format(what="this change") + footer(env, None, None))
 
 
-def apply_error_body(exc: Exception, pr: int | None, sha: str, env: Env) -> str:
+def apply_error_body(exc: Exception, pr: int | None, sha: str, env: Env, *, run: str | None = None,
+                     intro: str = "") -> str:
     """The apply stopped before or while sending: the store could not be reached or used,
-    a guardrail blocked the plan, main's YAML is invalid, ..."""
-    where = f"merging #{pr}" if pr else f"commit `{sha[:12]}`"
+    a guardrail blocked the plan, main's YAML is invalid, ... ``run``: what the heading
+    calls the run (a manual apply's "of main by hand"), ``intro`` its first paragraph."""
+    where = f"after merging #{pr}" if pr else f"after commit `{sha[:12]}`"
     if isinstance(exc, (errors.StoreError, errors.ConfigError)):
         what, then = ("could not reach or use the store",
                       "Check the store's credentials (the environment's secrets) and that the store answers, "
@@ -161,10 +201,14 @@ def apply_error_body(exc: Exception, pr: int | None, sha: str, env: Env) -> str:
     elif isinstance(exc, errors.GuardrailError):
         what, then = ("blocked by a guardrail, nothing applied",
                       "The message says what lifts the block; it goes in a follow-up PR, reviewed like any other.")
+    elif getattr(exc, "exit_code", None) == errors.EXIT_BLOCKED:
+        what, then = "held back, nothing applied", ("Nothing was sent. A PR's plan shows what the store holds "
+                                                    "against the catalog, for a reviewer to decide.")
     else:
         what, then = "failed", "Nothing more was sent. Fix the cause and re-run the job."
     found = "".join(f"{d}\n" for d in getattr(exc, "diagnostics", []))    # main's YAML invalid: each problem
-    return (f"### Catalog apply after {where}: {what}\n\n```\n{scrub(found + str(exc))}\n```\n{then}"
+    intro = f"{intro}\n\n" if intro else ""
+    return (f"### Catalog apply {run or where}: {what}\n\n{intro}```\n{scrub(found + str(exc))}\n```\n{then}"
             + footer(env, None, None))
 
 
