@@ -195,6 +195,18 @@ class RateLimiter:
         return (self._quota, self._window_s) if self._quota else None
 
     @property
+    def rtt_s(self) -> float:
+        """The round trip of our requests, as measured (a moving average; 0.1 s before any)."""
+        return self._rtt
+
+    def window_left(self) -> tuple[int, float] | None:
+        """(requests left, seconds until the window ends) as the last answers said; None before."""
+        with self._cond:
+            if self._left is None or not self._quota:
+                return None
+            return max(0, self._left), max(0.0, self._window_end - self._clock())
+
+    @property
     def concurrency(self) -> int:
         """How many requests may be in flight at once."""
         if self.max_inflight:
