@@ -16,7 +16,9 @@ answered empty count one page where the store may have more (a kind read whole).
 ``apply_seconds`` turns a count into time at the store's quota; it is pure.
 
     >>> apply_seconds(450, quota=150, window_s=30.0, left=150, reset_s=30.0, concurrency=8, rtt_s=0.05)
-    90.0
+    60.9375
+
+(150 in the first window, 150 in the next, the last 150 at 8 in flight of 50 ms each.)
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import itertools
 import math
 import re
 import threading
+import time
 from typing import Any
 
 from reconciler.apply import lock as apply_lock
@@ -42,15 +45,27 @@ PHASES = ("lock", "check", "write")
 
 class DryTransport:
     """A Transport that sends nothing: each request is counted (by phase and method) and
-    answered as if the store accepted it."""
+    answered as if the store accepted it.
 
-    def __init__(self, config: Any = None, *, concurrency: int = 8) -> None:
+    ``rows``: {endpoint: rows} a read of that endpoint answers with (paged as asked),
+    for the reads that go on from what they find (a price list's records are read
+    by list). Each request is held ``HOLD_S`` so the executor's parallel batches overlap
+    as they would on the wire: ``serial`` adds up 1 / (requests in flight) per request,
+    the requests' length in round trips if the quota never held them."""
+
+    HOLD_S = 0.001
+
+    def __init__(self, config: Any = None, *, concurrency: int = 8,
+                 rows: dict[str, list[dict]] | None = None) -> None:
         self.config = config
         self.limiter = RateLimiter(max_inflight=concurrency)
         self.phase = "write"
         self.counts: dict[str, dict[str, int]] = {}
+        self.serial = 0.0
         self.sent = 0
         self.by_status: dict[int, int] = {}
+        self._rows = rows or {}
+        self._inflight = 0
         self._ids = itertools.count(10_000_000)
         self._lock = threading.Lock()
         self._named: dict[tuple[str, str], int] = {}
@@ -63,11 +78,26 @@ class DryTransport:
     def request(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> Response:
         with self._lock:
             self.sent += 1
+            self._inflight += 1
+            self.serial += 1 / self._inflight
             per = self.counts.setdefault(self.phase, {})
             per[method] = per.get(method, 0) + 1
+        try:
+            time.sleep(self.HOLD_S)
+            return self._answer(method, path, params or {}, body)
+        finally:
+            with self._lock:
+                self._inflight -= 1
+
+    def _answer(self, method: str, path: str, params: dict, body: Any) -> Response:
         if method == "GET":
-            empty = [] if path.startswith("/v2/") else {"data": [], "meta": {"pagination": {"total_pages": 1, "total": 0}}}
-            return Response(200, empty, {})
+            rows = self._rows.get(path, [])
+            if path.startswith("/v2/"):
+                return Response(200, rows if int(params.get("page") or 1) == 1 else [], {})
+            limit, page = int(params.get("limit") or 250), int(params.get("page") or 1)
+            pages = max(1, math.ceil(len(rows) / limit))
+            return Response(200, {"data": rows[(page - 1) * limit: page * limit],
+                                  "meta": {"pagination": {"total_pages": pages, "total": len(rows)}}}, {})
         if method == "DELETE":
             return Response(204, None, {})
         id_field = next((f for pattern, f in self._id_fields if pattern.match(path)), "id")
@@ -96,13 +126,18 @@ class DryTransport:
 
 
 def count_requests(plan: Plan, live: LiveState, config, settings=None, *, check_stale: bool = True,
-                   concurrency: int = 8) -> dict[str, int]:
+                   concurrency: int = 8) -> dict[str, Any]:
     """Requests an apply of ``plan`` sends, by phase: ``lock`` (taking and releasing the
     store's lease), ``check`` (the stale check's re-read of what the plan touches;
     ``check_stale`` False: none, as ``apply --auto-approve`` right after its plan) and
-    ``write``. ``live``: the store as the plan read it (the writers' ids and values);
-    ``config``: the store's StoreConfig (its URL decides how many keys a filter carries)."""
-    transport = DryTransport(config, concurrency=concurrency)
+    ``write``; and ``serial``, their length in round trips at ``concurrency`` in flight.
+    ``live``: the store as the plan read it (the writers' ids and values; the rows of the
+    kinds whose sub-resources are read apart); ``config``: the store's StoreConfig (its
+    URL decides how many keys a filter carries)."""
+    rows = {kind.endpoint: [{kind.id_field: o.id, "id": o.id, kind.key: o.key} for o in live.of(kind.name).values()]
+            for kind in REGISTRY.ordered()
+            if not kind.parent and any(k.parent == kind.name and k.read_apart for k in REGISTRY.ordered())}
+    transport = DryTransport(config, concurrency=concurrency, rows=rows)
     client = StoreClient(transport, parallelism=concurrency)   # type: ignore[arg-type]
     try:
         if check_stale:
@@ -112,8 +147,9 @@ def count_requests(plan: Plan, live: LiveState, config, settings=None, *, check_
         apply_plan(plan, client, live, settings=settings)
     finally:
         client.close()
-    out = {phase: sum(transport.counts.get(phase, {}).values()) for phase in PHASES}
+    out: dict[str, Any] = {phase: sum(transport.counts.get(phase, {}).values()) for phase in PHASES}
     out["lock"] = LOCK_REQUESTS
+    out["serial"] = transport.serial + LOCK_REQUESTS
     return out
 
 
@@ -122,7 +158,7 @@ LOCK_REQUESTS = 2   # apply/lock.py: POST to take the lease, DELETE to release i
 
 def apply_seconds(requests: int, *, quota: int, window_s: float, share: float | None = None,
                   left: int | None = None, reset_s: float | None = None, concurrency: int = 1,
-                  rtt_s: float = 0.1) -> float:
+                  rtt_s: float = 0.1, serial: float | None = None) -> float:
     """Seconds ``requests`` take at ``quota`` requests per ``window_s``, of which ``share``
     is ours, ``concurrency`` in flight at ``rtt_s`` each.
 
@@ -136,8 +172,12 @@ def apply_seconds(requests: int, *, quota: int, window_s: float, share: float | 
     budget = max(1, math.floor(share * quota + 1e-9)) if share else quota
     first = budget if left is None else max(0, min(left, budget))
     reset = window_s if reset_s is None else max(0.0, min(reset_s, window_s))
-    per_request = rtt_s / max(1, concurrency)
-    wire = requests * per_request
+    wire = serial * rtt_s if serial is not None else requests * rtt_s / max(1, concurrency)
+    per_request = wire / requests
+    if budget * per_request >= window_s:
+        return wire                    # the wire cannot fill a window: the quota never holds us
+    if per_request > 0:
+        first = min(first, math.floor(reset / per_request))   # what the wire sends before it ends
     if requests <= first:
         return wire
     rest = requests - first
@@ -155,22 +195,31 @@ def estimate(plan: Plan, live: LiveState, config, settings=None, *, limiter: Rat
         return {"read": read} if read else None
     quota = limiter.learned_quota if limiter is not None else None
     concurrency = limiter.concurrency if limiter is not None else 8
+    window = limiter.window_left() if limiter is not None else None   # before the dry run's own time
+    began = time.perf_counter()
     phases = count_requests(plan, live, config, settings, concurrency=concurrency)
+    serial = phases.pop("serial")
+    # The dry run is the apply's own local work (reads translated, payloads built, answers
+    # checked) plus the time it held each request: what is left is that work's time.
+    local_s = max(0.0, time.perf_counter() - began - serial * DryTransport.HOLD_S)
     total = sum(phases.values())
     out: dict[str, Any] = {"requests": total, "phases": phases}
     if quota:
         requests, window_s = quota
-        window = limiter.window_left() if limiter is not None else None
         share = limiter.share if limiter is not None else None
+        rtt_s = limiter.mean_rtt_s or limiter.rtt_s     # of the plan's reads: what this store takes
         seconds = apply_seconds(total, quota=requests, window_s=window_s, share=share,
                                 left=window[0] if window else None, reset_s=window[1] if window else None,
-                                concurrency=concurrency, rtt_s=limiter.rtt_s)
+                                concurrency=concurrency, rtt_s=rtt_s, serial=serial) + local_s
         renewals = int(seconds // apply_lock.RENEW_S)     # the lease's PUTs while the apply runs
         if renewals:
             phases["lock"] += renewals
             out["requests"] = total = total + renewals
         out["seconds"] = round(seconds, 1)
         out["quota"] = {"requests": requests, "window_s": window_s, **({"share": share} if share else {})}
+        out["basis"] = {"left": window[0] if window else None, "reset_s": round(window[1], 2) if window else None,
+                        "rtt_s": round(rtt_s, 4),
+                        "round_trips": round(serial, 1), "local_s": round(local_s, 2)}
     if read:
         out["read"] = read
     return out

@@ -102,6 +102,8 @@ class RateLimiter:
         self.max_inflight = max_inflight
         self._ceiling = ceiling
         self._rtt = 0.1
+        self._fastest: float | None = None   # the quickest round trip seen
+        self._took = [0.0, 0]                # all round trips: total seconds, count
         self._sent_at: dict[int, float] = {}
         self._clock = clock
         self._cond = threading.Condition()
@@ -199,12 +201,27 @@ class RateLimiter:
         """The round trip of our requests, as measured (a moving average; 0.1 s before any)."""
         return self._rtt
 
+    @property
+    def mean_rtt_s(self) -> float | None:
+        """The mean round trip of every answered request so far (None before any): steadier
+        than ``rtt_s``, which follows the last few."""
+        return self._took[0] / self._took[1] if self._took[1] else None
+
+    @property
+    def fastest_rtt_s(self) -> float | None:
+        """The quickest round trip seen (None before any): the store's latency, without the
+        time a large answer takes."""
+        return self._fastest
+
     def window_left(self) -> tuple[int, float] | None:
         """(requests left, seconds until the window ends) as the last answers said; None before."""
         with self._cond:
             if self._left is None or not self._quota:
                 return None
-            return max(0, self._left), max(0.0, self._window_end - self._clock())
+            left = self._window_end + _MARGIN_S - self._clock()
+            if left <= 0:
+                return self._quota, self._window_s     # that window has ended: the next is whole
+            return max(0, self._left), left
 
     @property
     def concurrency(self) -> int:
@@ -226,7 +243,11 @@ class RateLimiter:
             # an answer (a dropped connection) the request may have reached the store.
             bisect.insort(self._answered, self._clock())
             if sent is not None and status is not None:
-                self._rtt = 0.8 * self._rtt + 0.2 * (self._clock() - sent)
+                took = self._clock() - sent
+                self._rtt = 0.8 * self._rtt + 0.2 * took
+                self._fastest = took if self._fastest is None else min(self._fastest, took)
+                self._took[0] += took
+                self._took[1] += 1
             wait = 0.0
             if info is not None:
                 now = self._clock()
