@@ -70,7 +70,9 @@ def test_estimated_writes_are_the_writes_apply_sends(sandbox, client, tmp_path):
             if c.action is not Action.NOOP:
                 kinds.setdefault(c.action.verb, set()).add(c.kind)
         assert phases["write"] == written, (seed, folder.name, phases, written)
-        assert 0 < phases["check"] <= checked, (seed, folder.name, phases, checked)
+        # At most one short: a product whose options its variants do not explain has them read
+        # (option settle_read), which an empty answer of the dry run does not lead to.
+        assert checked - 1 <= phases["check"] <= checked, (seed, folder.name, phases, checked)
     assert kinds["create"] == {k.name for k in REGISTRY.ordered()}, "a kind no shape creates"
     assert kinds["update"] and kinds["delete"]
 
