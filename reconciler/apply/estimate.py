@@ -4,14 +4,17 @@ The count is not a formula beside the executor: it IS the executor. ``count_requ
 runs the apply's own code (the stale check's ``read_for_apply`` and ``apply_plan``:
 compile_plan, rank_batches, the kinds' writers) on a StoreClient whose transport
 sends nothing and answers every request as a store that accepts it would (a write
-echoes its body with an id, a read is one empty page, a delete is a 204). What it
-counts is what those steps put on the wire when every request succeeds; the lock
+echoes its body with an id, a read is one page: empty, or for a kind whose
+sub-resources are read apart its rows as the plan read them; a delete is a 204). What
+it counts is what those steps put on the wire when every request succeeds; the lock
 adds what apply/lock.py says it costs (a POST and a DELETE, a PUT per RENEW_S).
 
 Not counted, because no plan can know them: retries (429s, 5xx), batches the store
 refuses and that are resent item by item, and what the store does on its own that a
-writer then reads or undoes (a new product's channel listings: FACTS.md 8). Reads
-answered empty count one page where the store may have more (a kind read whole).
+writer then reads or undoes (a new product's channel listings: FACTS.md 8; the
+assignments it made are settled without the PUT counted here). A read answered empty
+counts one page where the store may have more, and nothing a non-empty answer would
+lead to (a product's options read apart: tests/e2e/test_estimate.py).
 
 ``apply_seconds`` turns a count into time at the store's quota; it is pure.
 
@@ -207,7 +210,7 @@ def estimate(plan: Plan, live: LiveState, config, settings=None, *, limiter: Rat
     if quota:
         requests, window_s = quota
         share = limiter.share if limiter is not None else None
-        rtt_s = limiter.mean_rtt_s or limiter.rtt_s     # of the plan's reads: what this store takes
+        rtt_s = limiter.median_rtt_s or limiter.rtt_s   # of the plan's reads: what this store takes
         seconds = apply_seconds(total, quota=requests, window_s=window_s, share=share,
                                 left=window[0] if window else None, reset_s=window[1] if window else None,
                                 concurrency=concurrency, rtt_s=rtt_s, serial=serial) + local_s

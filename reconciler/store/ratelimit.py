@@ -39,8 +39,10 @@ started:
 from __future__ import annotations
 
 import bisect
+import collections
 import itertools
 import math
+import statistics
 import threading
 import time
 import weakref
@@ -102,8 +104,7 @@ class RateLimiter:
         self.max_inflight = max_inflight
         self._ceiling = ceiling
         self._rtt = 0.1
-        self._fastest: float | None = None   # the quickest round trip seen
-        self._took = [0.0, 0]                # all round trips: total seconds, count
+        self._took: collections.deque[float] = collections.deque(maxlen=512)   # the last round trips
         self._sent_at: dict[int, float] = {}
         self._clock = clock
         self._cond = threading.Condition()
@@ -202,16 +203,11 @@ class RateLimiter:
         return self._rtt
 
     @property
-    def mean_rtt_s(self) -> float | None:
-        """The mean round trip of every answered request so far (None before any): steadier
-        than ``rtt_s``, which follows the last few."""
-        return self._took[0] / self._took[1] if self._took[1] else None
-
-    @property
-    def fastest_rtt_s(self) -> float | None:
-        """The quickest round trip seen (None before any): the store's latency, without the
-        time a large answer takes."""
-        return self._fastest
+    def median_rtt_s(self) -> float | None:
+        """The median of the last 512 round trips (None before any): steadier than ``rtt_s``,
+        which follows the last few, and less moved than a mean by the few large answers."""
+        with self._cond:
+            return statistics.median(self._took) if self._took else None
 
     def window_left(self) -> tuple[int, float] | None:
         """(requests left, seconds until the window ends) as the last answers said; None before."""
@@ -245,9 +241,7 @@ class RateLimiter:
             if sent is not None and status is not None:
                 took = self._clock() - sent
                 self._rtt = 0.8 * self._rtt + 0.2 * took
-                self._fastest = took if self._fastest is None else min(self._fastest, took)
-                self._took[0] += took
-                self._took[1] += 1
+                self._took.append(took)
             wait = 0.0
             if info is not None:
                 now = self._clock()
