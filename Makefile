@@ -51,6 +51,8 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.targeted --sizes 10000
+	$(BIN)/python -m bench.estimate
+	$(BIN)/python -m bench.quota_share
 
 # The runs that do not fit make bench's 15 minutes (issue 16, docs/benchmarks.md): the
 # targeted PR plan at 100,000 products, and the whole command (process start to exit) at

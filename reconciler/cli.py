@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
@@ -474,6 +475,7 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
     part = desired
     share = _share(quota_share, desired.store)
     with connect(parallelism=parallelism, quota_share=share) as client, reading(err, client.transport, "plan: reading the store"):
+        began, sent_before = time.monotonic(), client.transport.sent
         if refresh is Refresh.targeted:
             from reconciler.apply.targeted import read_targeted
 
@@ -482,6 +484,7 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
         else:
             live = read_live(client, desired.store, refresh=refresh.value if refresh else None)
         store = client.transport.config.public()
+        read_cost = {"requests": client.transport.sent - sent_before, "seconds": round(time.monotonic() - began, 1)}
     if keep is not None:
         keep["live"] = live
     from reconciler.plan.partial import select
@@ -493,6 +496,10 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
         from reconciler.plan.impact import price_impact
 
         cut.impact = price_impact(cut, part, live)     # the money of the changes kept, not of the whole plan
+    from reconciler.apply.estimate import estimate
+
+    cut.estimate = estimate(cut, live, client.transport.config, desired.store, limiter=client.transport.limiter,
+                            read=read_cost)
     return cut, desired
 
 

@@ -118,6 +118,11 @@ class Plan:
     # What a complete apply of this plan records for the next targeted plan (plan/targeted.py
     # ``baseline_of``): set by build_plan from a read of the store; never in the plan file.
     baseline: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    # What the plan cost and what its apply will (apply/estimate.py): {"read": {"requests",
+    # "seconds"}, "requests", "phases": {"lock", "check", "write"}, "seconds", "quota":
+    # {"requests", "window_s", "share"?}}; "read" alone for a plan with nothing to apply.
+    # Set by the CLI after the plan's reads; written only when set. Informational only.
+    estimate: dict[str, Any] | None = None
 
     @property
     def blocked(self) -> list["ResourceChange"]:
@@ -151,6 +156,7 @@ class Plan:
             "last_applied": self.last_applied,
             **({"review": dict(self.review)} if self.review is not None else {}),
             **({"partial": self.partial} if self.partial else {}),
+            **({"estimate": self.estimate} if self.estimate else {}),
         }
 
     def to_json(self) -> str:
@@ -178,6 +184,7 @@ class Plan:
                 last_applied=data.get("last_applied"),
                 review=data.get("review"),
                 partial=data.get("partial"),
+                estimate=data.get("estimate"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None

@@ -50,7 +50,7 @@ from reconciler.core.errors import GO_AHEAD, blocked_what, unblock_hints
 from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.plan.values import (
     CATALOG_PRICE, IMPACT_COLUMNS, Block, Entry, FieldLine, child_counts,
-    child_label, child_title, count_noun, impact_movers, kind_label, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
+    child_label, child_title, count_noun, estimate_lines, impact_movers, kind_label, delete_reason, deleted_lines, entry_lines, group_by_kind, impact_cells, nest,
     own_lines, parent_of, removal_note, renamed,
 )
 
@@ -99,6 +99,8 @@ def render_markdown(plan: Plan, *, max_rows: int = MAX_ROWS, max_chars: int = MA
         doc.add(f"<sub>Store read: {_text(plan.refresh)}</sub>\n")
     if plan.partial:
         doc.add(f"**Partial plan:** only {_text(plan.partial)}; the rest of the catalog is not planned.\n")
+    if plan.estimate:
+        doc.add("".join(f"<sub>{_text(line)}</sub><br>\n" for line in estimate_lines(plan.estimate)))
     if plan.impact:
         doc.add(_impact_table(plan.impact))
     if drift:

@@ -83,7 +83,7 @@ from reconciler.core.errors import blocked_what, unblock_hints
 from reconciler.plan.model import IMPACT_GROUP, Action, Plan, ResourceChange
 from reconciler.plan.values import (
     IMPACT_COLUMNS, impact_movers, INLINE_KINDS, NEUTRAL, ONE_LINE_KINDS, REPLACE, Block,
-    Entry, FieldLine, child_counts, child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines,
+    Entry, FieldLine, child_counts, estimate_lines, child_label, child_title, count_noun, delete_reason, deleted_lines, entry_lines,
     format_value, group_by_kind, impact_cells, nest, own_lines, parent_of, plural, renamed,
 )
 
@@ -121,6 +121,7 @@ def render_text(plan: Plan, *, color: bool = False, report: str = "plan") -> str
         lines.append("")
     lines += _unmanaged_lines(plan)
     lines.append(_drift_summary(plan, paint) if report == "drift" else _summary(plan, paint))
+    lines += estimate_lines(plan.estimate)
     return "\n".join(lines) + "\n"
 
 

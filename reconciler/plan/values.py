@@ -572,3 +572,43 @@ def _common_prefix(a: str, b: str) -> int:
             break
         n += 1
     return n
+
+
+# -- the estimate (apply/estimate.py) -------------------------------------------------
+
+
+def _seconds_text(seconds: float) -> str:
+    """``3.1 s``, ``1 min 23 s``, ``2 h 5 min``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    minutes, secs = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def estimate_lines(estimate: dict[str, Any] | None) -> list[str]:
+    """``Apply: 412 requests (lock 2, check 7, write 403), ≈ 1 min 23 s at 150 per 30 s
+    (your share 50 %)`` and ``Read: 166 requests in 3.1 s``; none without an estimate."""
+    if not estimate:
+        return []
+    lines = []
+    if "requests" in estimate:
+        phases = estimate.get("phases") or {}
+        line = f"Apply: {estimate['requests']} requests"
+        if phases:
+            line += " (" + ", ".join(f"{name} {n}" for name, n in phases.items()) + ")"
+        quota = estimate.get("quota")
+        if quota and "seconds" in estimate:
+            window = quota["window_s"]
+            window_text = f"{window:g} s"
+            line += f", ≈ {_seconds_text(estimate['seconds'])} at {quota['requests']} per {window_text}"
+            if quota.get("share"):
+                line += f" (your share {quota['share'] * 100:g} %)"
+        lines.append(line)
+    if estimate.get("read"):
+        read = estimate["read"]
+        lines.append(f"Read: {read['requests']} requests in {_seconds_text(read['seconds'])}")
+    return lines

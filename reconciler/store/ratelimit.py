@@ -39,8 +39,10 @@ started:
 from __future__ import annotations
 
 import bisect
+import collections
 import itertools
 import math
+import statistics
 import threading
 import time
 import weakref
@@ -102,6 +104,7 @@ class RateLimiter:
         self.max_inflight = max_inflight
         self._ceiling = ceiling
         self._rtt = 0.1
+        self._took: collections.deque[float] = collections.deque(maxlen=512)   # the last round trips
         self._sent_at: dict[int, float] = {}
         self._clock = clock
         self._cond = threading.Condition()
@@ -195,6 +198,28 @@ class RateLimiter:
         return (self._quota, self._window_s) if self._quota else None
 
     @property
+    def rtt_s(self) -> float:
+        """The round trip of our requests, as measured (a moving average; 0.1 s before any)."""
+        return self._rtt
+
+    @property
+    def median_rtt_s(self) -> float | None:
+        """The median of the last 512 round trips (None before any): steadier than ``rtt_s``,
+        which follows the last few, and less moved than a mean by the few large answers."""
+        with self._cond:
+            return statistics.median(self._took) if self._took else None
+
+    def window_left(self) -> tuple[int, float] | None:
+        """(requests left, seconds until the window ends) as the last answers said; None before."""
+        with self._cond:
+            if self._left is None or not self._quota:
+                return None
+            left = self._window_end + _MARGIN_S - self._clock()
+            if left <= 0:
+                return self._quota, self._window_s     # that window has ended: the next is whole
+            return max(0, self._left), left
+
+    @property
     def concurrency(self) -> int:
         """How many requests may be in flight at once."""
         if self.max_inflight:
@@ -214,7 +239,9 @@ class RateLimiter:
             # an answer (a dropped connection) the request may have reached the store.
             bisect.insort(self._answered, self._clock())
             if sent is not None and status is not None:
-                self._rtt = 0.8 * self._rtt + 0.2 * (self._clock() - sent)
+                took = self._clock() - sent
+                self._rtt = 0.8 * self._rtt + 0.2 * took
+                self._took.append(took)
             wait = 0.0
             if info is not None:
                 now = self._clock()

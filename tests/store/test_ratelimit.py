@@ -87,3 +87,20 @@ def test_a_share_set_after_requests_counts_them():
         limiter.release(ticket, headers(9 - k, 1000 - 10 * (k + 1), 10, 1000), 200)
     limiter.share = 0.3
     assert limiter.budget == 3 and limiter._ours() == 3
+
+
+def test_window_left_and_the_round_trips_for_the_estimate():
+    """What the plan's estimate reads: the window's requests left and time to its end as the
+    last answers said, a whole window once that one has ended; the median round trip."""
+    clock = Clock()
+    limiter = RateLimiter(clock)
+    assert limiter.window_left() is None and limiter.median_rtt_s is None
+    for took in (0.02, 0.03, 0.9):        # one slow answer does not move the median
+        ticket = limiter.acquire()
+        clock.now += took
+        limiter.release(ticket, headers(140, 2000), 200)
+    left, seconds = limiter.window_left()
+    assert left == 140 and 1.9 < seconds <= 2.03
+    assert abs(limiter.median_rtt_s - 0.03) < 1e-9
+    clock.now += 2.5
+    assert limiter.window_left() == (150, 3.0)
