@@ -38,8 +38,8 @@ def _status() -> dict[str, float]:
 
 
 class Stages:
-    def __init__(self, trace: bool) -> None:
-        self.trace = trace
+    def __init__(self, trace: bool, top_n: int = 8) -> None:
+        self.trace, self.top_n = trace, top_n
         self.rows: list[dict] = []
         self.started = time.perf_counter()
         self.last = 0
@@ -56,7 +56,7 @@ class Stages:
                     "traced_growth_mb": round((current - self.last) / 2**20, 1)}
             self.last = current
             from bench.memory import top
-            row["top"] = top(tracemalloc.take_snapshot(), 8)
+            row["top"] = top(tracemalloc.take_snapshot(), self.top_n)
             tracemalloc.reset_peak()
         self.rows.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "top"}), flush=True)
@@ -73,7 +73,7 @@ def child(opts: argparse.Namespace) -> int:
     from reconciler.desired.load import load_desired
     from reconciler.plan.render_text import render_text
 
-    stages = Stages(opts.trace)
+    stages = Stages(opts.trace, opts.top)
     stages.mark("start (imports)")
     desired = load_desired(Path(opts.catalog))
     stages.mark("load")
@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variants", type=int, default=3)
     p.add_argument("--workload", choices=["noop", "change"], default="noop")
     p.add_argument("--trace", action="store_true")
+    p.add_argument("--top", type=int, default=8, help="with --trace: allocation sites listed per stage")
     p.add_argument("--save", action="store_true", help="also save the plan as JSON (plan --out)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=".catalog/bench")
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         catalog = changed if opts.workload == "change" else base
         args = [sys.executable, "-m", "bench.memory_pipeline", "--child", "--catalog", str(catalog.resolve()),
                 "--state", str(work / "last-applied.json"), "--journal", str(work / "journal"),
-                "--workload", opts.workload] + (["--trace"] if opts.trace else []) + (["--save"] if opts.save else [])
+                "--workload", opts.workload] + (["--trace", "--top", str(opts.top)] if opts.trace else []) + (["--save"] if opts.save else [])
         env = store.env() | {"CATALOG_DESIRED_CACHE": "0"}
         proc = subprocess.run(args, env=env, cwd=work)
         shutil.rmtree(work, ignore_errors=True)
