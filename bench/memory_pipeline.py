@@ -73,12 +73,21 @@ def child(opts: argparse.Namespace) -> int:
     from reconciler.desired.load import load_desired
     from reconciler.plan.render_text import render_text
 
+    if opts.make_state:     # the state a complete apply of this catalog leaves (apply/last_applied.py)
+        desired = load_desired(Path(opts.catalog))
+        state = last_applied.LastApplied("2026-01-01T00:00:00+00:00", {
+            last_applied.LastApplied.ident(kind, o.key): o.fields
+            for kind, objects in desired.objects.items() for o in objects.values()})
+        last_applied.save(Path(opts.state_file), state)
+        return 0
     stages = Stages(opts.trace, opts.top)
     stages.mark("start (imports)")
     desired = load_desired(Path(opts.catalog))
     stages.mark("load")
-    state = Path(opts.state)
+    state = Path(opts.state_file)
     previous = last_applied.load(state)
+    if previous is not None:
+        stages.mark(f"last-applied state ({len(previous.objects):,} objects, {state.stat().st_size / 2**20:.0f} MB file)")
     with connect() as client:
         live = read_live(client, desired.store)
         store = client.transport.config.public()
@@ -113,9 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--save", action="store_true", help="also save the plan as JSON (plan --out)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=".catalog/bench")
+    p.add_argument("--state", action="store_true",
+                   help="plan with the last-applied state a complete apply of the catalog leaves (as CI keeps it)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--make-state", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--catalog", help=argparse.SUPPRESS)
-    p.add_argument("--state", help=argparse.SUPPRESS)
+    p.add_argument("--state-file", dest="state_file", help=argparse.SUPPRESS)
     p.add_argument("--journal", help=argparse.SUPPRESS)
     opts = p.parse_args(argv)
     if opts.child:
@@ -145,9 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tempfile.mkdtemp(prefix="mem-", dir=out))
         catalog = changed if opts.workload == "change" else base
         args = [sys.executable, "-m", "bench.memory_pipeline", "--child", "--catalog", str(catalog.resolve()),
-                "--state", str(work / "last-applied.json"), "--journal", str(work / "journal"),
+                "--state-file", str(work / "last-applied.json"), "--journal", str(work / "journal"),
                 "--workload", opts.workload] + (["--trace", "--top", str(opts.top)] if opts.trace else []) + (["--save"] if opts.save else [])
         env = store.env() | {"CATALOG_DESIRED_CACHE": "0"}
+        if opts.state:
+            subprocess.run(args[:8] + ["--make-state"], env=env, cwd=work, check=True)
         proc = subprocess.run(args, env=env, cwd=work)
         shutil.rmtree(work, ignore_errors=True)
         return proc.returncode
