@@ -16,8 +16,24 @@ def to_decimal(value: Any) -> Decimal | None:
     if isinstance(value, float):
         # A float that reached us is converted through its shortest repr,
         # which is the text the store sent.
-        return Decimal(repr(value))
-    return Decimal(str(value))
+        return shared_decimal(repr(value))
+    return shared_decimal(str(value))
+
+
+_DECIMALS: dict[str, Decimal] = {}
+DECIMALS_KEPT = 100_000   # distinct number texts remembered (then forgotten, and learnt again)
+
+
+def shared_decimal(text: str) -> Decimal:
+    """One Decimal per text (they are immutable), for the JSON numbers the transport parses
+    and the values ``to_decimal`` converts: a 10,000-product read converted 71,000 (7 MB)
+    from a few thousand texts (the store's whole-number prices)."""
+    value = _DECIMALS.get(text)
+    if value is None:
+        if len(_DECIMALS) >= DECIMALS_KEPT:
+            _DECIMALS.clear()
+        value = _DECIMALS[text] = Decimal(text)
+    return value
 
 
 def money_equal(a: Any, b: Any) -> bool:

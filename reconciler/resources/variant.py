@@ -35,8 +35,12 @@ PLAIN = (
 def from_parent(product, settings) -> list:
     out = []
     for i, item in enumerate(product.fields.get("variants") or []):
-        fields = dict(item)
-        fields["options"] = {name: text(label) for name, label in (item.get("options") or {}).items()}
+        options = item.get("options")
+        if isinstance(options, dict) and all(type(label) is str for label in options.values()):
+            fields = item       # as written: shared with the product's, never changed (not copied)
+        else:
+            fields = dict(item)
+            fields["options"] = {name: text(label) for name, label in (options or {}).items()}
         out.append(child("variant", item["sku"], product, f"variants.{i}", fields))
     return out
 

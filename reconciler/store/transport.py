@@ -35,13 +35,13 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from reconciler.core import errors
+from reconciler.resources.fields import shared_decimal
 from reconciler.store.config import StoreConfig
 from reconciler.store.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {500, 502, 503, 504}
-DECIMALS_KEPT = 100_000   # distinct number texts remembered (then forgotten, and learnt again)
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
 # How long one request keeps waiting out 429s (pacing, not failures: FACTS.md §4
 # "retry later"), counted from its first 429. Ten windows of 30 s.
@@ -130,7 +130,6 @@ class Transport:
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         self._gates = {i: threading.BoundedSemaphore(limit) for i, (_, _, limit) in enumerate(ENDPOINT_CONCURRENCY)}
-        self._decimals: dict[str, Decimal] = {}
         self.sent = 0                 # requests that reached the wire (incl. retries)
         self.by_status: dict[int, int] = {}
 
@@ -219,17 +218,7 @@ class Transport:
                 raise self._rate_limited(method, path, resp, pacing)
             if status >= 400:
                 raise self._http_error(method, path, resp, failures)
-            return Response(status, _parse(resp, self._decimal), dict(resp.headers))
-
-    def _decimal(self, text: str) -> Decimal:
-        """``parse_float``: the Decimal of a JSON number's text, one object per text."""
-        memo = self._decimals
-        value = memo.get(text)
-        if value is None:
-            if len(memo) >= DECIMALS_KEPT:
-                memo.clear()
-            value = memo[text] = Decimal(text)
-        return value
+            return Response(status, _parse(resp, shared_decimal), dict(resp.headers))
 
     def _may_retry_exception(self, method: str, exc: Exception, attempt: int) -> bool:
         if attempt > self.max_retries:
@@ -260,7 +249,7 @@ class Transport:
 
     def _http_error(self, method: str, path: str, resp: requests.Response, tries: int = 0,
                     context: str = "") -> errors.StoreHTTPError:
-        body = _parse(resp, self._decimal)
+        body = _parse(resp, shared_decimal)
         title, detail = "", None
         if isinstance(body, dict):
             title = str(body.get("title") or body.get("message") or "")
