@@ -8,8 +8,11 @@
     >>> str(state.get("variant", "CT-BLK100-4.8").source_of("price"))
     'catalog/products/cable-ties.yaml:27:62'
 
-Files are composed with ``yaml.compose`` (the libyaml loader when available) and
-turned into plain values here rather than by ``yaml.safe_load``, so that:
+A plain file (no anchors, merges, tags or errors: the usual one) is built straight
+from libyaml's event stream (``_Events``); any other is composed with ``yaml.compose``
+(the libyaml loader when available) and its nodes built (``_Builder``); both give the
+same values and positions. Values are built here rather than by ``yaml.safe_load``,
+so that:
 
 - every value keeps its position (``DesiredObject.field_sources``);
 - a YAML float becomes ``Decimal`` of its source text (``12.50`` -> ``Decimal("12.50")``),
@@ -583,7 +586,7 @@ class _Builder:
 
 
 _CPARSER = yaml.cyaml.CParser if yaml.__with_libyaml__ else None
-_EVENTS = _CPARSER is not None and os.environ.get("CATALOG_LOAD_EVENTS", "1") != "0"   # measuring switch
+_EVENTS = _CPARSER is not None     # without libyaml every file is composed by the pure-Python loader
 _RESOLVER = yaml.resolver.Resolver()
 _SCALAR_EVENT, _MAPPING_START, _SEQUENCE_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
