@@ -239,7 +239,11 @@ class _Reader:
         mark = len(table.pos), table.odd_keys
         table.start_file(file)
         try:
-            tops = _Events(text, table, self.strings, self.decimals, self.plain, self.store is None).read()
+            events = _Events(text, table, self.strings, self.decimals, self.plain, self.store is None)
+            tops = events.read()
+            if events.spent > self.aliases.left:
+                raise _Fallback     # composing reports the budget spent, where
+            self.aliases.left -= events.spent
         except (_Fallback, yaml.YAMLError):
             table.files.pop()
             table.file_starts.pop()
@@ -607,16 +611,26 @@ class _Events:
     the same order as ``_Builder`` (so positions, paths and messages are identical),
     and each plain scalar's text is resolved once per load. Only the common shape is
     built so: one document, a mapping of known top-level keys, the store a mapping,
-    each kind a list of mappings; no anchors, aliases, merges, explicit tags, dates,
-    duplicate or non-scalar keys, and nothing a scalar cannot be read as. Anything else
+    each kind a list of mappings; no merges, explicit tags, dates, duplicate or
+    non-scalar keys, anchors redefined, and nothing a scalar cannot be read as. An
+    anchored value's events are kept and an alias of it replays them, so it is built
+    again at each use with the anchor's positions, spending the alias budget as
+    ``_Builder`` does (anchors on objects themselves and on top-level values are
+    composed; ``x-`` values are built for their anchors, then dropped). Anything else
     raises ``_Fallback`` (a syntax error raises ``yaml.YAMLError``) and the file is
     composed and built by ``_Builder``, which reports whatever is wrong exactly.
     """
 
     def __init__(self, text: str, table: SourceTable, strings: dict[str, str],
                  decimals: dict[str, Decimal | str], plain: dict[str, Any], store: bool) -> None:
-        self._next = _CPARSER(text).get_event
+        self._raw = self._next = _CPARSER(text).get_event
         self._store = store                 # whether a store block may come (none read yet)
+        self._anchors: dict[str, tuple[int, list[Any] | None, Any]] = {}  # name -> (packed, events, scalar)
+        self._recorders: list[list[Any]] = []   # the events of each anchored collection being read
+        self._replaying = 0                 # aliases being built again (nested)
+        self._built: set[Any] = set()       # collections (their start events) built, that aliases may build again
+        self._dry = False                   # building an ``x-`` value: not built, as far as aliases count
+        self.spent = 0                      # values aliases added (``_AliasBudget``)
         self.table = table
         self._pos, self._keys, self._ends = table.pos.append, table.keys.append, table.ends
         self._strings, self._decimals, self._plain = strings, decimals, plain
@@ -643,10 +657,10 @@ class _Events:
             mark = key.start_mark
             at = mark.line << 32 | mark.column
             value = get()
-            if value.anchor is not None or getattr(value, "tag", None) is not None:
-                raise _Fallback
             if name.startswith("x-"):
-                self._skip(value)
+                self._shared(value)
+            elif value.anchor is not None or getattr(value, "tag", None) is not None:
+                raise _Fallback
             elif name == "store" and type(value) is _MAPPING_START and self._store:
                 out.append((name, at, [self._object(value)]))
             elif name in kinds and type(value) is _SEQUENCE_START:
@@ -722,17 +736,70 @@ class _Events:
         kind = type(event)
         if kind is _SCALAR_EVENT:
             return self._scalar(event)
-        if event.anchor is not None or getattr(event, "tag", None) is not None or depth >= _EVENT_DEPTH:
-            raise _Fallback     # an alias event has no tag, but an anchor (its name)
-        if kind is _MAPPING_START:
-            return self._mapping(n, depth + 1)
-        if kind is _SEQUENCE_START:
-            return self._sequence(n, depth + 1)
-        raise _Fallback
+        if kind is yaml.AliasEvent:
+            return self._alias(event, n, depth)
+        if event.tag is not None or depth >= _EVENT_DEPTH or kind not in (_MAPPING_START, _SEQUENCE_START):
+            raise _Fallback
+        anchor = None if self._replaying else event.anchor
+        again = False
+        if (anchor is not None or self._recorders or self._replaying) and not self._dry:   # may be built again
+            again = event in self._built
+            self._built.add(event)
+        if anchor is None:
+            value = self._mapping(n, depth + 1) if kind is _MAPPING_START else self._sequence(n, depth + 1)
+            if again:
+                self.spent += len(value)    # as composing counts: each value of a collection built again
+            return value
+        if anchor in self._anchors:
+            raise _Fallback     # an anchor defined again: which one an alias means is left to composing
+        events = [event]
+        self._recorders.append(events)
+        before, self._next = self._next, self._recording
+        try:
+            value = self._mapping(n, depth + 1) if kind is _MAPPING_START else self._sequence(n, depth + 1)
+        finally:
+            self._next = before
+            self._recorders.pop()
+        mark = event.start_mark
+        self._anchors[anchor] = (mark.line << 32 | mark.column, events, None)
+        return value
+
+    def _recording(self) -> Any:
+        event = self._raw()
+        for events in self._recorders:
+            events.append(event)
+        return event
+
+    def _alias(self, event: Any, n: int, depth: int) -> Any:
+        """The anchored value built again, where the anchor was written (as a composed alias is)."""
+        found = self._anchors.get(event.anchor)
+        if found is None:
+            raise _Fallback     # not defined, or the collection that contains the alias
+        packed, events, scalar = found
+        self.table.pos[n] = packed
+        if events is None:
+            return scalar
+        before, self._next = self._next, iter(events[1:]).__next__
+        self._replaying += 1
+        try:
+            return self._value(events[0], n, depth)
+        finally:
+            self._next = before
+            self._replaying -= 1
 
     def _scalar(self, event: Any) -> Any:
-        if event.anchor is not None or event.tag is not None:
+        if event.tag is not None:
             raise _Fallback
+        if event.anchor is not None and not self._replaying:
+            if event.anchor in self._anchors:
+                raise _Fallback
+            mark = event.start_mark
+            value = self._scalar_value(event)
+            self._anchors[event.anchor] = (mark.line << 32 | mark.column, None, value)
+            return value
+        return self._scalar_value(event)
+
+    def _scalar_value(self, event: Any) -> Any:
         text = event.value
         if not event.implicit[0]:       # quoted, or a block scalar: text
             return self._strings.setdefault(text, text)
@@ -765,20 +832,22 @@ class _Events:
     def _tag(text: str) -> str:
         return _RESOLVER.resolve(ScalarNode, text, (True, False))
 
-    def _skip(self, event: Any) -> None:
-        """Past the value ``event`` starts (an ``x-`` key's, never built)."""
-        depth = 0
-        while True:
-            kind = type(event)
-            if kind is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
-                raise _Fallback
-            if kind is _MAPPING_START or kind is _SEQUENCE_START:
-                depth += 1
-            elif kind is _MAPPING_END or kind is _SEQUENCE_END:
-                depth -= 1
-            if depth == 0:
-                return
-            event = self._next()
+    def _shared(self, event: Any) -> None:
+        """An ``x-`` key's value: built for the anchors in it, then dropped, as if never read
+        (composing reads no ``x-`` value: nothing in it is recorded or spends the budget)."""
+        table = self.table
+        n, odd = len(table.pos), table.odd_keys
+        self._pos(0)
+        self._keys(NO_KEY)
+        self._ends.append(n + 1)
+        self._dry = True
+        try:
+            self._value(event, n, 1)
+        finally:
+            self._dry = False
+        for column in (table.pos, table.keys, table.ends):
+            del column[n:]
+        table.odd_keys = odd
 
 
 class _AliasBudget:
