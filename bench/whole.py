@@ -94,7 +94,7 @@ def bench_size(store: Store, opts: argparse.Namespace, size: int, quota_name: st
         if i == 0 or runs[i - 1][0] != workload:
             shutil.rmtree(cache, ignore_errors=True)
         before = set(cache.glob("desired-*.pickle"))
-        env = {"CATALOG_DESIRED_CACHE": str(cache)} | env_extra
+        env = {"CATALOG_DESIRED_CACHE": str(cache) if opts.catalog_cache == "on" else "0"} | env_extra
         res = run_command(store, args, cwd, env)
         shutil.rmtree(cwd, ignore_errors=True)
         off = env["CATALOG_DESIRED_CACHE"] in ("0", "off", "false", "no")
@@ -132,6 +132,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--standard-sizes", type=_sizes, default=[10000])
     p.add_argument("--workloads", type=lambda t: [w for w in t.split(",") if w], default=["noop", "change"])
     p.add_argument("--runs", type=int, default=2, help="runs of each workload (the change: rounded up to even)")
+    p.add_argument("--catalog-cache", choices=["on", "off"], default="on",
+                   help="the cache of loaded catalogs for every run; off is what CI runs (its default)")
     p.add_argument("--ab", metavar="NAME=VALUE", default=None,
                    help="each run also with this environment setting, alternating (an experiment's switch)")
     p.add_argument("--window-ms", type=int, default=30000)

@@ -8,8 +8,11 @@
     >>> str(state.get("variant", "CT-BLK100-4.8").source_of("price"))
     'catalog/products/cable-ties.yaml:27:62'
 
-Files are composed with ``yaml.compose`` (the libyaml loader when available) and
-turned into plain values here rather than by ``yaml.safe_load``, so that:
+A plain file (no anchors, merges, tags or errors: the usual one) is built straight
+from libyaml's event stream (``_Events``); any other is composed with ``yaml.compose``
+(the libyaml loader when available) and its nodes built (``_Builder``); both give the
+same values and positions. Values are built here rather than by ``yaml.safe_load``,
+so that:
 
 - every value keeps its position (``DesiredObject.field_sources``);
 - a YAML float becomes ``Decimal`` of its source text (``12.50`` -> ``Decimal("12.50")``),
@@ -207,6 +210,7 @@ class _Reader:
         self.table = SourceTable()          # where every value was written (desired/sources.py)
         self.decimals: dict[str, Decimal | str] = {}     # shared by the files' builders, dropped after loading
         self.strings: dict[str, str] = {}
+        self.plain: dict[str, Any] = {}     # a plain scalar's text -> its value (``_Events``)
         self.total_bytes = 0
         self.text: str = ""                 # the file being read, for ``written``
         self.lines: list[str] | None = None
@@ -215,12 +219,50 @@ class _Reader:
     def read_file(self, path: Path) -> None:
         file = display_path(path)
         self.files.append(file)
-        root = self._compose(path, file)
+        text = self._read_text(path, file)
+        if text is None:
+            return
+        self.text, self.lines = text, None
         try:
+            if _EVENTS and self._read_events(file, text):
+                return
+            root = self._compose(text, file)
             if root is not None:
                 self._read_root(file, root)
         finally:
             self.text, self.lines = "", None     # kept while the file is read, for ``written``
+
+    def _read_events(self, file: str, text: str) -> bool:
+        """The file read straight from libyaml's events (``_Events``), when it is plain:
+        False, with nothing recorded, when it is anything else (then it is composed)."""
+        table = self.table
+        mark = len(table.pos), table.odd_keys
+        table.start_file(file)
+        try:
+            events = _Events(text, table, self.strings, self.decimals, self.plain, self.store is None)
+            tops = events.read()
+            if events.spent > self.aliases.left:
+                raise _Fallback     # composing reports the budget spent, where
+            self.aliases.left -= events.spent
+        except (_Fallback, yaml.YAMLError):
+            table.files.pop()
+            table.file_starts.pop()
+            for column in (table.pos, table.keys, table.ends):
+                del column[mark[0]:]
+            table.odd_keys = mark[1]
+            return False
+        kinds = {kind.plural: kind for kind in top_level_kinds()}
+        for name, start, items in tops:
+            if name == "store":
+                raw, root, _ = items[0]
+                self._store_block(raw, root, table.range(root, start))
+                continue
+            kind = kinds[name]
+            for i, (fields, root, first) in enumerate(items):
+                key = fields.get(kind.key)
+                label = f"{kind.name} '{key}'" if isinstance(key, str) and key else f"{kind.plural}[{i}]"
+                self._take(kind, label, fields, root, table.range(root, first))
+        return True
 
     def _read_root(self, file: str, root: Node) -> None:
         self.table.start_file(file)
@@ -244,11 +286,7 @@ class _Reader:
             else:
                 b.error(f"unknown top-level key '{excerpt(key.value)}' ({_hint(key.value)})", key)
 
-    def _compose(self, path: Path, file: str) -> Node | None:
-        text = self._read_text(path, file)
-        if text is None:
-            return None
-        self.text, self.lines = text, None
+    def _compose(self, text: str, file: str) -> Node | None:
         try:
             return yaml.compose(text, Loader=_LOADER)
         except yaml.YAMLError as exc:
@@ -313,13 +351,20 @@ class _Reader:
         raw: Any = {}
         if isinstance(node, MappingNode):
             raw, root = b.build(node)
-            self.store_values = SourceMap(self.table, root, raw)
-            located = Located("store", raw, start, self.store_values, SourceMap(self.table, root, raw, keys=True),
-                              self.written)
-            self.diagnostics += validate.check_schema(validate.STORE_SCHEMA, located)
-        elif not (isinstance(node, ScalarNode) and node.tag == NULL):
+            b.label = None
+            self._store_block(raw, root, start)
+            return
+        if not (isinstance(node, ScalarNode) and node.tag == NULL):
             b.error(f"expected a mapping of store settings, got {_describe(node)}", node)
         b.label = None
+        self.store = _store_settings(raw, start)
+
+    def _store_block(self, raw: dict[str, Any], root: int, start: SourceRange) -> None:
+        """The store block built (node ``root``, its ``store`` key at ``start``): checked and kept."""
+        self.store_values = SourceMap(self.table, root, raw)
+        located = Located("store", raw, start, self.store_values, SourceMap(self.table, root, raw, keys=True),
+                          self.written)
+        self.diagnostics += validate.check_schema(validate.STORE_SCHEMA, located)
         self.store = _store_settings(raw, start)
 
     def _read_list(self, b: _Builder, kind: ResourceKind, node: Node) -> None:
@@ -335,16 +380,19 @@ class _Reader:
             key = _peek(item, kind.key)
             b.label = f"{kind.name} '{key}'" if key else f"{kind.plural}[{i}]"
             fields, root = b.build(item)
-            start = b.at(item.value[0][0] if item.value else item)
-            quick = quick_check(kind.schema)
-            if quick is None or not quick(fields):
-                located = Located(b.label, fields, start, SourceMap(self.table, root, fields),
-                                  SourceMap(self.table, root, fields, keys=True), self.written)
-                self.diagnostics += validate.check_schema(kind.schema, located)
-            if isinstance(fields.get(kind.key), str) and fields[kind.key]:
-                obj = DesiredObject.located(kind.name, fields[kind.key], fields, start, self.table, root, fields)
-                self.found.append((kind.name, obj))
+            self._take(kind, b.label, fields, root, b.at(item.value[0][0] if item.value else item))
             b.label = None
+
+    def _take(self, kind: ResourceKind, label: str, fields: dict[str, Any], root: int, start: SourceRange) -> None:
+        """One object built (node ``root``, its first key at ``start``): checked and kept."""
+        quick = quick_check(kind.schema)
+        if quick is None or not quick(fields):
+            located = Located(label, fields, start, SourceMap(self.table, root, fields),
+                              SourceMap(self.table, root, fields, keys=True), self.written)
+            self.diagnostics += validate.check_schema(kind.schema, located)
+        if isinstance(fields.get(kind.key), str) and fields[kind.key]:
+            obj = DesiredObject.located(kind.name, fields[kind.key], fields, start, self.table, root, fields)
+            self.found.append((kind.name, obj))
 
     def finish(self) -> DesiredState:
         store = self.store or StoreSettings(existing=_existing({}))
@@ -449,15 +497,8 @@ class _Builder:
             else:
                 out = {}
                 for key, value in self.pairs(node, path):
-                    name = _intern(key.value)
-                    if not name or "." in name:
-                        self.table.odd_keys = True      # paths need the slow, exact search
-                    n = len(ends)
-                    mark = key.start_mark
-                    record_key(mark.line << 32 | mark.column)
-                    mark = value.start_mark
-                    record_pos(mark.line << 32 | mark.column)
-                    ends.append(n + 1)
+                    name = _key_name(self.table, key.value)
+                    n = _entry(ends, record_key, record_pos, key.start_mark, value.start_mark)
                     if isinstance(value, ScalarNode):
                         out[name] = self.scalar(value, path, name)
                     else:
@@ -548,6 +589,267 @@ class _Builder:
         return node.value
 
 
+_CPARSER = yaml.cyaml.CParser if yaml.__with_libyaml__ else None
+_EVENTS = _CPARSER is not None     # without libyaml every file is composed by the pure-Python loader
+_RESOLVER = yaml.resolver.Resolver()
+_SCALAR_EVENT, _MAPPING_START, _SEQUENCE_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+_NONE = object()
+_EVENT_DEPTH = 32       # deeper than any catalog: composed instead (which reports MAX_DEPTH)
+
+
+class _Fallback(Exception):
+    """The file is not plain (``_Events``): compose it instead."""
+
+
+class _Events:
+    """A plain catalog file built straight from libyaml's event stream, without nodes.
+
+    Composing the file into PyYAML nodes, resolving each node's tag in Python and then
+    walking the nodes (``_Builder``) was two thirds of the per-file load. Here each
+    value is built as its event arrives, recording the same ``SourceTable`` nodes in
+    the same order as ``_Builder`` (so positions, paths and messages are identical),
+    and each plain scalar's text is resolved once per load. Only the common shape is
+    built so: one document, a mapping of known top-level keys, the store a mapping,
+    each kind a list of mappings; no merges, explicit tags, dates, duplicate or
+    non-scalar keys, anchors redefined, and nothing a scalar cannot be read as. An
+    anchored value's events are kept and an alias of it replays them, so it is built
+    again at each use with the anchor's positions, spending the alias budget as
+    ``_Builder`` does (anchors on objects themselves and on top-level values are
+    composed; ``x-`` values are built for their anchors, then dropped). Anything else
+    raises ``_Fallback`` (a syntax error raises ``yaml.YAMLError``) and the file is
+    composed and built by ``_Builder``, which reports whatever is wrong exactly.
+    """
+
+    def __init__(self, text: str, table: SourceTable, strings: dict[str, str],
+                 decimals: dict[str, Decimal | str], plain: dict[str, Any], store: bool) -> None:
+        self._raw = self._next = _CPARSER(text).get_event
+        self._store = store                 # whether a store block may come (none read yet)
+        self._anchors: dict[str, tuple[int, list[Any] | None, Any]] = {}  # name -> (packed, events, scalar)
+        self._recorders: list[list[Any]] = []   # the events of each anchored collection being read
+        self._replaying = 0                 # aliases being built again (nested)
+        self._built: set[Any] = set()       # collections (their start events) built, that aliases may build again
+        self._dry = False                   # building an ``x-`` value: not built, as far as aliases count
+        self.spent = 0                      # values aliases added (``_AliasBudget``)
+        self.table = table
+        self._pos, self._keys, self._ends = table.pos.append, table.keys.append, table.ends
+        self._strings, self._decimals, self._plain = strings, decimals, plain
+
+    def read(self) -> list[tuple[str, int, list[tuple[dict[str, Any], int, int]]]]:
+        """(top-level key, its packed position, [(fields, node, packed first key), ...]) in file order."""
+        get = self._next
+        if type(get()) is not yaml.StreamStartEvent or type(get()) is not yaml.DocumentStartEvent:
+            raise _Fallback
+        event = get()
+        if type(event) is not _MAPPING_START or event.anchor is not None or event.tag is not None:
+            raise _Fallback
+        kinds = {kind.plural for kind in top_level_kinds()}
+        out: list[tuple[str, int, list[tuple[dict[str, Any], int, int]]]] = []
+        seen: set[str] = set()
+        while True:
+            key = get()
+            if type(key) is _MAPPING_END:
+                break
+            name = self._key(key)
+            if name in seen:
+                raise _Fallback
+            seen.add(name)
+            mark = key.start_mark
+            at = mark.line << 32 | mark.column
+            value = get()
+            if name.startswith("x-"):
+                self._shared(value)
+            elif value.anchor is not None or getattr(value, "tag", None) is not None:
+                raise _Fallback
+            elif name == "store" and type(value) is _MAPPING_START and self._store:
+                out.append((name, at, [self._object(value)]))
+            elif name in kinds and type(value) is _SEQUENCE_START:
+                items = []
+                while True:
+                    item = get()
+                    if type(item) is _SEQUENCE_END:
+                        break
+                    if type(item) is not _MAPPING_START or item.anchor is not None or item.tag is not None:
+                        raise _Fallback
+                    items.append(self._object(item))
+                out.append((name, at, items))
+            elif not (name in kinds and type(value) is _SCALAR_EVENT and self._scalar(value) is None):
+                raise _Fallback     # unknown key, a kind that is not a list, the store not a mapping
+        if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+            raise _Fallback         # another document follows
+        return out
+
+    def _key(self, event: Any) -> str:
+        if type(event) is not _SCALAR_EVENT or event.anchor is not None or event.tag is not None:
+            raise _Fallback
+        if event.implicit[0] and event.value == "<<":
+            raise _Fallback         # a merge
+        return _intern(event.value)
+
+    def _object(self, event: Any) -> tuple[dict[str, Any], int, int]:
+        root = len(self._ends)
+        mark = event.start_mark
+        packed = mark.line << 32 | mark.column
+        self._pos(packed)
+        self._keys(NO_KEY)
+        self._ends.append(root + 1)
+        fields = self._mapping(root, 1)
+        first = self.table.keys[root + 1] if len(self._ends) > root + 1 else packed
+        return fields, root, first
+
+    def _mapping(self, index: int, depth: int) -> dict[str, Any]:
+        get, ends, record_pos, record_key = self._next, self._ends, self._pos, self._keys
+        table = self.table
+        out: dict[str, Any] = {}
+        while True:
+            key = get()
+            if type(key) is _MAPPING_END:
+                ends[index] = len(ends)
+                return out
+            if type(key) is not _SCALAR_EVENT or key.anchor is not None or key.tag is not None:
+                raise _Fallback
+            name = key.value
+            if name in out or (name == "<<" and key.implicit[0]):
+                raise _Fallback     # a duplicate key, a merge
+            name = _key_name(table, name)
+            value = get()
+            out[name] = self._value(value, _entry(ends, record_key, record_pos, key.start_mark, value.start_mark),
+                                    depth)
+
+    def _sequence(self, index: int, depth: int) -> list[Any]:
+        get, ends, record_pos, record_key = self._next, self._ends, self._pos, self._keys
+        out: list[Any] = []
+        append = out.append
+        while True:
+            item = get()
+            if type(item) is _SEQUENCE_END:
+                ends[index] = len(ends)
+                return out
+            n = len(ends)
+            mark = item.start_mark
+            record_pos(mark.line << 32 | mark.column)
+            record_key(NO_KEY)
+            ends.append(n + 1)
+            append(self._value(item, n, depth))
+
+    def _value(self, event: Any, n: int, depth: int) -> Any:
+        kind = type(event)
+        if kind is _SCALAR_EVENT:
+            return self._scalar(event)
+        if kind is yaml.AliasEvent:
+            return self._alias(event, n, depth)
+        if event.tag is not None or depth >= _EVENT_DEPTH or kind not in (_MAPPING_START, _SEQUENCE_START):
+            raise _Fallback
+        anchor = None if self._replaying else event.anchor
+        again = False
+        if (anchor is not None or self._recorders or self._replaying) and not self._dry:   # may be built again
+            again = event in self._built
+            self._built.add(event)
+        if anchor is None:
+            value = self._mapping(n, depth + 1) if kind is _MAPPING_START else self._sequence(n, depth + 1)
+            if again:
+                self.spent += len(value)    # as composing counts: each value of a collection built again
+            return value
+        if anchor in self._anchors:
+            raise _Fallback     # an anchor defined again: which one an alias means is left to composing
+        events = [event]
+        self._recorders.append(events)
+        before, self._next = self._next, self._recording
+        try:
+            value = self._mapping(n, depth + 1) if kind is _MAPPING_START else self._sequence(n, depth + 1)
+        finally:
+            self._next = before
+            self._recorders.pop()
+        mark = event.start_mark
+        self._anchors[anchor] = (mark.line << 32 | mark.column, events, None)
+        return value
+
+    def _recording(self) -> Any:
+        event = self._raw()
+        for events in self._recorders:
+            events.append(event)
+        return event
+
+    def _alias(self, event: Any, n: int, depth: int) -> Any:
+        """The anchored value built again, where the anchor was written (as a composed alias is)."""
+        found = self._anchors.get(event.anchor)
+        if found is None:
+            raise _Fallback     # not defined, or the collection that contains the alias
+        packed, events, scalar = found
+        self.table.pos[n] = packed
+        if events is None:
+            return scalar
+        before, self._next = self._next, iter(events[1:]).__next__
+        self._replaying += 1
+        try:
+            return self._value(events[0], n, depth)
+        finally:
+            self._next = before
+            self._replaying -= 1
+
+    def _scalar(self, event: Any) -> Any:
+        if event.tag is not None:
+            raise _Fallback
+        if event.anchor is not None and not self._replaying:
+            if event.anchor in self._anchors:
+                raise _Fallback
+            mark = event.start_mark
+            value = self._scalar_value(event)
+            self._anchors[event.anchor] = (mark.line << 32 | mark.column, None, value)
+            return value
+        return self._scalar_value(event)
+
+    def _scalar_value(self, event: Any) -> Any:
+        text = event.value
+        if not event.implicit[0]:       # quoted, or a block scalar: text
+            return self._strings.setdefault(text, text)
+        value = self._plain.get(text, _NONE)
+        if value is _NONE:
+            value = self._plain[text] = self._read_plain(text)
+        return value
+
+    def _read_plain(self, text: str) -> Any:
+        tag = self._tag(text)
+        if tag == STR:
+            return self._strings.setdefault(text, text)
+        if tag == FLOAT:
+            number = self._decimals.get(text)
+            if number is None:
+                number = self._decimals[text] = _decimal(text)
+            return number
+        try:
+            if tag == INT:
+                return _CONSTRUCTOR.construct_yaml_int(ScalarNode(tag, text))
+            if tag == BOOL:
+                return _CONSTRUCTOR.construct_yaml_bool(ScalarNode(tag, text))
+        except (ValueError, KeyError):
+            raise _Fallback from None
+        if tag == NULL:
+            return None
+        raise _Fallback     # a date, "=", or a tag PyYAML resolves that the loader does not read
+
+    @staticmethod
+    def _tag(text: str) -> str:
+        return _RESOLVER.resolve(ScalarNode, text, (True, False))
+
+    def _shared(self, event: Any) -> None:
+        """An ``x-`` key's value: built for the anchors in it, then dropped, as if never read
+        (composing reads no ``x-`` value: nothing in it is recorded or spends the budget)."""
+        table = self.table
+        n, odd = len(table.pos), table.odd_keys
+        self._pos(0)
+        self._keys(NO_KEY)
+        self._ends.append(n + 1)
+        self._dry = True
+        try:
+            self._value(event, n, 1)
+        finally:
+            self._dry = False
+        for column in (table.pos, table.keys, table.ends):
+            del column[n:]
+        table.odd_keys = odd
+
+
 class _AliasBudget:
     """How many more values aliases and merges may add to the catalog (``MAX_ALIAS_VALUES``).
 
@@ -569,6 +871,22 @@ class _AliasBudget:
             self.reported.add(builder.file)
             builder.error(f"aliases expand to more than {MAX_ALIAS_VALUES:,} values in the catalog "
                           "(a YAML alias is copied at each use): write the values out, or share fewer", node, path)
+
+
+def _key_name(table: SourceTable, name: str) -> str:
+    """A mapping key as kept (interned); an empty or dotted one makes paths take the slow, exact search."""
+    if not name or "." in name:
+        table.odd_keys = True
+    return _intern(name)
+
+
+def _entry(ends: Any, record_key: Any, record_pos: Any, key_mark: Any, value_mark: Any) -> int:
+    """Record a mapping entry (its key's and value's marks) as the next node; its number."""
+    n = len(ends)
+    record_key(key_mark.line << 32 | key_mark.column)
+    record_pos(value_mark.line << 32 | value_mark.column)
+    ends.append(n + 1)
+    return n
 
 
 def _join(parent: str, name: str | int) -> str:
