@@ -42,7 +42,10 @@ def baseline_of(live: LiveState, settings, registry: Registry = REGISTRY) -> dic
             per.setdefault((o.parent or "").casefold(), set()).add(o.key.casefold())
         children[kind.name] = {p: sorted(v) for p, v in per.items()}
     return {"read_at": live.read_at, "store_hash": live.store_hash, "settings": settings_digest(settings),
-            "keys": keys, "children": children}
+            "keys": keys, "children": children,
+            # When the undated children (``list_undated``) were last listed whole: a targeted
+            # read that did not list them carries the older time on.
+            "undated_read_at": live.undated_read_at or live.read_at}
 
 
 def after_apply(baseline: dict, outcomes, registry: Registry = REGISTRY) -> dict:

@@ -115,6 +115,9 @@ class Plan:
     # A plan cut down by --target / --exclude (plan/partial.py): the patterns, and what came
     # with them; None: the whole plan.
     partial: str | None = None
+    # What a targeted read did not re-read (LiveState.unread): {kind: {"parents", "parent_kind",
+    # "since"}}; written only when set.
+    unread: dict[str, Any] = field(default_factory=dict)
     # What a complete apply of this plan records for the next targeted plan (plan/targeted.py
     # ``baseline_of``): set by build_plan from a read of the store; never in the plan file.
     baseline: dict[str, Any] | None = field(default=None, repr=False, compare=False)
@@ -151,6 +154,7 @@ class Plan:
             "last_applied": self.last_applied,
             **({"review": dict(self.review)} if self.review is not None else {}),
             **({"partial": self.partial} if self.partial else {}),
+            **({"unread": dict(self.unread)} if self.unread else {}),
         }
 
     def to_json(self) -> str:
@@ -178,6 +182,7 @@ class Plan:
                 last_applied=data.get("last_applied"),
                 review=data.get("review"),
                 partial=data.get("partial"),
+                unread=dict(data.get("unread") or {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None
