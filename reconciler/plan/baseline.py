@@ -12,8 +12,10 @@ from reconciler.resources import REGISTRY, Registry
 
 
 def settings_digest(settings) -> str:
-    """The store block as written: a change to it (prune, channels, trees) may change any object's plan."""
-    text = json.dumps(settings.raw, sort_keys=True, default=str)
+    """The store block as written: a change to it (prune, channels, trees) may change any object's plan.
+    ``targeted_undated`` only says what a targeted read lists: it changes no plan."""
+    raw = {k: v for k, v in (settings.raw or {}).items() if k != "targeted_undated"}
+    text = json.dumps(raw, sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
