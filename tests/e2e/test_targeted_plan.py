@@ -27,6 +27,17 @@ def _delete(sandbox, sku: str) -> None:
     assert requests.delete(f"{base}/{row['id']}", headers=headers, timeout=10).status_code == 204
 
 
+def _pr_plan(sandbox, run_cli, tmp_path, catalog_files) -> tuple:
+    """The PR (FX-PLUG6's price) planned with --refresh targeted: (catalog, the sandbox log's
+    length before, the JSON plan)."""
+    catalog_files["products/fixings.yaml"] = catalog_files["products/fixings.yaml"].replace("2.49", "2.79")
+    catalog = write_catalog(tmp_path, catalog_files)
+    start = len(sandbox.requests())
+    made = run_cli("plan", "--catalog", catalog, "--refresh", "targeted", "--format", "json")
+    assert made.exit_code == 0, made.output
+    return catalog, start, json.loads(made.stdout)
+
+
 def test_targeted_plan_reads_what_changed_and_says_so(seeded, sandbox, run_cli, tmp_path, catalog_files):
     catalog = write_catalog(tmp_path, catalog_files)
     first = run_cli("plan", "--catalog", catalog, "--refresh", "targeted")
@@ -34,12 +45,7 @@ def test_targeted_plan_reads_what_changed_and_says_so(seeded, sandbox, run_cli, 
     assert _line(first) == "Store read: full read: no last-applied state", first.stdout
     assert run_cli("apply", "--catalog", catalog, "--auto-approve").exit_code == 0
 
-    catalog_files["products/fixings.yaml"] = catalog_files["products/fixings.yaml"].replace("2.49", "2.79")
-    catalog = write_catalog(tmp_path, catalog_files)
-    start = len(sandbox.requests())
-    made = run_cli("plan", "--catalog", catalog, "--refresh", "targeted", "--format", "json")
-    assert made.exit_code == 0, made.output
-    plan = json.loads(made.stdout)
+    catalog, start, plan = _pr_plan(sandbox, run_cli, tmp_path, catalog_files)
     assert plan["refresh"].startswith("targeted read: ") and "catalog changed 1 since the last apply" in plan["refresh"]
     assert [(c["key"], c["action"]) for c in plan["resource_changes"]] == [("FX-PLUG6", "update")]
     products = [r["query"] for r in sandbox.requests()[start:] if r["path"] == "/v3/catalog/products"]
@@ -87,13 +93,7 @@ def test_targeted_plan_says_which_channel_listings_it_did_not_reread(seeded, san
     listed = requests.put(sandbox.api_base + "/v3/catalog/products/channel-assignments", headers=headers,
                           json=[{"product_id": row["id"], "channel_id": 2}], timeout=10)
     assert listed.status_code == 204, listed.text
-    catalog_files["products/fixings.yaml"] = catalog_files["products/fixings.yaml"].replace("2.49", "2.79")
-    catalog = write_catalog(tmp_path, catalog_files)
-
-    start = len(sandbox.requests())
-    made = run_cli("plan", "--catalog", catalog, "--refresh", "targeted", "--format", "json")
-    assert made.exit_code == 0, made.output
-    plan = json.loads(made.stdout)
+    catalog, start, plan = _pr_plan(sandbox, run_cli, tmp_path, catalog_files)
     assert _listed(sandbox, start) == 0, plan["refresh"]
     assert [(c["key"], c["action"]) for c in plan["resource_changes"]] == [("FX-PLUG6", "update")]
     unread = plan["unread"]["channel_assignment"]
