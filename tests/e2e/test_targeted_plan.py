@@ -5,8 +5,10 @@ the one line saying so; another writer's delete sends it back to a full read."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
+import jsonschema
 import requests
 
 from reconciler import build_plan, connect, load_desired, read_live
@@ -96,6 +98,7 @@ def test_targeted_plan_says_which_channel_listings_it_did_not_reread(seeded, san
     catalog, start, plan = _pr_plan(sandbox, run_cli, tmp_path, catalog_files)
     assert _listed(sandbox, start) == 0, plan["refresh"]
     assert [(c["key"], c["action"]) for c in plan["resource_changes"]] == [("FX-PLUG6", "update")]
+    jsonschema.validate(plan, json.loads((Path(__file__).parents[2] / "schemas" / "plan.schema.json").read_text(encoding="utf-8")))
     unread = plan["unread"]["channel_assignment"]
     assert (unread["parents"], unread["parent_kind"]) == (2, "product") and unread["since"]
     assert plan["refresh"].startswith("targeted read: ")
