@@ -40,6 +40,7 @@ the store and of this machine agree within ``OVERLAP``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,6 +121,23 @@ def _total(data) -> int | None:
     return int(total) if total is not None else None
 
 
+class _Listed:
+    """The client for this read's ``read_touched``: a plain listing of an endpoint this read
+    has listed already (a read-apart kind's parents: the price lists, for their counts) is
+    answered with those rows (copies) instead of asking the store again a moment later."""
+
+    def __init__(self, client, listed: dict[str, list[dict]]):
+        self._client, self._listed = client, listed
+
+    def __getattr__(self, name: str):
+        return getattr(self._client, name)
+
+    def list_all(self, path: str, params: dict | None = None, **kw) -> list[dict]:
+        if path in self._listed and not params and not kw:
+            return copy.deepcopy(self._listed[path])
+        return self._client.list_all(path, params, **kw)
+
+
 class _Reader:
     def __init__(self, client, desired: DesiredState, last, registry: Registry, overlap: timedelta):
         self.client, self.desired, self.last, self.registry = client, desired, last, registry
@@ -134,6 +152,7 @@ class _Reader:
         self.skus: set[str] = set()          # SKUs (folded) whose read-apart children are read
         self.catalog = self.store = 0
         self.unread: list = []               # list_undated kinds not listed (``_undated_listed``)
+        self.listed: dict[str, list[dict]] = {}   # endpoint -> the parents' rows this read listed
         self.listed_at: str | None = None    # when those were last listed whole
 
     # -- what the catalog changed -------------------------------------------------------
@@ -229,6 +248,7 @@ class _Reader:
         for kind in undated:
             self._undated_changed(kind, got[f"undated {kind.name}"], known[kind.parent])
         for kind in self.apart:
+            self.listed[self.registry[kind.parent].endpoint] = got[f"parents {kind.name}"]
             why = self._apart_changed(kind, got[f"parents {kind.name}"], known)
             if why:
                 return why
@@ -398,7 +418,7 @@ class _Reader:
                         p: (None if v is None else list(v.values())) for p, v in self.items[kind.name].items()}
                 else:
                     touched.children[kind.name] = None      # undated: every parent's, whole
-        live = read_touched(self.client, touched, self.desired.store, self.registry)
+        live = read_touched(_Listed(self.client, self.listed), touched, self.desired.store, self.registry)
         live.read_at, live.store_hash, live.known = started, self.client.transport.config.store_hash, known
         live.undated_read_at, live.unread = self.listed_at, self._unread()
         part = self._part(live)
