@@ -36,6 +36,16 @@ def changes(plan) -> list[tuple]:
     return sorted((str(c.address), c.action.verb, repr(c.after)) for c in plan.changes)
 
 
+def _by_path(requests: list[dict]) -> dict[str, int]:
+    """The targeted read's requests by path and the filters they use (what each costs)."""
+    out: dict[str, int] = {}
+    for r in requests:
+        names = sorted(k for k in r.get("query") or {} if k not in ("page", "include", "include_fields"))
+        what = f"{r['method']} {r['path']}" + (f" ?{','.join(names)}" if names else "")
+        out[what] = out.get(what, 0) + 1
+    return dict(sorted(out.items()))
+
+
 def bench_targeted(srv: SandboxServer, size: int, touched: int = 5, products_changed: int = 10) -> dict:
     """One size: the full plan and the targeted plan of the same PR, requests and seconds each."""
     data = generate_store(size)
@@ -72,6 +82,8 @@ def bench_targeted(srv: SandboxServer, size: int, touched: int = 5, products_cha
                 got = read_targeted(client, after, last)
                 result = build_plan(got.desired, got.live, last_applied=last)
                 out["line"] = got.live.refresh
+            if name == "targeted":
+                out["by_path"] = _by_path(srv.requests()[start:])
             out[name] = {"requests": len(srv.requests()) - start, "seconds": round(time.perf_counter() - t, 2),
                          "changes": len(result.changes)}
             out[f"_{name}"] = changes(result)

@@ -7,9 +7,7 @@ an object can differ from the catalog only when
   an object the state holds that the catalog no longer has, a ``renamed_from``;
 - the store changed it: a top-level kind with a date filter (``modified_filter``: products)
   by ``date_modified`` since the apply's read, a read-apart kind with one (``read_changed``:
-  price records) the same per parent; a sub-resource whose writes do not move its parent's
-  date (``list_undated``: channel listings) from one listing of the whole kind, against the
-  catalog;
+  price records) the same per parent;
 - another writer deleted it: no date shows that, so the store's count of each dated kind
   (and per parent) must equal the baseline's objects plus the ones changed since — the
   baseline holds their ids (top-level) or keys (read apart), the apply's own deletes taken
@@ -24,6 +22,16 @@ did not finish every change, was partial, or predates this), another store, chan
 settings, a baseline older than ``MAX_AGE``, a renamed parent of a read-apart kind, a count
 that does not add up, a changed row without a key.
 
+A sub-resource whose writes do not move its parent's date (``list_undated``: channel
+listings; no date, filter or webhook shows another writer's, FACTS.md §8, §12, §13) is read
+only for the parents in scope (with them: ``read_include``). The rest is not re-read, and the
+plan says so (``LiveState.unread``, the ``refresh`` line): how many parents, and since when
+the whole kind was last listed (``undated_read_at`` in the baseline). A count of the listing
+cannot prove nothing changed (one unlisting and one listing keep it), so none is made. The
+whole kind is listed again, as before, when ``store.targeted_undated: all`` says so, when
+that listing is older than ``MAX_AGE`` (so the gap is never longer than the weekly drift
+job's full read), and by every full read.
+
 What it trusts, as ``--refresh incremental`` does: that the store moves a product's
 ``date_modified`` when its variants, options, custom fields, images or bulk pricing rules
 change (the sandbox does; BigCommerce does not say, FACTS.md §13), and that the clocks of
@@ -32,6 +40,7 @@ the store and of this machine agree within ``OVERLAP``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -91,10 +100,42 @@ def _unusable(client, desired: DesiredState, last) -> str | None:
     return None
 
 
+def _not_reread(unread: dict[str, dict], registry: Registry) -> str:
+    """The plan's words for what a targeted read did not re-read (``LiveState.unread``)."""
+    parts = []
+    for name, what in unread.items():
+        kind, parent = registry[name], registry[what["parent_kind"]]
+        parts.append(f"{kind.words[1]} of {what['parents']:,} {parent.words[1 if what['parents'] != 1 else 0]} "
+                     f"(last listed {what['since']})")
+    if not parts:
+        return ""
+    return ("; not re-read: " + ", ".join(parts) + ": the store dates no such change, so another writer's "
+            "shows only in a full read (the weekly drift job's, `--refresh full`) or with "
+            "store.targeted_undated: all; a targeted plan lists them again after "
+            f"{MAX_AGE.days} days")
+
+
 def _total(data) -> int | None:
     pagination = ((data or {}).get("meta") or {}).get("pagination") or {} if isinstance(data, dict) else {}
     total = pagination.get("total")
     return int(total) if total is not None else None
+
+
+class _Listed:
+    """The client for this read's ``read_touched``: a plain listing of an endpoint this read
+    has listed already (a read-apart kind's parents: the price lists, for their counts) is
+    answered with those rows (copies) instead of asking the store again a moment later."""
+
+    def __init__(self, client, listed: dict[str, list[dict]]):
+        self._client, self._listed = client, listed
+
+    def __getattr__(self, name: str):
+        return getattr(self._client, name)
+
+    def list_all(self, path: str, params: dict | None = None, **kw) -> list[dict]:
+        if path in self._listed and not params and not kw:
+            return copy.deepcopy(self._listed[path])
+        return self._client.list_all(path, params, **kw)
 
 
 class _Reader:
@@ -110,6 +151,9 @@ class _Reader:
         self.items: dict[str, dict[str, dict | None]] = {k.name: {} for k in self.apart}
         self.skus: set[str] = set()          # SKUs (folded) whose read-apart children are read
         self.catalog = self.store = 0
+        self.unread: list = []               # list_undated kinds not listed (``_undated_listed``)
+        self.listed: dict[str, list[dict]] = {}   # endpoint -> the parents' rows this read listed
+        self.listed_at: str | None = None    # when those were last listed whole
 
     # -- what the catalog changed -------------------------------------------------------
 
@@ -192,7 +236,7 @@ class _Reader:
         for kind in self.apart:
             parent = self.registry[kind.parent]
             asks[f"parents {kind.name}"] = lambda p=parent: client.list_all(p.endpoint)
-        undated = [k for k in self.registry.ordered() if k.list_undated and k.parent in self.top_names]
+        undated = self._undated_listed()
         for kind in undated:
             asks[f"undated {kind.name}"] = lambda k=kind: k.list_undated(client)
         got = client.gather(asks)
@@ -204,6 +248,7 @@ class _Reader:
         for kind in undated:
             self._undated_changed(kind, got[f"undated {kind.name}"], known[kind.parent])
         for kind in self.apart:
+            self.listed[self.registry[kind.parent].endpoint] = got[f"parents {kind.name}"]
             why = self._apart_changed(kind, got[f"parents {kind.name}"], known)
             if why:
                 return why
@@ -229,6 +274,35 @@ class _Reader:
             self.wanted[kind.name].setdefault(key.casefold(), key)
         known[kind.name] = dict(base)
         return None
+
+    def _undated_listed(self) -> list:
+        """The ``list_undated`` kinds this read lists whole: all of them when the settings
+        ask (``targeted_undated: all``) or the last listing is older than ``MAX_AGE``, else
+        none (``self.unread``: the ones not listed)."""
+        kinds = [k for k in self.registry.ordered() if k.list_undated and k.parent in self.top_names]
+        listed_at = self.base.get("undated_read_at") or self.base["read_at"]
+        try:
+            old = cache.now() - datetime.fromisoformat(listed_at) > MAX_AGE
+        except (TypeError, ValueError):
+            old = True
+        if old or self.desired.store.targeted_undated == "all":
+            self.listed_at = None        # this read's start: every kind listed now
+            return kinds
+        self.listed_at = listed_at
+        self.unread = kinds
+        return []
+
+    def _unread(self) -> dict[str, dict]:
+        """{kind: {"parents": N, "parent_kind", "since"}}: the catalog's parents outside the
+        read whose undated children (written in the YAML) were not re-read."""
+        out: dict[str, dict] = {}
+        for kind in self.unread:
+            keep = self.wanted[kind.parent]
+            n = sum(1 for key, obj in self.desired.of(kind.parent).items()
+                    if kind.owner_field in obj.fields and key.casefold() not in keep)
+            if n:
+                out[kind.name] = {"parents": n, "parent_kind": kind.parent, "since": self.listed_at}
+        return out
 
     def _undated_changed(self, kind, listing: dict, ids: dict[str, str]) -> None:
         """The parents whose store children (one listing) differ from the catalog's."""
@@ -344,12 +418,14 @@ class _Reader:
                         p: (None if v is None else list(v.values())) for p, v in self.items[kind.name].items()}
                 else:
                     touched.children[kind.name] = None      # undated: every parent's, whole
-        live = read_touched(self.client, touched, self.desired.store, self.registry)
+        live = read_touched(_Listed(self.client, self.listed), touched, self.desired.store, self.registry)
         live.read_at, live.store_hash, live.known = started, self.client.transport.config.store_hash, known
+        live.undated_read_at, live.unread = self.listed_at, self._unread()
         part = self._part(live)
         n = sum(len(objs) for objs in live.objects.values())
         live.refresh = (f"targeted read: {n} objects (catalog changed {self.catalog} since the last apply, "
-                        f"store changed {self.store} since {self.base['read_at']})")
+                        f"store changed {self.store} since {self.base['read_at']})") + _not_reread(
+                            live.unread, self.registry)
         return Targeted(part, live)
 
     def _part(self, live: LiveState) -> DesiredState:

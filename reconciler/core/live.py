@@ -63,6 +63,11 @@ class LiveState:
     # A targeted read's objects known to be in the store without being read: {kind: {id: key}},
     # a read-apart kind's {kind: {parent key: [keys]}} (plan/targeted.py ``baseline_of``).
     known: dict = field(default_factory=dict)
+    # A targeted read that did not list its parents' undated children (apply/targeted.py):
+    # {kind: {"parents": N, "parent_kind": kind, "since": when last listed}}, and that time
+    # (None: this read's start, the children listed or read whole).
+    unread: dict = field(default_factory=dict)
+    undated_read_at: str | None = None
 
     def of(self, kind: str) -> dict[str, LiveObject]:
         return self.objects.get(kind, {})

@@ -36,6 +36,9 @@ class StoreSettings:
     # store.quota_share: the fraction of each rate-limit window our requests may use
     # (the store's other apps keep the rest); None: all of it. --quota-share wins.
     quota_share: float | None = None
+    # store.targeted_undated: "all" makes every targeted plan list the children the store
+    # writes without a date (apply/targeted.py); "in-scope": only the planned parents'.
+    targeted_undated: str = "in-scope"
     raw: dict[str, Any] = field(default_factory=dict)
     source: SourceRange | None = None
     # {product sku: {option name: [labels]}} as the products' ``options`` say (filled

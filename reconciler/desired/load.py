@@ -968,6 +968,7 @@ def _store_settings(raw: Any, source: SourceRange) -> StoreSettings:
         max_delete_percent=_guardrail(raw.get("deletion"), "max_percent", Decimal(5)),
         confirm_deletes=_int((raw.get("deletion") or {}).get("confirm"), None),
         quota_share=_share(raw.get("quota_share")),
+        targeted_undated="all" if raw.get("targeted_undated") == "all" else "in-scope",
         raw=raw,
         source=source,
         **_kinds_settings(raw),

@@ -12,8 +12,10 @@ from reconciler.resources import REGISTRY, Registry
 
 
 def settings_digest(settings) -> str:
-    """The store block as written: a change to it (prune, channels, trees) may change any object's plan."""
-    text = json.dumps(settings.raw, sort_keys=True, default=str)
+    """The store block as written: a change to it (prune, channels, trees) may change any object's plan.
+    ``targeted_undated`` only says what a targeted read lists: it changes no plan."""
+    raw = {k: v for k, v in (settings.raw or {}).items() if k != "targeted_undated"}
+    text = json.dumps(raw, sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -42,7 +44,10 @@ def baseline_of(live: LiveState, settings, registry: Registry = REGISTRY) -> dic
             per.setdefault((o.parent or "").casefold(), set()).add(o.key.casefold())
         children[kind.name] = {p: sorted(v) for p, v in per.items()}
     return {"read_at": live.read_at, "store_hash": live.store_hash, "settings": settings_digest(settings),
-            "keys": keys, "children": children}
+            "keys": keys, "children": children,
+            # When the undated children (``list_undated``) were last listed whole: a targeted
+            # read that did not list them carries the older time on.
+            "undated_read_at": live.undated_read_at or live.read_at}
 
 
 def after_apply(baseline: dict, outcomes, registry: Registry = REGISTRY) -> dict:

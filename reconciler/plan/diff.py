@@ -57,6 +57,7 @@ def build_plan(desired: DesiredState, live: LiveState, *, registry: Registry = R
     mark_mass_deletes(plan, desired, live, allow=allow_deletes)
     plan.impact = price_impact(plan, desired, live)
     plan.refresh = live.refresh
+    plan.unread = live.unread
     plan.baseline = baseline_of(live, desired.store, registry)
     _mark_origins(plan, live, last_applied, registry)
     if diagnostics:

@@ -115,6 +115,9 @@ class Plan:
     # A plan cut down by --target / --exclude (plan/partial.py): the patterns, and what came
     # with them; None: the whole plan.
     partial: str | None = None
+    # What a targeted read did not re-read (LiveState.unread): {kind: {"parents", "parent_kind",
+    # "since"}}; written only when set.
+    unread: dict[str, Any] = field(default_factory=dict)
     # What a complete apply of this plan records for the next targeted plan (plan/targeted.py
     # ``baseline_of``): set by build_plan from a read of the store; never in the plan file.
     baseline: dict[str, Any] | None = field(default=None, repr=False, compare=False)
@@ -157,6 +160,7 @@ class Plan:
             **({"review": dict(self.review)} if self.review is not None else {}),
             **({"partial": self.partial} if self.partial else {}),
             **({"estimate": self.estimate} if self.estimate else {}),
+            **({"unread": dict(self.unread)} if self.unread else {}),
         }
 
     def to_json(self) -> str:
@@ -185,6 +189,7 @@ class Plan:
                 review=data.get("review"),
                 partial=data.get("partial"),
                 estimate=data.get("estimate"),
+                unread=dict(data.get("unread") or {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanError(f"plan file is malformed: {exc}") from None

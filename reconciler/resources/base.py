@@ -135,8 +135,10 @@ class ResourceKind:
     # A sub-resource the store writes without moving its parent's ``date_modified`` (a
     # product's channel listings): (client) -> {parent id: what the parent row's
     # ``read_include`` holds}, from one listing of the whole kind. A targeted plan
-    # (apply/targeted.py) lists it and reads the parents whose children differ from the
-    # catalog. None: a write to it moves its parent's date (or it has no parent).
+    # (apply/targeted.py) reads it with its parents in scope and says what it did not
+    # re-read; with ``store.targeted_undated: all`` (or a week after the last listing) it
+    # lists it and reads the parents whose children differ from the catalog. None: a
+    # write to it moves its parent's date (or it has no parent).
     list_undated: Callable[..., dict[int, Any]] | None = None
     # Keys of other kinds' objects a change's fields name without depending on them for
     # order (a group's discount rules name products): (fields) -> {kind: {key}}; and the

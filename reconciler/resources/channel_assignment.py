@@ -55,7 +55,9 @@ def live_from_parent(row: dict[str, Any], sku: str, refs, settings) -> list[Live
 def list_undated(client) -> dict[int, list[int]]:
     """Every product's channel ids, from the assignments listing (FACTS.md: ``GET
     …/channel-assignments``): a write to an assignment is not known to move the product's
-    ``date_modified``, so a targeted plan cannot find another writer's listing by date."""
+    ``date_modified``, so a targeted plan cannot find another writer's listing by date: it
+    lists them all only when ``store.targeted_undated: all`` or the last listing is a week
+    old (apply/targeted.py), else names what it did not re-read."""
     out: dict[int, list[int]] = {}
     for row in client.list_all(ENDPOINT):
         out.setdefault(row["product_id"], []).append(row["channel_id"])

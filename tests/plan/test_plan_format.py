@@ -118,3 +118,13 @@ def test_a_change_made_with_address_text_holds_an_address():
     assert change.parent == Address("product", "CT-1") and change.parent.key == "CT-1"
     assert change.address.parent == change.parent and str(change.address) == "variant['CT-1-2.5']"
     assert ResourceChange("brand", "X", Action.CREATE).address == Address("brand", "X", None)
+
+
+def test_what_a_targeted_read_did_not_reread_is_in_the_schema_and_round_trips():
+    unread = {"channel_assignment": {"parents": 9975, "parent_kind": "product", "since": "2026-12-04T20:54:18+00:00"}}
+    data = json.loads(Plan(unread=unread).to_json())
+    jsonschema.validate(data, SCHEMA)
+    assert data["unread"] == unread and Plan.from_json(json.dumps(data)).unread == unread
+    assert "unread" not in Plan().to_dict()          # plans of full reads are unchanged
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**data, "unread": {"channel_assignment": {"parents": 0}}}, SCHEMA)
