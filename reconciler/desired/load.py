@@ -239,7 +239,8 @@ class _Reader:
         mark = len(table.pos), table.odd_keys
         table.start_file(file)
         try:
-            events = _Events(text, table, self.strings, self.decimals, self.plain, self.store is None)
+            events = _Events(text, table, self.strings, self.decimals, self.plain, self.store is None,
+                             self.aliases.left)
             tops = events.read()
             if events.spent > self.aliases.left:
                 raise _Fallback     # composing reports the budget spent, where
@@ -622,7 +623,7 @@ class _Events:
     """
 
     def __init__(self, text: str, table: SourceTable, strings: dict[str, str],
-                 decimals: dict[str, Decimal | str], plain: dict[str, Any], store: bool) -> None:
+                 decimals: dict[str, Decimal | str], plain: dict[str, Any], store: bool, budget: int) -> None:
         self._raw = self._next = _CPARSER(text).get_event
         self._store = store                 # whether a store block may come (none read yet)
         self._anchors: dict[str, tuple[int, list[Any] | None, Any]] = {}  # name -> (packed, events, scalar)
@@ -631,6 +632,7 @@ class _Events:
         self._built: set[Any] = set()       # collections (their start events) built, that aliases may build again
         self._dry = False                   # building an ``x-`` value: not built, as far as aliases count
         self.spent = 0                      # values aliases added (``_AliasBudget``)
+        self._budget = budget               # what is left of it: past that, stop and compose
         self.table = table
         self._pos, self._keys, self._ends = table.pos.append, table.keys.append, table.ends
         self._strings, self._decimals, self._plain = strings, decimals, plain
@@ -749,6 +751,8 @@ class _Events:
             value = self._mapping(n, depth + 1) if kind is _MAPPING_START else self._sequence(n, depth + 1)
             if again:
                 self.spent += len(value)    # as composing counts: each value of a collection built again
+                if self.spent > self._budget:
+                    raise _Fallback         # a "billion laughs": composing refuses it, and says where
             return value
         if anchor in self._anchors:
             raise _Fallback     # an anchor defined again: which one an alias means is left to composing
@@ -777,8 +781,8 @@ class _Events:
             raise _Fallback     # not defined, or the collection that contains the alias
         packed, events, scalar = found
         self.table.pos[n] = packed
-        if events is None:
-            return scalar
+        if events is None or self._dry:
+            return scalar       # in an ``x-`` value only the events are kept: nothing is built again
         before, self._next = self._next, iter(events[1:]).__next__
         self._replaying += 1
         try:

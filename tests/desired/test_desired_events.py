@@ -268,3 +268,18 @@ def test_the_alias_budget_is_spent_alike(budget, tmp_path, monkeypatch):
     # Each file's aliases add 5 values, as composing counts them (the budget's edge is between 9 and 10):
     # a file whose aliases would go past what is left is composed, and composing reports it.
     assert same_both_ways(target, monkeypatch) == (0 if budget >= 10 else 1 if budget >= 5 else 2)
+
+
+def test_nested_aliases_in_x_values_are_not_expanded_there(tmp_path, monkeypatch):
+    """A "billion laughs" kept in x- values: nothing is built while they are read, the one
+    use spends the budget as composing does, and both refuse it at the same place."""
+    monkeypatch.setattr(load_module, "MAX_ALIAS_VALUES", 1000)
+    lines = ["x-0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"x-{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]   # 10**8 if built
+    lines += ["products:", "  - {sku: Z-1, name: Z, type: physical, price: 1, weight: 1, bulk: *a7}"]
+    target = tmp_path / "c"
+    target.mkdir()
+    (target / "p.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert same_both_ways(target, monkeypatch) == 1     # refused by the budget, then composed
+    found, _ = outcome(target, True, monkeypatch)
+    assert any("aliases expand to more than 1,000 values" in d for d in found)
