@@ -578,7 +578,9 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 def _seconds_text(seconds: float) -> str:
-    """``3.1 s``, ``1 min 23 s``, ``2 h 5 min``."""
+    """``under 0.1 s``, ``3.1 s``, ``1 min 23 s``, ``2 h 5 min``."""
+    if seconds < 0.05:
+        return "under 0.1 s"       # not "0.0 s": a read that took no time reads as a bug
     if seconds < 10:
         return f"{seconds:.1f} s"
     whole = round(seconds)

@@ -67,3 +67,5 @@ def test_the_lines():
         "Read: 166 requests in 3.1 s"]
     assert estimate_lines({"read": {"requests": 166, "seconds": 3.1}}) == ["Read: 166 requests in 3.1 s"]
     assert estimate_lines(None) == []
+    # A read faster than the 0.1 s it is rounded to does not say it took no time.
+    assert estimate_lines({"read": {"requests": 8, "seconds": 0.0}}) == ["Read: 8 requests in under 0.1 s"]
