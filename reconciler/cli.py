@@ -220,7 +220,7 @@ def apply(
             read: dict = {}
             the_plan, desired = _make_plan(catalog, parallelism, allow_price_drop, allow_deletes, None, state, read,
                                            targets=(target or [], exclude or []),
-                                           quota_share=quota_share)
+                                           quota_share=quota_share, check_stale=not auto_approve)
             settings = desired.store
             typer.echo(_render(the_plan, Format.text), nl=False)
             if not the_plan.has_changes:
@@ -463,9 +463,11 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
                allow_deletes: int | None = None, refresh: "Refresh | None" = None,
                state: Path = LAST_APPLIED, keep: dict | None = None,
                targets: tuple[list[str], list[str]] = ([], []), *,
-               quota_share: float | None = None) -> tuple[Plan, DesiredState]:
+               quota_share: float | None = None, check_stale: bool = True) -> tuple[Plan, DesiredState]:
     """The plan and the desired state; with ``keep``, ``keep["live"]`` is the store as read.
-    ``quota_share``: the option's, else store.quota_share."""
+    ``quota_share``: the option's, else store.quota_share. ``check_stale`` False: the
+    plan is applied on its own read at once (apply --auto-approve), so its estimate has
+    no stale check."""
     from reconciler import build_plan, connect, read_live
     from reconciler.apply import last_applied
     from reconciler.views import reading
@@ -499,7 +501,7 @@ def _make_plan(catalog: Path, parallelism: int, allow_price_drop: bool = False,
     from reconciler.apply.estimate import estimate
 
     cut.estimate = estimate(cut, live, client.transport.config, desired.store, limiter=client.transport.limiter,
-                            read=read_cost)
+                            read=read_cost, check_stale=check_stale)
     return cut, desired
 
 

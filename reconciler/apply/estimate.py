@@ -190,17 +190,18 @@ def apply_seconds(requests: int, *, quota: int, window_s: float, share: float | 
 
 
 def estimate(plan: Plan, live: LiveState, config, settings=None, *, limiter: RateLimiter | None = None,
-             read: dict[str, float] | None = None) -> dict[str, Any] | None:
+             read: dict[str, float] | None = None, check_stale: bool = True) -> dict[str, Any] | None:
     """The plan's ``estimate`` (Plan.estimate): its apply's requests by phase and their time
     at the quota ``limiter`` learned from the plan's own reads (None without one), and
-    ``read``, what those reads cost ({"requests", "seconds"}). None: nothing to apply."""
+    ``read``, what those reads cost ({"requests", "seconds"}). None: nothing to apply.
+    ``check_stale`` False: the apply sends no stale check (apply --auto-approve)."""
     if not plan.has_changes:
         return {"read": read} if read else None
     quota = limiter.learned_quota if limiter is not None else None
     concurrency = limiter.concurrency if limiter is not None else 8
     window = limiter.window_left() if limiter is not None else None   # before the dry run's own time
     began = time.perf_counter()
-    phases = count_requests(plan, live, config, settings, concurrency=concurrency)
+    phases = count_requests(plan, live, config, settings, check_stale=check_stale, concurrency=concurrency)
     serial = phases.pop("serial")
     # The dry run is the apply's own local work (reads translated, payloads built, answers
     # checked) plus the time it held each request: what is left is that work's time.

@@ -96,8 +96,12 @@ def test_plan_shows_the_estimate_in_text_markdown_and_json(run_cli, seeded, tmp_
 
     schema = json.loads((EXAMPLE.parent / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(schema).validate(data)
+    assert "check " in apply_line            # a saved or confirmed plan is checked against a fresh read
     applied = run_cli("apply", "--catalog", folder, "--auto-approve")
     assert applied.exit_code == 0, applied.output
+    # --auto-approve applies on the plan's own read: no stale check in its estimate.
+    auto_line = next(line for line in applied.stdout.splitlines() if line.startswith("Apply: "))
+    assert "check 0," in auto_line, auto_line
     again = run_cli("plan", "--catalog", folder)
     assert not any(line.startswith("Apply: ") for line in again.stdout.splitlines()), again.stdout
     assert any(line.startswith("Read: ") for line in again.stdout.splitlines())
