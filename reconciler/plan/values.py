@@ -606,7 +606,8 @@ def estimate_lines(estimate: dict[str, Any] | None) -> list[str]:
         if quota and "seconds" in estimate:
             window = quota["window_s"]
             window_text = f"{window:g} s"
-            line += f", ≈ {_seconds_text(estimate['seconds'])} at {quota['requests']} per {window_text}"
+            took = _seconds_text(estimate['seconds'])
+            line += f", {took if took.startswith('under') else '≈ ' + took} at {quota['requests']} per {window_text}"
             if quota.get("share"):
                 line += f" (your share {quota['share'] * 100:g} %)"
         lines.append(line)

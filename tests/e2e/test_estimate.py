@@ -102,6 +102,7 @@ def test_plan_shows_the_estimate_in_text_markdown_and_json(run_cli, seeded, tmp_
     # --auto-approve applies on the plan's own read: no stale check in its estimate.
     auto_line = next(line for line in applied.stdout.splitlines() if line.startswith("Apply: "))
     assert "check 0," in auto_line, auto_line
+    assert "≈ under" not in auto_line, auto_line
     again = run_cli("plan", "--catalog", folder)
     assert not any(line.startswith("Apply: ") for line in again.stdout.splitlines()), again.stdout
     assert any(line.startswith("Read: ") for line in again.stdout.splitlines())
